@@ -1,0 +1,281 @@
+"""Forces on a spacecraft in low Earth orbit: point-mass gravity, zonal harmonics, drag.
+
+What is modelled (all in the propagation frame, GCRS, SI units):
+
+- Central gravity ``-mu r / |r|^3``.
+- Zonal harmonics J2, J3, J4 of EGM2008 (``rendezvous.constants``) about Earth's spin axis
+  ``pole``. The acceleration is the gradient of the potential
+
+      U = mu/r * (1 - sum_n J_n (R/r)^n P_n(sin phi)),  sin phi = (r . pole) / |r|,
+
+  written out as in Vallado (2013), *Fundamentals of Astrodynamics and Applications*, eqs. 8-30
+  (J2, J3, J4 accelerations in an Earth-fixed frame), but along an arbitrary unit ``pole`` so that
+  the true pole of date can be used in GCRS (it differs from the GCRS z axis by about 0.1 deg in
+  2025 because of precession since J2000). The zonal field is axially symmetric, so Earth's
+  rotation does not enter.
+- Atmospheric drag ``a = -1/2 rho |v_rel| v_rel (Cd A / m)`` with ``v_rel = v - omega pole x r``
+  (the atmosphere co-rotates rigidly with the Earth, no winds). Density from
+  ``rendezvous.atmosphere.density`` (Vallado Table 8-4) at the altitude above the WGS-84
+  ellipsoid, approximated as ``|r| - R_ell(phi')`` where ``R_ell`` is the ellipsoid radius at the
+  geocentric latitude ``phi'``; this differs from the true geodetic height by less than ~50 m in
+  LEO (the radial and normal directions differ by < 0.2 deg), i.e. < 0.1 % in density at 400 km.
+
+Left out: tesseral/sectoral harmonics (C22 etc.: metre-level effects over hours in LEO, not
+negligible for precise work but below this simulation's other errors), Sun/Moon third body
+(~1e-6 m/s^2 in LEO), solar radiation pressure, Earth tides, relativity, polar motion
+(the pole is given by the caller), atmosphere winds and density variability (see ``atmosphere``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .atmosphere import density
+from .constants import F_EARTH, J2, J3, J4, MU_EARTH, OMEGA_EARTH, R_EARTH
+
+__all__ = ["ForceModel", "ballistic_from_bstar", "SGP4_RHO0", "TWO_BODY"]
+
+SGP4_RHO0 = 0.15696615
+"""SGP4 reference density times one Earth radius, kg/m^2/ER.
+
+B* = rho0 * (Cd A/m) / 2 with rho0 = 2.461e-8 kg/m^3 (the SGP4 reference atmosphere at
+q0 = 120 km) times the Earth radius 6378.135 km: Hoots & Roehrich (1980), Spacetrack Report #3;
+Vallado (2013) section 9.8 / Vallado et al. (2006) "Revisiting Spacetrack Report #3".
+"""
+
+_E2 = F_EARTH * (2.0 - F_EARTH)  # first eccentricity squared of WGS-84
+
+
+def ballistic_from_bstar(bstar_per_earth_radius) -> float:
+    """``Cd * A / m`` in m^2/kg from a TLE drag term B* in 1/ER (Earth radii).
+
+    Uses B* = rho0 (Cd A/m) / 2 with rho0 = ``SGP4_RHO0`` = 0.15696615 kg/m^2/ER (Hoots &
+    Roehrich 1980; Vallado 2013). Note B* also absorbs the difference between SGP4's density model
+    and the real atmosphere, so the result is a *fitted* value meaningful with a density model of
+    similar level, not the vehicle's physical ``Cd A/m``. Negative B* (seen in TLEs) gives a
+    negative value, which would make drag push forward; callers may clip it.
+    """
+    b = np.asarray(bstar_per_earth_radius, dtype=float)
+    if not np.all(np.isfinite(b)):
+        raise ValueError("bstar_per_earth_radius: must be finite; pass the TLE B* in 1/ER")
+    out = 2.0 * b / SGP4_RHO0
+    return float(out) if out.ndim == 0 else out
+
+
+@dataclass(frozen=True)
+class ForceModel:
+    """Gravity (point mass + zonal harmonics) and drag in GCRS; see the module docstring.
+
+    Attributes
+    ----------
+    mu : float
+        Gravitational parameter, m^3/s^2.
+    radius : float
+        Reference (equatorial) radius of the harmonics and of the ellipsoid, m.
+    degree : int
+        Highest zonal degree: 0 or 1 two-body only, 2 adds J2, 3 adds J3, 4 adds J4.
+    drag : bool
+        Include atmospheric drag (it still needs a non-zero ``inv_ballistic`` per call).
+    pole : tuple of 3 floats
+        Earth's spin axis as a unit vector in the propagation frame (normalised on creation).
+    omega_earth : float
+        Earth's rotation rate about ``pole`` for the co-rotating atmosphere, rad/s.
+    j2, j3, j4 : float
+        Zonal coefficients (unnormalised); default EGM2008.
+    """
+
+    mu: float = MU_EARTH
+    radius: float = R_EARTH
+    degree: int = 4
+    drag: bool = True
+    pole: tuple[float, float, float] = (0.0, 0.0, 1.0)
+    omega_earth: float = OMEGA_EARTH
+    j2: float = J2
+    j3: float = J3
+    j4: float = J4
+
+    def __post_init__(self):
+        p = np.asarray(self.pole, dtype=float)
+        if p.shape != (3,) or not np.all(np.isfinite(p)) or np.linalg.norm(p) < 0.5:
+            raise ValueError(
+                f"pole: got {self.pole!r}; give Earth's spin axis as a unit 3-vector, e.g. t.M[2]"
+            )
+        p = p / np.linalg.norm(p)
+        object.__setattr__(self, "pole", (float(p[0]), float(p[1]), float(p[2])))
+        if int(self.degree) != self.degree or not 0 <= self.degree <= 4:
+            raise ValueError(f"degree: got {self.degree!r}; use an integer 0..4")
+        object.__setattr__(self, "degree", int(self.degree))
+        if not (self.mu > 0 and self.radius > 0):
+            raise ValueError("mu, radius: must be positive (m^3/s^2, m)")
+        # Coefficients used on every call, computed once.
+        object.__setattr__(self, "_pole_is_z", p[0] == 0.0 and p[1] == 0.0)
+        object.__setattr__(self, "_c2", 1.5 * self.j2 * self.radius**2)
+        object.__setattr__(self, "_c3", 2.5 * self.j3 * self.radius**3)
+        object.__setattr__(self, "_c4", 1.875 * self.j4 * self.radius**4)
+
+    # -- gravity ---------------------------------------------------------------------------------
+    def _z(self, r):
+        """Component of r along the pole, (N,)."""
+        if self._pole_is_z:
+            return r[2] if self.pole[2] > 0 else -r[2]
+        p = self.pole
+        return p[0] * r[0] + p[1] * r[1] + p[2] * r[2]
+
+    def gravity(self, r):
+        """Gravitational acceleration (point mass + zonals up to ``degree``), m/s^2.
+
+        ``r``: (3, N) or (3,) position in m. Returns the same shape.
+        """
+        r = np.asarray(r, dtype=float)
+        x, y, z = r[0], r[1], r[2]
+        # In-place arithmetic throughout: this is the integrators' inner loop.
+        ir2 = x * x
+        ir2 += y * y
+        ir2 += z * z
+        np.divide(1.0, ir2, out=ir2)  # 1/r^2
+        ir = np.sqrt(ir2)
+        mmu_r3 = ir * ir2
+        mmu_r3 *= -self.mu  # -mu/r^3
+        if self.degree < 2:
+            return r * mmu_r3
+        zp = self._z(r)
+        u2 = zp * zp
+        u2 *= ir2  # sin^2 of geocentric latitude
+        # a = -mu/r^3 (A r + B pole), with A and B from Vallado eq. 8-30 rewritten about `pole`
+        # (c2 = 3/2 J2 R^2, c3 = 5/2 J3 R^3, c4 = 15/8 J4 R^4):
+        # J2: A = c2/r^2 (1 - 5u^2),               B = c2/r^2 * 2 z
+        # J3: A = c3/r^3 u (3 - 7u^2),             B = c3/r^3 * r (3u^2 - 3/5)
+        # J4: A = -c4/r^4 (1 - 14u^2 + 21u^4),     B = -c4/r^4 * z (4 - 28/3 u^2)
+        k2 = ir2 * self._c2
+        big_a = u2 * -5.0
+        big_a += 1.0
+        big_a *= k2
+        big_a += 1.0
+        big_b = k2
+        big_b *= 2.0
+        big_b *= zp
+        if self.degree >= 3:
+            k3 = ir2 * ir
+            k3 *= self._c3
+            t = u2 * -7.0
+            t += 3.0
+            t *= zp
+            t *= ir
+            t *= k3
+            big_a += t
+            t = u2 * 3.0
+            t -= 0.6
+            t *= k3
+            t /= ir
+            big_b += t
+        if self.degree >= 4:
+            k4 = ir2 * ir2
+            k4 *= self._c4
+            t = u2 * 21.0
+            t -= 14.0
+            t *= u2
+            t += 1.0
+            t *= k4
+            big_a -= t
+            t = u2 * (-28.0 / 3.0)
+            t += 4.0
+            t *= zp
+            t *= k4
+            big_b -= t
+        big_a *= mmu_r3
+        big_b *= mmu_r3
+        out = r * big_a
+        if self._pole_is_z:
+            if self.pole[2] > 0:
+                out[2] += big_b
+            else:
+                out[2] -= big_b
+        else:
+            p = self.pole
+            out[0] += p[0] * big_b
+            out[1] += p[1] * big_b
+            out[2] += p[2] * big_b
+        return out
+
+    def potential(self, r):
+        """Gravitational potential U (positive convention, a = grad U), J/kg = m^2/s^2.
+
+        ``U = mu/r (1 - sum_{n=2}^{degree} J_n (R/r)^n P_n(sin phi))``; ``r`` (3, N) or (3,), m.
+        Used for energy checks: E = |v|^2/2 - U is conserved without drag.
+        """
+        r = np.asarray(r, dtype=float)
+        rn = np.sqrt(np.sum(r * r, axis=0))
+        u = self._z(r) / rn
+        q = self.radius / rn
+        s = np.ones_like(rn)
+        if self.degree >= 2:
+            s = s - self.j2 * q**2 * 0.5 * (3 * u**2 - 1)
+        if self.degree >= 3:
+            s = s - self.j3 * q**3 * 0.5 * (5 * u**3 - 3 * u)
+        if self.degree >= 4:
+            s = s - self.j4 * q**4 * (35 * u**4 - 30 * u**2 + 3) / 8
+        return self.mu / rn * s
+
+    # -- atmosphere ------------------------------------------------------------------------------
+    def altitude(self, r):
+        """Approximate height above the WGS-84 ellipsoid, m, for (3, N) or (3,) ``r`` in m.
+
+        ``|r| - R_ell(phi')`` with R_ell the ellipsoid radius at geocentric latitude phi' measured
+        from ``pole``; within ~50 m of the geodetic height in LEO.
+        """
+        r = np.asarray(r, dtype=float)
+        r2 = np.sum(r * r, axis=0)
+        zp = self._z(r)
+        return np.sqrt(r2) - self._ellipsoid_radius(zp * zp / r2)
+
+    def _ellipsoid_radius(self, u2):
+        # Ellipse radius at geocentric latitude phi': R sqrt((1 - e^2) / (1 - e^2 cos^2 phi')).
+        return self.radius * np.sqrt((1.0 - _E2) / (1.0 - _E2 + _E2 * u2))
+
+    def drag_acceleration(self, r, v, inv_ballistic):
+        """Drag acceleration, m/s^2, (3, N); ``inv_ballistic`` = Cd A/m, m^2/kg, scalar or (N,)."""
+        x, y, z = r[0], r[1], r[2]
+        w = self.omega_earth
+        p0, p1, p2 = self.pole
+        # v_rel = v - w * (pole x r)
+        if self._pole_is_z:
+            s = w if p2 > 0 else -w
+            vrx = v[0] + s * y
+            vry = v[1] - s * x
+            vrz = v[2]
+        else:
+            vrx = v[0] - w * (p1 * z - p2 * y)
+            vry = v[1] - w * (p2 * x - p0 * z)
+            vrz = v[2] - w * (p0 * y - p1 * x)
+        r2 = x * x + y * y + z * z
+        zp = self._z(r)
+        h = np.sqrt(r2) - self._ellipsoid_radius(zp * zp / r2)
+        k = (-0.5 * density(h)) * inv_ballistic * np.sqrt(vrx * vrx + vry * vry + vrz * vrz)
+        return np.stack((k * vrx, k * vry, k * vrz))
+
+    def acceleration(self, t, r, v, inv_ballistic=0.0):
+        """Total acceleration, m/s^2.
+
+        Parameters
+        ----------
+        t : float
+            Time, s (unused: the model is time independent; kept for the integrator interface).
+        r, v : ndarray (3, N) or (3,)
+            Position (m) and velocity (m/s) in GCRS.
+        inv_ballistic : float or ndarray (N,)
+            Cd * A / m, m^2/kg (0 turns drag off for that state).
+
+        Returns ``(3, N)`` (or (3,)) acceleration.
+        """
+        r = np.asarray(r, dtype=float)
+        a = self.gravity(r)
+        if self.drag and np.any(inv_ballistic):
+            v = np.asarray(v, dtype=float)
+            a += self.drag_acceleration(r, v, inv_ballistic)
+        return a
+
+
+TWO_BODY = ForceModel(degree=0, drag=False)
+"""Point-mass Earth, no drag."""

@@ -1,0 +1,197 @@
+"""Proximity operations: the automated approach, flyaround, hold and final approach to a port.
+
+Model
+-----
+A Kurs-style automated approach (FACTS.md; Soyuz MS-03 and Progress MS-09 profiles) flown as a
+sequence of impulses, each computed *on board* from the measured relative state with the
+Clohessy-Wiltshire (CW) equations (Clohessy & Wiltshire 1960; in the LVLH axes used here:
+``x'' = 2 n z'``, ``y'' = -n^2 y``, ``z'' = 3 n^2 z - 2 n x'``, Fehse 2003, "Automated Rendezvous and
+Docking of Spacecraft", eq. 3.25), while both vehicles are flown by the full force model. The guidance
+is closed-loop: every impulse re-targets from where the ship really is, so the CW model's errors
+(eccentricity, J2, drag, nonlinearity) are corrected at the next impulse.
+
+The phases, from the approach start point (AS) on the V-bar behind the station:
+
+1. *Range reduction*: two-impulse CW transfers from AS to a point ``1 km`` behind, then to the
+   flyaround start on the V-bar at ``flyaround_radius_m``.
+2. *Flyaround*: multi-impulse transfers between points on a circle of ``flyaround_radius_m`` about the
+   station's centre of mass, from the V-bar to the docking port's axis (e.g. a quarter turn down to the
+   R-bar for a nadir port), staying outside the 200 m keep-out sphere.
+3. *Station-keeping hold* on the port axis at ``hold_distance_m`` from the port: CW "hops" back to the
+   same point every ``hold_pulse_s``.
+4. *Final approach*: straight in along the port axis, on an exponential glideslope (Hablani, Tapper &
+   Dana-Bashian 2002, JGCD 25(3)): the closing range follows ``rho' = -(rho / tau) - v_f``, i.e.
+   ``rho(t) = (rho0 + v_f tau) exp(-t/tau) - v_f tau``, from about 0.6 m/s at the hold point to
+   ``v_f = 0.1 m/s`` at contact, with CW hops between glideslope points every ``final_pulse_s``.
+
+Contact is the instant the ship's reference point crosses the port's plane (found on the dense
+trajectory). The ship is treated as a point at its docking interface (its attitude is assumed aligned
+with the port axis during the final approach). The station holds an LVLH-fixed attitude (yaw in
+``station_yaw_deg``; MS-27 docked with the station yawed 180 deg, "flying backwards", FACTS.md), so a
+port is fixed in LVLH.
+
+ISS proximity rules (DESIGN.md): a 200 m keep-out sphere that only the final approach may enter, and
+then only inside an approach cone about the port axis (half-angle ``cone_half_angle_deg``, 10 deg here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "PORTS",
+    "ApproachProfile",
+    "PortDefinition",
+    "cw_matrix",
+    "cw_transfer",
+    "final_approach_schedule",
+    "flyaround_waypoints",
+    "port_by_name",
+]
+
+
+@dataclass(frozen=True)
+class PortDefinition:
+    """A docking port in the station's body frame (x forward in the usual flight attitude, y
+    starboard, z nadir; origin the centre of mass): position (3,) m and outward axis (3,)."""
+
+    name: str
+    position_body: tuple[float, float, float]
+    axis_body: tuple[float, float, float]
+    aliases: tuple[str, ...] = ()
+
+    def in_lvlh(self, yaw_deg: float):
+        """(position (3,), axis (3,)) in LVLH for a station yawed ``yaw_deg`` about the nadir axis
+        from the +XVV attitude (body x along V-bar; body axes = LVLH axes at yaw 0)."""
+        c, s = np.cos(np.radians(yaw_deg)), np.sin(np.radians(yaw_deg))
+        rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+        return rot @ np.array(self.position_body), rot @ np.array(self.axis_body)
+
+
+# Port positions relative to the ISS centre of mass: approximate (a few metres), read off public
+# ISS configuration drawings (the Russian segment lies aft of the truss; Nauka hangs below Zvezda's
+# forward node with Prichal below it; Rassvet below Zarya; Poisk above Zvezda's forward node).
+PORTS: dict[str, PortDefinition] = {
+    "prichal": PortDefinition(
+        "Prichal nadir", (-29.0, 0.0, 19.0), (0.0, 0.0, 1.0), ("prichal nadir", "nauka")
+    ),
+    "rassvet": PortDefinition(
+        "Rassvet nadir", (-16.0, 0.0, 10.0), (0.0, 0.0, 1.0), ("rassvet nadir", "mrm1", "mrm-1")
+    ),
+    "poisk": PortDefinition(
+        "Poisk zenith", (-29.0, 0.0, -9.0), (0.0, 0.0, -1.0), ("poisk zenith", "mrm2", "mrm-2")
+    ),
+    "zvezda-aft": PortDefinition(
+        "Zvezda aft", (-46.0, 0.0, 1.0), (-1.0, 0.0, 0.0), ("zvezda aft", "zvezda", "aft")
+    ),
+    "pirs": PortDefinition("Pirs nadir (retired 2021)", (-29.0, 0.0, 8.0), (0.0, 0.0, 1.0),
+                           ("pirs nadir",)),
+}
+
+
+def port_by_name(name: str) -> PortDefinition:
+    """The port called ``name`` (key, alias or full name, case-insensitive), else a ValueError."""
+    key = name.strip().lower()
+    for k, port in PORTS.items():
+        if key in (k, port.name.lower(), *port.aliases):
+            return port
+    known = ", ".join(f"{k} ({p.name})" for k, p in PORTS.items())
+    raise ValueError(f"--port: unknown docking port {name!r}; use one of: {known}")
+
+
+@dataclass(frozen=True)
+class ApproachProfile:
+    """Design of the automated approach (durations in s, distances in m); module docstring.
+
+    The durations are those of a compact Kurs profile: about an hour from AS to contact, as in the
+    two-orbit flights (Progress MS-09 plan: final-approach position to docking 13 min, FACTS.md).
+    """
+
+    start_distance_m: float = 4000.0
+    mid_distance_m: float = 1000.0
+    leg1_s: float = 1200.0
+    leg2_s: float = 600.0
+    flyaround_radius_m: float = 300.0
+    flyaround_step_deg: float = 22.5
+    flyaround_leg_s: float = 150.0
+    hold_distance_m: float = 280.0
+    hold_s: float = 300.0
+    hold_pulse_s: float = 60.0
+    glideslope_tau_s: float = 500.0
+    contact_speed_m_s: float = 0.1
+    final_pulse_s: float = 30.0
+    keepout_radius_m: float = 200.0
+    cone_half_angle_deg: float = 10.0
+    station_yaw_deg: float = 180.0
+
+
+def cw_matrix(n, dt):
+    """Clohessy-Wiltshire state transition matrix (6, 6) in the package's LVLH axes.
+
+    n: mean motion of the target, rad/s; dt: time, s. State order (x, y, z, vx, vy, vz), z towards
+    Earth (Fehse 2003, eqs. 3.26-3.27, with x along-track, z radial down).
+    """
+    s, c = np.sin(n * dt), np.cos(n * dt)
+    t = dt
+    phi = np.zeros((6, 6))
+    # x (along-track)
+    phi[0] = [1, 0, 6 * (n * t - s), (4 * s - 3 * n * t) / n, 0, 2 * (1 - c) / n]
+    phi[1] = [0, c, 0, 0, s / n, 0]
+    phi[2] = [0, 0, 4 - 3 * c, 2 * (c - 1) / n, 0, s / n]
+    phi[3] = [0, 0, 6 * n * (1 - c), 4 * c - 3, 0, 2 * s]
+    phi[4] = [0, -n * s, 0, 0, c, 0]
+    phi[5] = [0, 0, 3 * n * s, -2 * s, 0, c]
+    return phi
+
+
+def cw_transfer(n, rel0, r1, dt):
+    """Two-impulse CW transfer: (dv0 (3,), v_arrival (3,)) to go from ``rel0`` (6,) to position
+    ``r1`` (3,) in ``dt`` s; dv0 is the change of relative velocity needed now (LVLH, m/s) and
+    v_arrival the predicted relative velocity on arrival."""
+    phi = cw_matrix(n, dt)
+    rr, rv, vr, vv = phi[:3, :3], phi[:3, 3:], phi[3:, :3], phi[3:, 3:]
+    v_req = np.linalg.solve(rv, np.asarray(r1) - rr @ rel0[:3])
+    return v_req - rel0[3:], vr @ rel0[:3] + vv @ v_req
+
+
+def flyaround_waypoints(start_dir, port_pos, port_axis, radius, hold_distance, step_deg):
+    """Points (k, 3) on the flyaround from ``radius`` along ``start_dir`` to the hold point.
+
+    The path turns about the centre of mass in the plane of ``start_dir`` and the hold point's
+    direction, at a radius blending from ``radius`` to the hold point's distance; the last point is
+    the hold point ``port_pos + hold_distance * port_axis``.
+    """
+    hold = np.asarray(port_pos) + hold_distance * np.asarray(port_axis)
+    a = np.asarray(start_dir, dtype=float) / np.linalg.norm(start_dir)
+    b = hold / np.linalg.norm(hold)
+    angle = np.arccos(np.clip(a @ b, -1.0, 1.0))
+    if angle < np.radians(1.0):
+        return hold[None, :]
+    k = np.cross(a, b)
+    if np.linalg.norm(k) < 1e-9:  # opposite: go round through the radial-down side
+        k = np.cross(a, np.array([0.0, 0.0, 1.0]))
+    k = k / np.linalg.norm(k)
+    steps = max(1, int(np.ceil(np.degrees(angle) / step_deg)))
+    pts = []
+    for i in range(1, steps + 1):
+        f = i / steps
+        th = angle * f
+        d = a * np.cos(th) + np.cross(k, a) * np.sin(th) + k * (k @ a) * (1 - np.cos(th))
+        rad = radius + (np.linalg.norm(hold) - radius) * f
+        pts.append(d * rad)
+    pts[-1] = hold
+    return np.array(pts)
+
+
+def final_approach_schedule(distance0, tau, v_f, pulse_s):
+    """Times (k,) after the start and distances (k,) from the port on the exponential glideslope,
+    every ``pulse_s`` until contact; the last entry is (t_contact, 0)."""
+    rho0 = float(distance0)
+    t_c = tau * np.log((rho0 + v_f * tau) / (v_f * tau))
+    t = np.arange(pulse_s, t_c, pulse_s)
+    if t.size and t_c - t[-1] < 0.5 * pulse_s:
+        t = t[:-1]
+    rho = (rho0 + v_f * tau) * np.exp(-t / tau) - v_f * tau
+    return np.append(t, t_c), np.append(rho, 0.0)
