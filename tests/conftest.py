@@ -24,3 +24,15 @@ def iss_sets():
 @pytest.fixture(scope="session")
 def ms27_liftoff():
     return parse_utc(MS27_LIFTOFF_UTC)
+
+
+@pytest.fixture(scope="session")
+def ms27_result(ms27_liftoff):
+    """The simulated MS-27 flight with the package defaults (shared: it takes about a second)."""
+    from rendezvous.ephemeris import flights
+    from rendezvous.mission import MissionConfig, simulate
+
+    real = next(f for f in flights() if f.name == "Soyuz MS-27")
+    return simulate(
+        MissionConfig(launch=ms27_liftoff, real_docking=real.docking, real_launch=real.launch)
+    )

@@ -1,4 +1,5 @@
-"""Command line: argument parsing and exit codes only; ``scripts/simulate.py`` wraps ``simulate_main``.
+"""Command line: argument parsing and exit codes only; ``scripts/simulate.py`` wraps
+``simulate_main``.
 
 Exit status: 0 on success, 2 on bad input or a scenario that cannot be flown (one line on stderr
 starting ``error:``), 1 on an unexpected failure. No partial output is left behind.
@@ -21,19 +22,33 @@ def _parser() -> argparse.ArgumentParser:
         description="Simulate a Soyuz launch and rendezvous with the ISS, from liftoff to contact "
         "(default: Soyuz MS-27, 2025-04-08).",
     )
-    p.add_argument("--launch", default=MS27_LAUNCH,
-                   help="liftoff time, ISO 8601 with Z or an offset (default: MS-27, %(default)s)")
-    p.add_argument("--tle", metavar="FILE",
-                   help="ISS element sets (2- or 3-line); default: the built-in real sets")
-    p.add_argument("--allow-stale-tle", action="store_true",
-                   help="accept an element set older than 14 days at liftoff")
+    p.add_argument(
+        "--launch",
+        default=MS27_LAUNCH,
+        help="liftoff time, ISO 8601 with Z or an offset (default: MS-27, %(default)s)",
+    )
+    p.add_argument(
+        "--tle",
+        metavar="FILE",
+        help="ISS element sets (2- or 3-line); default: the built-in real sets",
+    )
+    p.add_argument(
+        "--allow-stale-tle",
+        action="store_true",
+        help="accept an element set older than 14 days at liftoff",
+    )
     p.add_argument("--site", default="31/6", help="launch pad: 31/6 (default) or 1/5")
-    p.add_argument("--port", default="prichal",
-                   help="docking port: prichal (default), rassvet, poisk, zvezda-aft")
-    p.add_argument("--scheme", choices=["2-orbit", "4-orbit", "2-day"],
-                   help="force a scheme (default: chosen from the phase angle at insertion)")
-    p.add_argument("--out", metavar="DIR",
-                   help="output folder (default: runs/<flight>_<launch>)")
+    p.add_argument(
+        "--port",
+        default="prichal",
+        help="docking port: prichal (default), rassvet, poisk, zvezda-aft",
+    )
+    p.add_argument(
+        "--scheme",
+        choices=["2-orbit", "4-orbit", "2-day"],
+        help="force a scheme (default: chosen from the phase angle at insertion)",
+    )
+    p.add_argument("--out", metavar="DIR", help="output folder (default: runs/<flight>_<launch>)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     p.add_argument("--no-figures", action="store_true", help="write no figures")
     p.add_argument("--no-animation", action="store_true", help="skip the GIF/MP4 animation")
@@ -63,8 +78,13 @@ def simulate_main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _simulate(args)
-    except (ValueError, FileExistsError, FileNotFoundError, IsADirectoryError,
-            PermissionError) as exc:
+    except (
+        ValueError,
+        FileExistsError,
+        FileNotFoundError,
+        IsADirectoryError,
+        PermissionError,
+    ) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"error: {msg}", file=sys.stderr)
         return 2
@@ -105,8 +125,12 @@ def _simulate(args) -> int:
     for w in caught:
         print(f"warning: {str(w.message).splitlines()[0]}", file=sys.stderr)
 
-    out = Path(args.out) if args.out else Path("runs") / (
-        f"{_slug(name)}_{iso_utc(launch, digits=0).replace(':', '').replace('-', '')}")
+    out = (
+        Path(args.out)
+        if args.out
+        else Path("runs")
+        / (f"{_slug(name)}_{iso_utc(launch, digits=0).replace(':', '').replace('-', '')}")
+    )
 
     def figures(tmp: Path):
         if args.no_figures:

@@ -8,9 +8,11 @@ flight, site, windows, insertion orbit, contact speed and miss, and the real fli
 known. Times are ISO 8601 UTC strings ending in ``Z``.
 
 ``trajectory.csv``: one row per sample time, columns ``t_s`` (s since liftoff), ``utc``, the ship's
-and the station's GCRS states ``ship_x_m .. ship_vz_m_s``, ``station_x_m .. station_vz_m_s``, and the
+and the station's GCRS states ``ship_x_m .. ship_vz_m_s``, ``station_x_m .. station_vz_m_s``, and
+the
 ship relative to the station in the station's LVLH frame ``rel_x_m .. rel_vz_m_s`` (x along-track,
-y = -orbit normal, z towards Earth). ``trajectory.npz`` holds the same arrays (``t``, ``ship`` (6, n),
+y = -orbit normal, z towards Earth). ``trajectory.npz`` holds the same arrays (``t``, ``ship``
+(6, n),
 ``station`` (6, n), ``relative`` (6, n)) for numpy users.
 
 Writing is all-or-nothing: files go to a temporary folder beside the target that is renamed into
@@ -51,8 +53,10 @@ def summary(result: MissionResult) -> dict:
         "launch_utc": _utc(result, 0.0),
         "site": result.site_name,
         "insertion_utc": _utc(result, result.t_insertion),
-        "insertion_orbit_km": [round(result.insertion_perigee_km, 1),
-                               round(result.insertion_apogee_km, 1)],
+        "insertion_orbit_km": [
+            round(result.insertion_perigee_km, 1),
+            round(result.insertion_apogee_km, 1),
+        ],
         "tle_epoch_utc": iso_utc(result.tle_epoch, digits=3),
         "scheme": result.scheme,
         "phase_angle_deg": round(result.phase_angle_insertion_deg, 4),
@@ -75,6 +79,7 @@ def summary(result: MissionResult) -> dict:
         "contact_speed_m_s": round(result.contact_speed_m_s, 4),
         "contact_miss_m": round(result.contact_miss_m, 4),
         "min_range_before_final_approach_m": round(result.min_range_before_final_m, 1),
+        "min_range_far_range_m": round(result.min_range_far_m, 1),
     }
     if result.real_docking is not None:
         out["real_docking_utc"] = iso_utc(result.real_docking, digits=0)
@@ -99,14 +104,20 @@ def timeline_text(result: MissionResult) -> str:
     def row(t, text):
         lines.append(f"  {_utc(result, t)[11:23]:<12} {_hms(t):>8}  {text}")
 
-    row(0.0, f"liftoff from {result.site_name} ({result.site_lat_deg:.3f} N, "
-             f"{result.site_lon_deg:.3f} E); pad {result.out_of_plane_deg:+.2f} deg out of the "
-             "station's plane")
+    row(
+        0.0,
+        f"liftoff from {result.site_name} ({result.site_lat_deg:.3f} N, "
+        f"{result.site_lon_deg:.3f} E); pad {result.out_of_plane_deg:+.2f} deg out of the "
+        "station's plane",
+    )
     w = win.get(result.scheme)
     wtxt = f" ({result.scheme} window {w.lo_deg:.1f}..{w.hi_deg:.1f} deg)" if w else ""
-    row(result.t_insertion, f"orbit insertion: {result.insertion_perigee_km:.0f} x "
-                            f"{result.insertion_apogee_km:.0f} km; phase angle "
-                            f"{result.phase_angle_insertion_deg:.2f} deg{wtxt}")
+    row(
+        result.t_insertion,
+        f"orbit insertion: {result.insertion_perigee_km:.0f} x "
+        f"{result.insertion_apogee_km:.0f} km; phase angle "
+        f"{result.phase_angle_insertion_deg:.2f} deg{wtxt}",
+    )
     phase_starts = {p.name: p for p in result.phases}
     shown = set()
     grouped = {"hold", "final approach"}
@@ -117,26 +128,47 @@ def timeline_text(result: MissionResult) -> str:
             if b.phase in grouped:
                 pulses = [x for x in result.burns if x.phase == b.phase]
                 total = sum(x.dv_m_s for x in pulses)
-                row(p.t_start, f"{b.phase} starts: {len(pulses)} pulses, {total:.2f} m/s in all, "
-                               f"{_hms(p.t_end - p.t_start)} long")
+                row(
+                    p.t_start,
+                    f"{b.phase} starts: {len(pulses)} pulses, {total:.2f} m/s in all, "
+                    f"{_hms(p.t_end - p.t_start)} long",
+                )
             else:
                 row(p.t_start, f"{b.phase} starts")
         if b.phase in grouped:
             continue
-        dl = b.dv_lvlh
-        row(b.t, f"burn {b.label:<20} {b.dv_m_s:7.2f} m/s  (LVLH x {dl[0]:+.2f}, "
-                 f"y {dl[1]:+.2f}, z {dl[2]:+.2f})")
-    row(result.t_contact, f"CONTACT at {result.port.name}: closing {result.contact_speed_m_s:.3f} "
-                          f"m/s, {100 * result.contact_miss_m:.1f} cm off the port axis")
+        if b.dv_rtn is not None:
+            d = b.dv_rtn
+            row(
+                b.t,
+                f"burn {b.label:<20} {b.dv_m_s:7.2f} m/s  (prograde {d[1]:+.2f}, "
+                f"radial {d[0]:+.2f}, normal {d[2]:+.2f})",
+            )
+        else:
+            d = b.dv_lvlh
+            row(
+                b.t,
+                f"burn {b.label:<20} {b.dv_m_s:7.2f} m/s  (LVLH x {d[0]:+.2f}, "
+                f"y {d[1]:+.2f}, z {d[2]:+.2f})",
+            )
+    row(
+        result.t_contact,
+        f"CONTACT at {result.port.name}: closing {result.contact_speed_m_s:.3f} "
+        f"m/s, {100 * result.contact_miss_m:.1f} cm off the port axis",
+    )
     lines.append("")
-    lines.append(f"total Delta-v {result.total_dv_m_s:.1f} m/s in {len(result.burns)} burns; "
-                 f"launch to docking {_hms(result.t_contact)}")
+    lines.append(
+        f"total Delta-v {result.total_dv_m_s:.1f} m/s in {len(result.burns)} burns; "
+        f"launch to docking {_hms(result.t_contact)}"
+    )
     if result.real_docking is not None:
         real = seconds_between(result.epoch, result.real_docking)
         diff = result.t_contact - real
-        lines.append(f"real flight: docking {iso_utc(result.real_docking, digits=0)} "
-                     f"(T+{_hms(real)}); simulated {_utc(result, result.t_contact, 0)}: "
-                     f"{abs(diff) / 60:.1f} min {'later' if diff > 0 else 'earlier'}")
+        lines.append(
+            f"real flight: docking {iso_utc(result.real_docking, digits=0)} "
+            f"(T+{_hms(real)}); simulated {_utc(result, result.t_contact, 0)}: "
+            f"{abs(diff) / 60:.1f} min {'later' if diff > 0 else 'earlier'}"
+        )
     return "\n".join(lines)
 
 
@@ -154,8 +186,13 @@ def write_trajectory_csv(result: MissionResult, path: Path) -> None:
             f.write(f"{ti:.3f},{u}," + ",".join(f"{v:.6f}" for v in row) + "\n")
 
 
-def write_outputs(result: MissionResult, out_dir, *, overwrite: bool = False,
-                  extra: Callable[[Path], list] | None = None) -> list[Path]:
+def write_outputs(
+    result: MissionResult,
+    out_dir,
+    *,
+    overwrite: bool = False,
+    extra: Callable[[Path], list] | None = None,
+) -> list[Path]:
     """Write summary.json, timeline.txt, trajectory.csv/.npz (and whatever ``extra(tmp_dir)``
     writes, e.g. figures) into ``out_dir``, all or nothing. Returns the final paths.
 
@@ -176,8 +213,13 @@ def write_outputs(result: MissionResult, out_dir, *, overwrite: bool = False,
         (tmp / "summary.json").write_text(json.dumps(summary(result), indent=2) + "\n")
         (tmp / "timeline.txt").write_text(timeline_text(result) + "\n")
         write_trajectory_csv(result, tmp / "trajectory.csv")
-        np.savez_compressed(tmp / "trajectory.npz", t=result.t, ship=result.ship,
-                            station=result.station, relative=result.relative)
+        np.savez_compressed(
+            tmp / "trajectory.npz",
+            t=result.t,
+            ship=result.ship,
+            station=result.station,
+            relative=result.relative,
+        )
         if extra is not None:
             extra(tmp)
         if out_dir.exists():

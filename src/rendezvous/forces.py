@@ -123,12 +123,15 @@ class ForceModel:
         p = self.pole
         return p[0] * r[0] + p[1] * r[1] + p[2] * r[2]
 
-    def gravity(self, r):
+    def gravity(self, r, out=None):
         """Gravitational acceleration (point mass + zonals up to ``degree``), m/s^2.
 
-        ``r``: (3, N) or (3,) position in m. Returns the same shape.
+        ``r``: (3, N) or (3,) position in m. Returns the same shape (written into ``out`` if
+        given, a float array of that shape not overlapping ``r``).
         """
         r = np.asarray(r, dtype=float)
+        if r.ndim == 1:
+            return self.gravity(r[:, None])[:, 0]
         x, y, z = r[0], r[1], r[2]
         # In-place arithmetic throughout: this is the integrators' inner loop.
         ir2 = x * x
@@ -139,7 +142,7 @@ class ForceModel:
         mmu_r3 = ir * ir2
         mmu_r3 *= -self.mu  # -mu/r^3
         if self.degree < 2:
-            return r * mmu_r3
+            return np.multiply(r, mmu_r3, out=out)
         zp = self._z(r)
         u2 = zp * zp
         u2 *= ir2  # sin^2 of geocentric latitude
@@ -186,7 +189,7 @@ class ForceModel:
             big_b -= t
         big_a *= mmu_r3
         big_b *= mmu_r3
-        out = r * big_a
+        out = np.multiply(r, big_a, out=out)
         if self._pole_is_z:
             if self.pole[2] > 0:
                 out[2] += big_b

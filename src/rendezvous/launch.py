@@ -11,20 +11,24 @@ rotating Earth:
    orientation from skyfield's built-in tables).
 2. Quasi-coplanar insertion: the rocket flies "directly into the plane" of the station's orbit
    (Spaceflight Now; FACTS.md). The aim plane is the station's plane at insertion, turned about the
-   Earth's axis by the *differential nodal regression* the ship will accumulate relative to the station
+   Earth's axis by the *differential nodal regression* the ship will accumulate relative to the
+   station
    before the approach starts (it flies lower, so J2 turns its plane faster): the insertion plane is
    "a few hundredths of a degree off the station's, chosen so that the later plane match costs less"
-   (R. Murtazin, RSC Energia, quoted in FACTS.md). The launcher's yaw steering can remove an out-of-plane
+   (R. Murtazin, RSC Energia, quoted in FACTS.md). The launcher's yaw steering can remove an
+   out-of-plane
    offset of the site up to ``yaw_capability_deg``; a larger offset is not flyable (the launch is
    outside the plane window).
-3. The ship separates ``duration_s`` after liftoff (Soyuz-2.1a: 528 to 529.5 s, Roscosmos figures for
+3. The ship separates ``duration_s`` after liftoff (Soyuz-2.1a: 528 to 529.5 s, Roscosmos figures
+for
    Progress MS-18/MS-20 and Soyuz MS-28; default 529 s) at the perigee of an insertion orbit of
    ``perigee_alt_m`` x ``apogee_alt_m`` (default 190 x 230 km, between the published Progress MS-20
    189 x 221 km and Progress MS-18 195 x 240 km), with zero flight-path angle.
 4. The insertion point lies downrange of the site's liftoff position, in the aim plane, by the
    central angle the rocket covers in inertial space: its horizontal inertial speed is modelled as
    ``v0 + (v_ins - v0) (t/T)**p`` (v0 the site's speed along the plane, v_ins the insertion speed),
-   rising steeply at the end as a multistage rocket's acceleration does, so the downrange distance is
+   rising steeply at the end as a multistage rocket's acceleration does, so the downrange
+   distance is
    ``v0 T + (v_ins - v0) T / (p + 1)``. The exponent ``p = 1.5`` gives about 1,700 km, the order of
    the Soyuz third-stage cut-off point from Baikonur; it is an assumption, stated as one.
 
@@ -107,7 +111,9 @@ class AscentModel:
 
     def __post_init__(self):
         if not 300.0 <= self.duration_s <= 900.0:
-            raise ValueError(f"ascent duration {self.duration_s} s: use 300 to 900 s (Soyuz: 529 s)")
+            raise ValueError(
+                f"ascent duration {self.duration_s} s: use 300 to 900 s (Soyuz: 529 s)"
+            )
         if not 150e3 <= self.perigee_alt_m <= self.apogee_alt_m <= 400e3:
             raise ValueError(
                 "insertion orbit: need 150 km <= perigee <= apogee <= 400 km, got "
@@ -134,8 +140,14 @@ def _unit(a):
 
 
 def out_of_plane_angle(r, plane_normal):
-    """Angle of position(s) ``r`` (3,...) out of the plane with unit normal (3,), rad (signed)."""
+    """Angle of position(s) ``r`` (3,...) out of the plane with unit normal (3,), rad (signed).
+
+    A batch of normals (3, N) pairs each column of ``r`` (3, N) with its own plane.
+    """
     r = np.asarray(r, dtype=float)
+    plane_normal = np.asarray(plane_normal, dtype=float)
+    if plane_normal.ndim == 2:
+        return np.arcsin(np.clip(np.sum(plane_normal * _unit(r), axis=0), -1.0, 1.0))
     return np.arcsin(np.clip(np.tensordot(plane_normal, _unit(r), axes=(0, 0)), -1.0, 1.0))
 
 
@@ -178,9 +190,13 @@ def insertion_state(site_state0, plane_normal, model: AscentModel = AscentModel(
     plane_normal: (3,) unit normal of the aim plane (orbit normal direction, prograde).
     Returns (state (6,), out_of_plane_rad): the second value is the site's signed angle out of the
     aim plane at liftoff; the caller decides whether it is flyable (see ``yaw_capability_deg``).
+    Batches: ``site_state0`` (6, N) and/or ``plane_normal`` (3, N) give (6, N) states and (N,)
+    angles (one launch per column; launch windows evaluate many candidate times at once).
     """
     site_state0 = np.asarray(site_state0, dtype=float)
     n_hat = np.asarray(plane_normal, dtype=float)
+    if site_state0.ndim == 2 or n_hat.ndim == 2:
+        return _insertion_states(site_state0, n_hat, model)
     n_hat = n_hat / np.linalg.norm(n_hat)
     r_s, v_s = site_state0[:3], site_state0[3:]
     oop = float(out_of_plane_angle(r_s, n_hat))
@@ -194,8 +210,27 @@ def insertion_state(site_state0, plane_normal, model: AscentModel = AscentModel(
     return np.concatenate([r, v]), oop
 
 
+def _insertion_states(site_state0, plane_normal, model: AscentModel):
+    """:func:`insertion_state` for a batch: (6, N) and/or (3, N) in, ((6, N), (N,)) out."""
+    n = max(
+        site_state0.shape[1] if site_state0.ndim == 2 else 1,
+        plane_normal.shape[1] if plane_normal.ndim == 2 else 1,
+    )
+    site = np.broadcast_to(site_state0.reshape(6, -1), (6, n))
+    n_hat = _unit(np.broadcast_to(plane_normal.reshape(3, -1), (3, n)))
+    r_s, v_s = site[:3], site[3:]
+    oop = out_of_plane_angle(r_s, n_hat)
+    u0 = _unit(r_s - np.sum(r_s * n_hat, axis=0) * n_hat)
+    t0 = np.cross(n_hat, u0, axis=0)
+    theta = _downrange_angle(np.sum(v_s * t0, axis=0), model)
+    u_ins = np.cos(theta) * u0 + np.sin(theta) * t0
+    t_ins = np.cross(n_hat, u_ins, axis=0)
+    return np.concatenate([model.perigee_radius * u_ins, model.insertion_speed * t_ins]), oop
+
+
 def _downrange_angle(v0, model: AscentModel):
-    """Central angle (rad) from the pad's liftoff position to insertion (module docstring, item 4)."""
+    """Central angle (rad) from the pad's liftoff position to insertion (module docstring, item
+    4)."""
     T, p = model.duration_s, model.speed_exponent
     s = v0 * T + (model.insertion_speed - v0) * T / (p + 1.0)
     r_mean = R_EARTH + 0.5 * model.perigee_alt_m
@@ -231,4 +266,3 @@ def ascent_states(site_state0, insertion, t, model: AscentModel = AscentModel())
     pos = radius * (np.cos(theta) * u0[:, None] + np.sin(theta) * w0[:, None])
     vel = np.gradient(pos, t, axis=1) if t.size > 1 else np.zeros_like(pos)
     return np.concatenate([pos, vel])
-

@@ -32,7 +32,8 @@ class Burn:
     t: seconds since the scenario epoch (liftoff); dv: (3,) Delta-v in GCRS, m/s;
     dv_lvlh: (3,) the same in the station's LVLH frame at the burn (x along-track, y = -orbit
     normal, z towards Earth), m/s; label: short name ("B1 phasing", "flyaround 3", ...);
-    phase: name of the mission phase it belongs to.
+    phase: name of the mission phase it belongs to; dv_rtn: (3,) in the ship's own frame (radial
+    out, along-track, orbit normal), m/s: what a far-range burn is called by (prograde, ...).
     """
 
     t: float
@@ -40,6 +41,7 @@ class Burn:
     dv_lvlh: np.ndarray
     label: str
     phase: str
+    dv_rtn: np.ndarray | None = None  # (3,) radial, along-track, normal in the ship's own frame
 
     @property
     def dv_m_s(self) -> float:
@@ -69,7 +71,8 @@ class Phase:
 @dataclass(frozen=True)
 class Port:
     """A docking port: name; position (3,) of the docking interface relative to the station's
-    centre of mass in the station's LVLH frame, m; axis (3,) unit vector, outward port axis in LVLH."""
+    centre of mass in the station's LVLH frame, m; axis (3,) unit vector, outward port axis in
+    LVLH."""
 
     name: str
     position: np.ndarray
@@ -118,6 +121,7 @@ class MissionResult:
     contact_miss_m: float = float("nan")  # lateral distance from the port axis at contact
     real_launch: object | None = None  # skyfield Time of the real liftoff, where known
     min_range_before_final_m: float = float("nan")  # closest approach before the final approach
+    min_range_far_m: float = float("nan")  # closest approach from insertion to the approach start
 
     @property
     def total_dv_m_s(self) -> float:
@@ -149,7 +153,8 @@ ISS_INV_BALLISTIC_DEFAULT = 0.005
 class MissionConfig:
     """A scenario. launch: skyfield Time of liftoff. element_sets: candidate sets (default: the
     package's built-in ISS sets); scheme: None to choose from the phase angle, or a SCHEMES key;
-    flight: name for titles; real_docking / real_launch: skyfield Times of the real flight, if any."""
+    flight: name for titles; real_docking / real_launch: skyfield Times of the real flight, if
+    any."""
 
     launch: object
     site: object = None  # launch.Site; default Baikonur 31/6
@@ -229,8 +234,9 @@ def _fly_far_range(y0, t0, t_burns, dv_rtn, force, ib, keep=False):
     return y, np.array(dvs), segs
 
 
-def _solve_far_range(ship_ins, t_ins, t_burns, plan_rtn, target_fn, force, ib, n_mean,
-                     *, max_iter=12):
+def _solve_far_range(
+    ship_ins, t_ins, t_burns, plan_rtn, target_fn, force, ib, n_mean, *, max_iter=12
+):
     """Differential correction of the 12 burn components (phasing module docstring, step 2).
 
     target_fn() -> (6,) GCRS target state at the last burn time. Returns dv_rtn (4, 3).
@@ -242,8 +248,9 @@ def _solve_far_range(ship_ins, t_ins, t_burns, plan_rtn, target_fn, force, ib, n
     for _ in range(max_iter):
         X = np.repeat(x[:, None], 13, axis=1)
         X[np.arange(12), np.arange(1, 13)] += h
-        y, _, _ = _fly_far_range(np.repeat(ship_ins[:, None], 13, axis=1), t_ins, t_burns,
-                                 X.reshape(4, 3, 13), force, ib)
+        y, _, _ = _fly_far_range(
+            np.repeat(ship_ins[:, None], 13, axis=1), t_ins, t_burns, X.reshape(4, 3, 13), force, ib
+        )
         F = (y - target[:, None]) * scale[:, None]
         J = (F[:, 1:] - F[:, :1]) / h
         res = F[:, 0]
@@ -297,7 +304,8 @@ def simulate(cfg: MissionConfig) -> MissionResult:
     if abs(np.degrees(oop)) > ascent.yaw_capability_deg:
         raise MissionError(
             f"launch {iso_utc(epoch, digits=0)}: the pad is {np.degrees(oop):+.2f} deg out of the "
-            f"station's orbit plane (the launcher can steer out {ascent.yaw_capability_deg:.1f} deg);"
+            f"station's orbit plane (the launcher can steer out "
+            f"{ascent.yaw_capability_deg:.1f} deg);"
             " launch near the plane crossing (see scripts/launch_window.py)"
         )
     phase0 = float(np.degrees(phasing.phase_angle(st_ins, prelim)))
@@ -310,13 +318,15 @@ def simulate(cfg: MissionConfig) -> MissionResult:
     node /= np.linalg.norm(node)
     qax = np.cross(h_st, node)
     u_st = float(phasing._mean_elements(st_ins, node, qax)[1])
-    target_dlam = -prof.start_distance_m / a_st
+    side = prof.approach_side
+    target_dlam = side * prof.start_distance_m / a_st
 
     # --- scheme: windows for this insertion ------------------------------------------------
     roe_pre = phasing.relative_elements(st_ins, prelim, pole)
     windows = tuple(
-        phasing.scheme_window(s, roe_pre, a_st, inc, u_st, np.array(s.burn_revs) * period,
-                              target_dlam)
+        phasing.scheme_window(
+            s, roe_pre, a_st, inc, u_st, np.array(s.burn_revs) * period, target_dlam
+        )
         for s in phasing.SCHEMES.values()
     )
     if cfg.scheme is not None:
@@ -344,7 +354,9 @@ def simulate(cfg: MissionConfig) -> MissionResult:
 
     t_burns = t_ins + np.array(scheme.burn_revs) * period
     if t_burns[-1] + 3 * 3600 > st_horizon:
-        station = propagate(st0, 0.0, t_burns[-1] + 3 * 3600, force, inv_ballistic=ib_st, **_STEPPING)
+        station = propagate(
+            st0, 0.0, t_burns[-1] + 3 * 3600, force, inv_ballistic=ib_st, **_STEPPING
+        )
 
     # --- quasi-coplanar insertion into the aim plane ----------------------------------------
     # The aim plane anticipates the differential nodal regression at the ship's mean height until
@@ -376,7 +388,7 @@ def simulate(cfg: MissionConfig) -> MissionResult:
     t_burns = t_ins + tb_used[:, 0]
 
     t_as = float(t_burns[-1])
-    as_rel = np.array([-prof.start_distance_m, 0, 0, 0, 0, 0.0])
+    as_rel = np.array([side * prof.start_distance_m, 0, 0, 0, 0, 0.0])
 
     def as_target():
         return frames.from_lvlh(station(t_as), as_rel)
@@ -387,8 +399,7 @@ def simulate(cfg: MissionConfig) -> MissionResult:
     # full differential correction from a plan that is already close.
     aim_dlam = target_dlam
     for _ in range(6):
-        y_try, _, _ = _fly_far_range(ship_ins[:, None], t_ins, t_burns, plan.dv_rtn, force,
-                                     ib_ship)
+        y_try, _, _ = _fly_far_range(ship_ins[:, None], t_ins, t_burns, plan.dv_rtn, force, ib_ship)
         err = float(phasing.relative_elements(station(t_as), y_try[:, 0], pole)[1]) - target_dlam
         if abs(err) * a_st < 20e3:
             break
@@ -397,15 +408,17 @@ def simulate(cfg: MissionConfig) -> MissionResult:
         if not np.isfinite(plan_try.dv_total[0]):
             break
         plan, t_burns = plan_try, t_ins + tb_try[:, 0]
-    dv_rtn, converged = _solve_far_range(ship_ins, t_ins, t_burns, plan.dv_rtn[:, :, 0],
-                                         as_target, force, ib_ship, n_st)
+    dv_rtn, converged = _solve_far_range(
+        ship_ins, t_ins, t_burns, plan.dv_rtn[:, :, 0], as_target, force, ib_ship, n_st
+    )
     if not converged:
         raise MissionError(
             f"scheme {scheme.name}: far-range targeting did not converge (phase angle "
             f"{phase_ins:.2f} deg); try another --launch or --scheme"
         )
-    y_as, dvs, segs = _fly_far_range(ship_ins[:, None], t_ins, t_burns, dv_rtn[:, :, None],
-                                     force, ib_ship, keep=True)
+    y_as, dvs, segs = _fly_far_range(
+        ship_ins[:, None], t_ins, t_burns, dv_rtn[:, :, None], force, ib_ship, keep=True
+    )
     ship_path = _Piecewise()
     for traj, ta, tb in segs:
         ship_path.add(traj, ta, tb)
@@ -415,16 +428,26 @@ def simulate(cfg: MissionConfig) -> MissionResult:
     for k, tb in enumerate(t_burns):
         st_b = station(tb)
         m = frames.lvlh_basis(st_b[:3], st_b[3:])
-        burns.append(Burn(float(tb), dvs[k, :, 0], m @ dvs[k, :, 0], labels[k], phase_of[k]))
+        burns.append(
+            Burn(float(tb), dvs[k, :, 0], m @ dvs[k, :, 0], labels[k], phase_of[k], dv_rtn[k])
+        )
 
     # --- proximity: closed-loop CW guidance, truth by the force model -----------------------
     port_pos, port_axis = port_def.in_lvlh(prof.station_yaw_deg)
     legs = []  # (duration, target position (3,), label, phase)
-    legs.append((prof.leg1_s, np.array([-prof.mid_distance_m, 0, 0.0]), "approach 1", "approach"))
-    fa_start = np.array([-prof.flyaround_radius_m, 0, 0.0])
+    legs.append(
+        (prof.leg1_s, np.array([side * prof.mid_distance_m, 0, 0.0]), "approach 1", "approach")
+    )
+    fa_start = np.array([side * prof.flyaround_radius_m, 0, 0.0])
     legs.append((prof.leg2_s, fa_start, "approach 2", "approach"))
-    wps = proximity.flyaround_waypoints(fa_start, port_pos, port_axis, prof.flyaround_radius_m,
-                                        prof.hold_distance_m, prof.flyaround_step_deg)
+    wps = proximity.flyaround_waypoints(
+        fa_start,
+        port_pos,
+        port_axis,
+        prof.flyaround_radius_m,
+        prof.hold_distance_m,
+        prof.flyaround_step_deg,
+    )
     for i, wp in enumerate(wps):
         legs.append((prof.flyaround_leg_s, wp, f"flyaround {i + 1}", "flyaround"))
     hold = wps[-1]
@@ -432,7 +455,8 @@ def simulate(cfg: MissionConfig) -> MissionResult:
     for i in range(n_hold):
         legs.append((prof.hold_pulse_s, hold, f"hold {i + 1}", "hold"))
     t_fa, rho = proximity.final_approach_schedule(
-        prof.hold_distance_m, prof.glideslope_tau_s, prof.contact_speed_m_s, prof.final_pulse_s)
+        prof.hold_distance_m, prof.glideslope_tau_s, prof.contact_speed_m_s, prof.final_pulse_s
+    )
     prev = 0.0
     for i, (tk, rk) in enumerate(zip(t_fa, rho, strict=True)):
         legs.append((tk - prev, port_pos + rk * port_axis, f"final {i + 1}", "final approach"))
@@ -467,18 +491,24 @@ def simulate(cfg: MissionConfig) -> MissionResult:
         return (rel[:3] - port_pos[:, None]).T @ port_axis
 
     t_hi = last_t0 + (t - last_t0) + 120.0
-    t_contact = float(find_crossings(last_traj, axis_distance, last_t0, t_hi, n_grid=60,
-                                     direction=-1)[0])
+    t_contact = float(
+        find_crossings(last_traj, axis_distance, last_t0, t_hi, n_grid=60, direction=-1)[0]
+    )
     if not np.isfinite(t_contact):
         raise MissionError("final approach: the ship did not reach the port (no contact found)")
 
     # --- sample both trajectories for the result ---------------------------------------------
-    t_grid = np.unique(np.concatenate([
-        np.linspace(0.0, t_ins, 107),
-        np.arange(t_ins, t_as, 20.0),
-        np.arange(t_as, t_contact, 2.0),
-        [b.t for b in burns], [t_contact],
-    ]))
+    t_grid = np.unique(
+        np.concatenate(
+            [
+                np.linspace(0.0, t_ins, 107),
+                np.arange(t_ins, t_as, 20.0),
+                np.arange(t_as, t_contact, 2.0),
+                [b.t for b in burns],
+                [t_contact],
+            ]
+        )
+    )
     t_grid = t_grid[t_grid <= t_contact]
     asc_mask = t_grid < t_ins
     ship = np.empty((6, t_grid.size))
@@ -495,6 +525,8 @@ def simulate(cfg: MissionConfig) -> MissionResult:
     t_final = phase_marks["final approach"]
     before = (t_grid >= t_as) & (t_grid <= t_final)
     prox_traj_min = float(np.min(np.linalg.norm(rel[:3, before], axis=0)))
+    far = (t_grid >= t_ins) & (t_grid < t_as)
+    far_min = float(np.min(np.linalg.norm(rel[:3, far], axis=0)))
     rel_c = frames.to_lvlh(station(t_contact), ship_path(t_contact)[:, 0])
     d = rel_c[:3] - port_pos
     miss = float(np.linalg.norm(d - (d @ port_axis) * port_axis))
@@ -503,8 +535,11 @@ def simulate(cfg: MissionConfig) -> MissionResult:
     perigee, apogee = _orbit_apsides(ship_ins)
     events = [Event(0.0, "liftoff", "liftoff"), Event(t_ins, "orbit insertion", "insertion")]
     events += [Event(b.t, b.label, "burn") for b in burns[:4]]
-    phases = [Phase("ascent", 0.0, t_ins), Phase("phasing", t_ins, float(t_burns[2])),
-              Phase("transfer", float(t_burns[2]), t_as)]
+    phases = [
+        Phase("ascent", 0.0, t_ins),
+        Phase("phasing", t_ins, float(t_burns[2])),
+        Phase("transfer", float(t_burns[2]), t_as),
+    ]
     order = ["approach", "flyaround", "hold", "final approach"]
     for i, name in enumerate(order):
         start = phase_marks[name]
@@ -548,4 +583,5 @@ def simulate(cfg: MissionConfig) -> MissionResult:
         contact_miss_m=miss,
         real_launch=cfg.real_launch,
         min_range_before_final_m=prox_traj_min,
+        min_range_far_m=far_min,
     )

@@ -5,8 +5,10 @@ Model
 After insertion the ship is some angle behind the station in (nearly) the same plane. Flying lower,
 it catches up; four burns at fixed times of the scheme (two "loaded before launch" on the first
 orbit, two to finish the rendezvous, FACTS.md: "the first two burns are loaded before launch and
-flown on the first orbits; the onboard computer then computes the final rendezvous burns") bring it to
-the *approach start point* (AS), a point on the station's V-bar behind it, with no relative velocity,
+flown on the first orbits; the onboard computer then computes the final rendezvous burns") bring
+it to
+the *approach start point* (AS), a point on the station's V-bar behind it, with no relative
+velocity,
 at the scheme's planned time. The burns are found in two steps:
 
 1. A linear plan in relative orbital elements (ROE) of the ship with respect to the station:
@@ -21,7 +23,8 @@ at the scheme's planned time. The burns are found in two steps:
    minimum-norm solution of the two inclination conditions.
 2. Differential correction with the full force model: all twelve burn components are corrected by
    minimum-norm Newton steps until the ship's propagated state at AS matches the target position and
-   velocity (six conditions) to metres and mm/s; the Jacobian comes from one vectorised propagation of
+   velocity (six conditions) to metres and mm/s; the Jacobian comes from one vectorised
+   propagation of
    13 states (finite differences).
 
 The scheme window: for the insertion orbit at hand, the linear plan gives the total Delta-v as a
@@ -29,7 +32,8 @@ function of the phase angle; the scheme can be flown where that Delta-v is withi
 of its minimum (a propellant-margin definition of the window). With the default margin the windows
 come out close to the published widths (FACTS.md: about 6, 22 and 150 deg; tested).
 
-Phase angle convention: the angle from the ship to the station in the station's orbit plane, measured
+Phase angle convention: the angle from the ship to the station in the station's orbit plane,
+measured
 in the direction of motion; positive when the station is ahead.
 """
 
@@ -152,13 +156,22 @@ def relative_elements(station, ship, pole=(0.0, 0.0, 1.0)):
     h1 = _unit(np.cross(ship[:3], ship[3:6], axis=0))
     dh = h1 - h
     dlam = (l1 - l0 + np.pi) % TWO_PI - np.pi
-    return np.array([a1 - a0, dlam, ex1 - ex0, ey1 - ey0, -np.sum(dh * q_axis, axis=0),
-                     np.sum(dh * node, axis=0)])
+    return np.array(
+        [
+            a1 - a0,
+            dlam,
+            ex1 - ex0,
+            ey1 - ey0,
+            -np.sum(dh * q_axis, axis=0),
+            np.sum(dh * node, axis=0),
+        ]
+    )
 
 
 def mean_longitude_rate(a, inc):
     """Secular rate of the mean argument of latitude (rad/s) of a near-circular orbit of semi-major
-    axis ``a`` (m) and inclination ``inc`` (rad): Kepler plus J2 (Vallado eqs. 9-41..9-43, e = 0)."""
+    axis ``a`` (m) and inclination ``inc`` (rad): Kepler plus J2 (Vallado eqs. 9-41..9-43, e =
+    0)."""
     a = np.maximum(np.asarray(a, dtype=float), R_EARTH)  # below the surface: no meaning, no NaN
     n = np.sqrt(MU_EARTH / a**3)
     c2 = np.cos(inc) ** 2
@@ -178,12 +191,15 @@ class FarRangePlan:
     u: np.ndarray
 
 
-def linear_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, iterations=8,
-                out_of_plane=True):
+def linear_plan(
+    roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, iterations=8, out_of_plane=True
+):
     """Four-burn linear far-range plan in ROE (module docstring, step 1), vectorised over M cases.
 
-    roe0: (6, M) ROE at t = 0 (insertion). a_st: station semi-major axis (m); inc: inclination (rad);
-    u_st0: station mean argument of latitude at t = 0 (rad). t_burns: (4,) burn times after t = 0 (s);
+    roe0: (6, M) ROE at t = 0 (insertion). a_st: station semi-major axis (m); inc: inclination
+    (rad);
+    u_st0: station mean argument of latitude at t = 0 (rad). t_burns: (4,) burn times after t = 0
+    (s);
     the last is the arrival at the approach start point. target_dlambda: the ship's mean-longitude
     offset at arrival (rad; negative = behind the station). out_of_plane: False plans the in-plane
     burns only (for windows: the launcher's aim plane takes care of the plane, see launch.py).
@@ -193,7 +209,6 @@ def linear_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, iterations=8
         roe0 = roe0[:, None]
     m = roe0.shape[1]
     t_burns = np.asarray(t_burns, dtype=float)
-    t_f = t_burns[-1]
     n = np.sqrt(MU_EARTH / a_st**3)
     lam_rate_st = mean_longitude_rate(a_st, inc)
     da0, dl0, dex0, dey0, dix0, diy0 = roe0
@@ -250,7 +265,8 @@ def linear_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, iterations=8
     miss = dl0 + np.sum(rates * np.diff(np.concatenate([[0.0], t_burns]))[:, None], axis=0)
     converged = np.abs(miss - target_dlambda) < 1e-5  # 70 m along-track
     # Out of plane: minimum-norm normal components removing (dix0, diy0) plus the drift of diy by
-    # the differential J2 nodal regression of the segments flown at other heights (diy = dRAAN sin i).
+    # the differential J2 nodal regression of the segments flown at other heights (diy = dRAAN
+    # sin i).
     from .launch import nodal_rate
 
     da_seg = da0 + (2.0 / n) * np.concatenate([np.zeros((1, m)), np.cumsum(x, axis=0)])
@@ -276,12 +292,14 @@ def linear_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, iterations=8
 
 
 B3_SHIFTS_REV = (0.0, -0.1, 0.1, -0.2, 0.2)
-"""Moves of the third burn tried, in revolutions, where the scheme's own times give a singular or
-costly plan (the four burns' arguments of latitude lining up); a real plan shifts a burn too."""
+"""Moves of the third burn tried, in revolutions, in this order, where the scheme's own times give
+no plan (the four burns' arguments of latitude lining up make it singular); a real plan shifts a
+burn too."""
 
 
 def best_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=True):
-    """The cheapest :func:`linear_plan` over the B3 moves of ``B3_SHIFTS_REV``, per case.
+    """:func:`linear_plan` with the scheme's times, or the first B3 move of ``B3_SHIFTS_REV`` that
+    gives a plan where those times give none, per case.
 
     Returns (t_burns (4, M) used, FarRangePlan). Arguments as in :func:`linear_plan`.
     """
@@ -294,21 +312,25 @@ def best_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=T
     best = linear_plan(roe0, a_st, inc, u_st0, tb0, target_dlambda, out_of_plane=out_of_plane)
     best_tb = np.repeat(tb0[:, None], m, axis=1)
     dv_t, dv_rtn, u = best.dv_total.copy(), best.dv_rtn.copy(), best.u.copy()
-    # Try the moves only where the scheme's own times give no plan or a costly one.
-    floor = np.nanmin(dv_t) if np.any(np.isfinite(dv_t)) else np.inf
-    idx = np.flatnonzero(~(dv_t <= floor + 50.0))
+    # Try the moves only where the scheme's own times give no plan (singular or not converged).
+    idx = np.flatnonzero(~np.isfinite(dv_t))
     for shift in B3_SHIFTS_REV[1:]:
         if idx.size == 0:
             break
         tb = tb0.copy()
         tb[2] += shift * period
-        p = linear_plan(roe0[:, idx], a_st, inc, u_st0, tb, target_dlambda,
-                        out_of_plane=out_of_plane)
-        # a move must save more than 1 m/s to be taken
-        take = np.isfinite(p.dv_total) & ~(dv_t[idx] - 1.0 <= p.dv_total)
+        p = linear_plan(
+            roe0[:, idx], a_st, inc, u_st0, tb, target_dlambda, out_of_plane=out_of_plane
+        )
+        take = np.isfinite(p.dv_total)
         sel = idx[take]
         best_tb[:, sel] = tb[:, None]
-        dv_t[sel], dv_rtn[:, :, sel], u[:, sel] = p.dv_total[take], p.dv_rtn[:, :, take], p.u[:, take]
+        dv_t[sel], dv_rtn[:, :, sel], u[:, sel] = (
+            p.dv_total[take],
+            p.dv_rtn[:, :, take],
+            p.u[:, take],
+        )
+        idx = idx[~take]
     best = FarRangePlan(dv_rtn, dv_t, u)
     return best_tb, best
 
@@ -332,8 +354,9 @@ class SchemeWindow:
         return self.hi_deg - self.lo_deg
 
 
-def scheme_window(scheme: Scheme, roe0, a_st, inc, u_st0, t_burns, target_dlambda,
-                  *, step_deg=0.1, bridge_deg=5.0):
+def scheme_window(
+    scheme: Scheme, roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, step_deg=0.1, bridge_deg=5.0
+):
     """The phase-angle window of ``scheme`` for an insertion with ROE ``roe0`` (6,).
 
     In-plane Delta-v only: the quasi-coplanar aim plane of the launcher takes care of the plane.

@@ -1,11 +1,13 @@
 """Figures of one simulated flight: the package's only module that imports matplotlib.
 
 Every figure is drawn from a computed :class:`rendezvous.mission.MissionResult` and computes no
-physics: no propagation and no frame transforms beyond those already in the result. What a figure
-needs and the result does not hold is passed in: the geodetic tracks of both vehicles
-(:class:`GroundTracks`, by default from :func:`rendezvous.frames.geodetic`) and the phase angle.
-The only arithmetic done here is reading the result: ranges and range rates from the LVLH relative
-state, seconds since liftoff turned into UTC with :mod:`rendezvous.times`.
+physics: no propagation and no frame transforms beyond those already in the result. The geodetic
+tracks come from the result (``ship_geodetic``, ``station_geodetic``) or may be passed in as
+:class:`GroundTracks` (failing both, :func:`rendezvous.frames.geodetic` of the GCRS states); the
+phase angle likewise (``result.phase_angle_deg`` or the ``phase_angle_deg`` argument). The only
+arithmetic done here is reading the result: ranges and range rates from the LVLH relative state,
+seconds since liftoff turned into UTC with :mod:`rendezvous.times`, and the 3D view's camera
+direction from the station's first state.
 
 Figures are plain :class:`matplotlib.figure.Figure` objects, not registered with pyplot, so writing
 them needs no GUI backend and leaves no figures open; :func:`show` hands them to pyplot.
@@ -103,13 +105,8 @@ class GroundTracks:
         station = getattr(result, "station_geodetic", None)
         if ship is not None and station is not None:
             return cls(*(np.asarray(a, dtype=float) for a in (*ship, *station)))
-        try:
-            from .frames import geodetic
-        except ImportError:
-            raise ValueError(
-                "tracks: rendezvous.frames.geodetic is not available; pass "
-                "tracks=GroundTracks(...) with the vehicles' latitudes, longitudes and heights"
-            ) from None
+        from .frames import geodetic  # only here: plotting itself transforms no frames
+
         t = at_seconds(result.epoch, result.t)
         ship = geodetic(result.ship[:3], t)
         station = geodetic(result.station[:3], t)
@@ -203,7 +200,8 @@ def _closing_rate(result) -> np.ndarray:
 
 
 def _last_within(values: np.ndarray, limit: float) -> int:
-    """First index of the final run of samples with values <= limit (len - 1 if none)."""
+    """First index of the final run of samples with values <= limit (0 when every sample is
+    within; the last index when the last sample is not)."""
     outside = np.flatnonzero(values > limit)
     return min(int(outside[-1]) + 1, len(values) - 1) if outside.size else 0
 
@@ -228,6 +226,7 @@ def coastlines() -> list[np.ndarray]:
     with resources.files("rendezvous").joinpath("data/coastlines_110m.npz").open("rb") as f:
         data = np.load(f)
         lonlat, starts = data["lonlat"].astype(float), data["starts"]
+    lonlat.setflags(write=False)  # cached and shared: read-only
     return [lonlat[:, a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)]
 
 

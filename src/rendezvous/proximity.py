@@ -5,33 +5,42 @@ Model
 A Kurs-style automated approach (FACTS.md; Soyuz MS-03 and Progress MS-09 profiles) flown as a
 sequence of impulses, each computed *on board* from the measured relative state with the
 Clohessy-Wiltshire (CW) equations (Clohessy & Wiltshire 1960; in the LVLH axes used here:
-``x'' = 2 n z'``, ``y'' = -n^2 y``, ``z'' = 3 n^2 z - 2 n x'``, Fehse 2003, "Automated Rendezvous and
-Docking of Spacecraft", eq. 3.25), while both vehicles are flown by the full force model. The guidance
+``x'' = 2 n z'``, ``y'' = -n^2 y``, ``z'' = 3 n^2 z - 2 n x'``, Fehse 2003, "Automated Rendezvous
+and
+Docking of Spacecraft", eq. 3.25), while both vehicles are flown by the full force model. The
+guidance
 is closed-loop: every impulse re-targets from where the ship really is, so the CW model's errors
 (eccentricity, J2, drag, nonlinearity) are corrected at the next impulse.
 
-The phases, from the approach start point (AS) on the V-bar behind the station:
+The phases, from the approach start point (AS) on the V-bar, ``start_distance_m`` ahead of the
+station (``approach_side = +1``; -1 puts it behind). Ahead, because the far-range transfer rises
+from below and, like any Hohmann-type arrival, its last half-revolution runs forward past its end
+point and falls back onto it: with AS ahead the ship never passes the station before the approach
+(closest far-range pass about 4 km for the two-orbit flights; with AS behind it passes 0.4-0.6 km
+below the station, inside the 4 x 2 x 2 km approach ellipsoid, which real operations forbid).
 
-1. *Range reduction*: two-impulse CW transfers from AS to a point ``1 km`` behind, then to the
-   flyaround start on the V-bar at ``flyaround_radius_m``.
-2. *Flyaround*: multi-impulse transfers between points on a circle of ``flyaround_radius_m`` about the
-   station's centre of mass, from the V-bar to the docking port's axis (e.g. a quarter turn down to the
-   R-bar for a nadir port), staying outside the 200 m keep-out sphere.
-3. *Station-keeping hold* on the port axis at ``hold_distance_m`` from the port: CW "hops" back to the
+1. *Range reduction*: two-impulse CW transfers from AS to a point ``mid_distance_m`` from the
+   station on the V-bar, then to the flyaround start on the V-bar at ``flyaround_radius_m``.
+2. *Flyaround*: multi-impulse transfers between points on a circle of ``flyaround_radius_m`` about
+   the station's centre of mass, from the V-bar to the docking port's axis (e.g. a quarter turn down
+   to the R-bar for a nadir port), staying outside the 200 m keep-out sphere.
+3. *Station-keeping hold* on the port axis at ``hold_distance_m`` from the port: CW "hops" back
+to the
    same point every ``hold_pulse_s``.
-4. *Final approach*: straight in along the port axis, on an exponential glideslope (Hablani, Tapper &
+4. *Final approach*: straight in along the port axis, on an exponential glideslope (Hablani,
+Tapper &
    Dana-Bashian 2002, JGCD 25(3)): the closing range follows ``rho' = -(rho / tau) - v_f``, i.e.
    ``rho(t) = (rho0 + v_f tau) exp(-t/tau) - v_f tau``, from about 0.6 m/s at the hold point to
    ``v_f = 0.1 m/s`` at contact, with CW hops between glideslope points every ``final_pulse_s``.
 
 Contact is the instant the ship's reference point crosses the port's plane (found on the dense
-trajectory). The ship is treated as a point at its docking interface (its attitude is assumed aligned
-with the port axis during the final approach). The station holds an LVLH-fixed attitude (yaw in
-``station_yaw_deg``; MS-27 docked with the station yawed 180 deg, "flying backwards", FACTS.md), so a
-port is fixed in LVLH.
+trajectory). The ship is treated as a point at its docking interface (its attitude is assumed
+aligned with the port axis during the final approach). The station holds an LVLH-fixed attitude
+(yaw in ``station_yaw_deg``; MS-27 docked with the station yawed 180 deg, "flying backwards",
+FACTS.md), so a port is fixed in LVLH.
 
 ISS proximity rules (DESIGN.md): a 200 m keep-out sphere that only the final approach may enter, and
-then only inside an approach cone about the port axis (half-angle ``cone_half_angle_deg``, 10 deg here).
+then only inside an approach cone about the port axis (half-angle ``cone_half_angle_deg``, 10 deg).
 """
 
 from __future__ import annotations
@@ -86,8 +95,9 @@ PORTS: dict[str, PortDefinition] = {
     "zvezda-aft": PortDefinition(
         "Zvezda aft", (-46.0, 0.0, 1.0), (-1.0, 0.0, 0.0), ("zvezda aft", "zvezda", "aft")
     ),
-    "pirs": PortDefinition("Pirs nadir (retired 2021)", (-29.0, 0.0, 8.0), (0.0, 0.0, 1.0),
-                           ("pirs nadir",)),
+    "pirs": PortDefinition(
+        "Pirs nadir (retired 2021)", (-29.0, 0.0, 8.0), (0.0, 0.0, 1.0), ("pirs nadir",)
+    ),
 }
 
 
@@ -125,6 +135,7 @@ class ApproachProfile:
     keepout_radius_m: float = 200.0
     cone_half_angle_deg: float = 10.0
     station_yaw_deg: float = 180.0
+    approach_side: int = 1
 
 
 def cw_matrix(n, dt):

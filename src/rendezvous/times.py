@@ -1,6 +1,7 @@
 """Time handling at the edges: skyfield ``Time`` outside, float seconds since an epoch inside.
 
-The timescale uses skyfield's built-in leap-second and Delta-T tables (``builtin=True``), so nothing is
+The timescale uses skyfield's built-in leap-second and Delta-T tables (``builtin=True``), so
+nothing is
 downloaded. UTC strings cross the edges as ISO 8601 with a trailing ``Z``.
 """
 
@@ -17,7 +18,8 @@ from .constants import DAY
 
 @lru_cache(maxsize=1)
 def timescale():
-    """The package's skyfield timescale, built from the tables shipped with skyfield (no network)."""
+    """The package's skyfield timescale, built from the tables shipped with skyfield (no
+    network)."""
     return load.timescale(builtin=True)
 
 
@@ -35,8 +37,8 @@ def parse_utc(text: str, *, name: str = "time"):
             "2025-04-08T05:47:15.309Z or 2025-04-08T08:47:15+03:00"
         ) from None
     if d.tzinfo is None:
-        d = d.replace(tzinfo=_dt.timezone.utc)
-    d = d.astimezone(_dt.timezone.utc)
+        d = d.replace(tzinfo=_dt.UTC)
+    d = d.astimezone(_dt.UTC)
     seconds = d.second + d.microsecond * 1e-6
     return timescale().utc(d.year, d.month, d.day, d.hour, d.minute, seconds)
 
@@ -51,7 +53,9 @@ def seconds_between(t0, t1):
 
 def at_seconds(epoch, seconds):
     """The skyfield Time ``seconds`` (float or array) after ``epoch``."""
-    return timescale().tt_jd(epoch.whole, epoch.tt_fraction + np.asarray(seconds, dtype=float) / DAY)
+    return timescale().tt_jd(
+        epoch.whole, epoch.tt_fraction + np.asarray(seconds, dtype=float) / DAY
+    )
 
 
 def iso_utc(t, *, digits: int = 3) -> str | list[str]:
