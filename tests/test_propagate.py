@@ -188,7 +188,8 @@ def test_batch_equals_single_states_with_drag_and_per_state_impulses():
     dv = np.array([[0.0, 1.0, 0.0, -0.5], [2.0, 0.0, 0.0, 0.1], [0.0, 0.0, 3.0, 0.0]])
     force = ForceModel(degree=4, drag=True, pole=(0.001, -0.002, 1.0))
     imps = [Impulse(500.0, dv), Impulse(2000.0, [0.1, 0.1, 0.1])]
-    tr = propagate(y0, 0.0, 5000.0, force, inv_ballistic=ib, impulses=imps)
+    # an explicit step: "auto" picks it from the batch's lowest perigee, so it can differ
+    tr = propagate(y0, 0.0, 5000.0, force, inv_ballistic=ib, impulses=imps, step=150.0)
     assert tr.y.shape[:2] == (6, 4) and tr.final.shape == (6, 4)
     for i in range(4):
         one = propagate(
@@ -198,6 +199,7 @@ def test_batch_equals_single_states_with_drag_and_per_state_impulses():
             force,
             inv_ballistic=ib[i],
             impulses=[Impulse(500.0, dv[:, i]), Impulse(2000.0, [0.1, 0.1, 0.1])],
+            step=150.0,
         )
         assert one.final.shape == (6,)
         assert one.y.shape[0] == 6 and one.y.ndim == 2

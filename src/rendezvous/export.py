@@ -23,6 +23,7 @@ the caller says so.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -209,6 +210,9 @@ def write_outputs(
         )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
     try:
         (tmp / "summary.json").write_text(json.dumps(summary(result), indent=2) + "\n")
         (tmp / "timeline.txt").write_text(timeline_text(result) + "\n")

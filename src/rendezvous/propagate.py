@@ -14,15 +14,19 @@ Integrators (``method``):
       v_{n+1} = v_n + h sum_j b_j a_{n-j}
       r_{n+1} = r_n + h v_n + h^2 sum_j c_j a_{n-j}
 
-  where b_j and c_j integrate the interpolating polynomial through the ``order`` most recent
-  accelerations (exactly: ``v(t+h) - v(t) = int a``, ``r(t+h) - r(t) - h v(t) = int (t+h-s) a(s)
-  ds``). Explicit predictor on nodes n..n-order+1, implicit corrector on n+1..n-order+2, in
-  PECE mode (two force evaluations per step). Coefficients are computed exactly (rationals) at
-  import. It is started, and restarted after every impulse, with ``order - 1`` DOP853 steps of
-  the same size. Dense output is the quintic Hermite interpolant of position/velocity/
-  acceleration at the steps (error ~ (n h)^6 r / 46080 in a circular orbit of mean motion n:
-  ~1 mm at h = 120 s in LEO).
-- ``"auto"``: the multistep method with a step chosen for ~1 m or better after 3 h in LEO.
+  where b_j and c_j integrate the polynomial through recent accelerations (exactly:
+  ``v(t+h) - v(t) = int a`` and ``r(t+h) - r(t) - h v(t) = int (t+h-s) a(s) ds``; the Adams
+  form of a Stormer-Cowell / Gauss-Jackson method, cf. Berry & Healy 2004, J. Astronaut. Sci.
+  52, 331). Explicit predictor on the ``order`` newest accelerations, implicit corrector on
+  those plus the new one, PECE mode (two force evaluations per step); order 12 by default,
+  stable and accurate to ~0.1-0.7 m per day at the default step (see
+  benchmarks/RESULTS_propagator.md). Each segment (between impulses) is started with DOP853
+  steps of 2h whose mid-points are then found by collocation with all start-up accelerations.
+  Dense output: quintic Hermite interpolation of position/velocity/acceleration at the steps
+  (position error ~ (n h)^6 r / 46080 for mean motion n: ~5 mm at h = 160 s in LEO; velocity
+  ~1e-5 m/s).
+- ``"auto"``: the multistep method with h = 0.18 rad / n at the batch's lowest perigee (~160 s
+  at the ISS): measured <= 0.35 m after 3 h for ISS-like orbits with J2.
 
 Impulses are applied instantaneously: the velocity jumps by ``dv`` and the integration restarts.
 
@@ -61,12 +65,9 @@ DEFAULT_FORCE = ForceModel()
 _NS = _dop.N_STAGES  # 12
 _A = _dop.A
 _C = _dop.C
-_B = _dop.B
 _E3 = _dop.E3
 _E5 = _dop.E5
 _D = _dop.D
-# Rows of A as contiguous vectors over the previous stages (used in np.dot on stacked stages).
-_AROWS = [np.ascontiguousarray(_A[s, :s]) for s in range(_dop.N_STAGES_EXTENDED)]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -114,9 +115,9 @@ def _adams_stormer(order):
 
 
 _MS_ORDERS = (6, 7, 8, 9, 10, 11, 12)
-DEFAULT_ORDER = 10
-AUTO_STEP_PHASE = 0.16
-"""``auto`` step: this many radians of the fastest mean motion at perigee (~150 s at the ISS)."""
+DEFAULT_ORDER = 12
+AUTO_STEP_PHASE = 0.18
+"""``auto`` step: this many radians of the fastest mean motion at perigee (~160 s at the ISS)."""
 MAX_AUTO_STEP = 600.0
 """Upper bound of the ``auto`` step, s."""
 
@@ -402,22 +403,38 @@ class _Rhs:
 
     def acc(self, t, r, v, out=None):
         self.nfev += 1
+        n = r.shape[-1]
+        if n > _CHUNK:
+            # Column blocks keep the force model's temporaries below glibc's mmap threshold
+            # (128 kB): larger temporaries are page-faulted afresh on every call, 3-4x slower.
+            if out is None:
+                out = np.empty(r.shape)
+            ib = self.ib
+            for i in range(0, n, _CHUNK):
+                j = min(n, i + _CHUNK)
+                self.force.gravity(r[:, i:j], out[:, i:j])
+                if self._drag:
+                    out[:, i:j] += self.force.drag_acceleration(
+                        r[:, i:j], v[:, i:j], ib[i:j] if np.ndim(ib) else ib
+                    )
+            return out
         a = self.force.gravity(r, out)
         if self._drag:
             a += self.force.drag_acceleration(r, v, self.ib)
         return a
 
 
+_CHUNK = 12288
+
+
 # ------------------------------------------------------------------------------------------------
 # DOP853 written for r'' = a(t, r, v): with stages K_j = (v_j, a_j) and v_j = v0 + h sum_k A_jk a_k,
 # the position increments are h c_s v0 + h^2 sum_k (A A)_sk a_k (row sums of A equal c), so each
 # stage needs one combination of the acceleration stages only (half the data of the first-order
-# form; algebraically identical to DOP853). The error-estimator and dense-output weights sum to
+# form; algebraically identical to DOP853, and the same as Hairer's error estimate and dense
+# output). The error-estimator and dense-output weights sum to
 # zero, so their v0 terms vanish.
 _A2 = _A @ _A
-_STAGE_COEF = [None] + [
-    np.ascontiguousarray(np.stack((_A2[s, :s], _A[s, :s]))) for s in range(1, 16)
-]
 _E5R = _E5 @ _A[:13, :13]
 _E3R = _E3 @ _A[:13, :13]
 _ERR_COEF = np.ascontiguousarray(np.stack((_E5R, _E5, _E3R, _E3)))  # on the 13 acceleration stages

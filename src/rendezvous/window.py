@@ -122,40 +122,44 @@ def _region(ok, i, gap):
     return lo, hi
 
 
-def scheme_limits(scheme, roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, step_deg=0.5,
-                  fine_deg=0.02, flat_tol_m_s=0.5, bridge_deg=5.0) -> PhaseLimits:
+def scheme_limits(scheme, roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, step_deg=1.0,
+                  levels=3, points=5, flat_tol_m_s=0.5, bridge_deg=5.0) -> PhaseLimits:
     """Window and floor of ``scheme`` (a ``phasing.Scheme``) for the insertion ROE ``roe0`` (6,).
 
     Arguments as ``phasing.scheme_window`` (a_st m, inc rad, u_st0 rad, t_burns (4,) s after
-    insertion, target_dlambda rad). Scans -30..390 deg every ``step_deg`` and refines each edge to
-    ``fine_deg`` with one more batch.
+    insertion, target_dlambda rad). Scans -30..390 deg every ``step_deg``, then narrows the four
+    edges together ``levels`` times with ``points`` phases inside each bracket (one batch per
+    level): edges to ``step_deg / (points + 1) ** levels`` (0.005 deg by default).
     """
-    phases = np.radians(np.arange(-30.0, 390.0 + step_deg / 2, step_deg))
+    step = np.radians(step_deg)
+    phases = np.arange(np.radians(-30.0), np.radians(390.0) + step / 2, step)
     dv = _planned_dv(scheme, phases, roe0, a_st, inc, u_st0, t_burns, target_dlambda)
     i = int(np.argmin(dv))
     dv_min = float(dv[i])
     gap = int(round(bridge_deg / step_deg))
     edges = [*_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap),
              *_region(dv <= dv_min + flat_tol_m_s, i, gap)]
-    levels = [scheme.dv_margin_m_s, scheme.dv_margin_m_s, flat_tol_m_s, flat_tol_m_s]
-    sides = [-1, 1, -1, 1]
-    n_fine = int(round(step_deg / fine_deg))
-    frac = np.arange(1, n_fine + 1) / n_fine
-    fine = np.concatenate([phases[e] + s * np.radians(step_deg) * frac
-                           for e, s in zip(edges, sides, strict=True)])
-    dv_fine = _planned_dv(scheme, fine, roe0, a_st, inc, u_st0, t_burns, target_dlambda)
-    dv_min = min(dv_min, float(np.min(dv_fine)))
-    out = []
-    for k, (e, s, lev) in enumerate(zip(edges, sides, levels, strict=True)):
-        edge = phases[e]
-        at_end = e == 0 and s < 0 or e == phases.size - 1 and s > 0
-        if not at_end:
-            seg = dv_fine[k * n_fine:(k + 1) * n_fine] <= dv_min + lev
-            n_ok = n_fine if np.all(seg) else int(np.argmin(seg))
-            if n_ok:
-                edge = fine[k * n_fine + n_ok - 1]
-        out.append(float(np.degrees(edge)))
-    return PhaseLimits(scheme.name, out[0], out[1], out[2], out[3], dv_min)
+    lev = np.array([scheme.dv_margin_m_s] * 2 + [flat_tol_m_s] * 2)
+    sides = np.array([-1.0, 1.0, -1.0, 1.0])
+    # Brackets [inside (ok), outside (not ok)]; an edge at the end of the scan stays there.
+    inside = phases[edges]
+    at_end = np.array([edges[0] == 0, edges[1] == phases.size - 1,
+                       edges[2] == 0, edges[3] == phases.size - 1])
+    width = np.where(at_end, 0.0, step)
+    frac = np.arange(1, points + 1) / (points + 1)
+    for _ in range(levels):
+        if not np.any(width > 0):
+            break
+        trial = inside[:, None] + sides[:, None] * width[:, None] * frac  # (4, points)
+        dv_t = _planned_dv(scheme, trial.ravel(), roe0, a_st, inc, u_st0, t_burns,
+                           target_dlambda).reshape(4, points)
+        ok = dv_t <= dv_min + lev[:, None]
+        n_ok = np.where(ok.all(axis=1), points, np.argmin(ok, axis=1))  # contiguous from inside
+        inside = inside + sides * width * n_ok / (points + 1)
+        width = np.where(at_end, 0.0, width / (points + 1))
+    deg = np.degrees(inside)
+    return PhaseLimits(scheme.name, float(deg[0]), float(deg[1]), float(deg[2]), float(deg[3]),
+                       dv_min)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -493,13 +497,17 @@ def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=N
     t_ref = np.array([p["t0"] for p, _ in cases])
     info = [None] * len(cases)
     ref_limits = {}
+    t_prev = t_ref.copy()
     for _sweep in range(2):
         if not cases:
             break
         ev = _evaluate(clock, t_ref, set_index(t_ref), sets, site, ascent)
         for j, (p, name) in enumerate(cases):
-            if _sweep and info[j] is None:
+            # Second sweep only where the nominal moved (the limits drift about 1 deg per rad of
+            # the station's argument of latitude; 20 s is 1.3 deg of it).
+            if _sweep and (info[j] is None or abs(t_ref[j] - t_prev[j]) < 20.0):
                 continue
+            t_prev[j] = t_ref[j]
             scheme = phasing.SCHEMES[name]
             ph_a, ph_b = np.degrees(np.interp(p["pl"], p["t"], p["phase"]))
             if name in ref_limits and _sweep == 0:
@@ -639,7 +647,7 @@ def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=N
                 nxt = more.opportunities[0] if more.opportunities else None
             if nxt is None:
                 horizon = days - d_i - 1 + lookahead_days
-                notes.append(f"no {name} opportunity; none in the next {horizon} days either")
+                notes.append(f"no {name} opportunity; none in the {horizon} days searched after")
             else:
                 notes.append(f"no {name} opportunity; next: {nxt.nominal_utc[:19]}Z")
         summaries.append(DaySummary(date, mine, tuple(notes)))
