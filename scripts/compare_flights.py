@@ -40,8 +40,8 @@ def main() -> int:
         kind = "" if f.docking_kind == "actual" else " (planned)"
         print(f"| {f.name} | {iso_utc(f.launch, digits=0)[:16].replace('T', ' ')} | {f.scheme} | "
               f"{r.scheme} | {r.phase_angle_insertion_deg % 360:.2f} deg | "
-              f"{iso_utc(f.docking, digits=0)[5:19].replace("T", " ")}{kind} | "
-              f"{iso_utc(at_seconds(r.epoch, r.t_contact), digits=0)[5:19].replace("T", " ")} | "
+              f"{iso_utc(f.docking, digits=0)[5:19].replace('T', ' ')}{kind} | "
+              f"{iso_utc(at_seconds(r.epoch, r.t_contact), digits=0)[5:19].replace('T', ' ')} | "
               f"{diff / 60:+.1f} min | {r.total_dv_m_s:.0f} m/s |")
     return 0
 
