@@ -61,7 +61,9 @@ def main(argv=None) -> int:
         try:
             day = dt.date.fromisoformat(args.date)
         except ValueError:
-            raise _ArgError(f"--date: cannot read {args.date!r}; use YYYY-MM-DD, e.g. 2025-04-08")
+            raise _ArgError(
+                f"--date: cannot read {args.date!r}; use YYYY-MM-DD, e.g. 2025-04-08"
+            ) from None
         if not 1 <= args.days <= 366:
             raise _ArgError(f"--days: got {args.days}; use 1 to 366")
         sets = ()
@@ -70,8 +72,9 @@ def main(argv=None) -> int:
                 raise _ArgError(f"--tle: no file {args.tle}; give a file of two-line element sets")
             sets = tuple(read_element_sets(args.tle))
         site = site_by_name(args.site)
-        result = search_windows(parse_utc(f"{day.isoformat()}T00:00:00Z"), args.days, site=site,
-                                element_sets=sets)
+        result = search_windows(
+            parse_utc(f"{day.isoformat()}T00:00:00Z"), args.days, site=site, element_sets=sets
+        )
         if args.json:
             _write_atomic(Path(args.json), json.dumps(window_records(result), indent=1) + "\n")
     except ValueError as exc:  # bad input (ElementSetError is a ValueError)

@@ -57,17 +57,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _known_flight(launch, site_name):
-    """The real flight launched within 60 s of ``launch``, if the package knows one."""
+def _known_flight(launch):
+    """(flight, planned docking Time or None) for the real flight launched within 60 s of
+    ``launch``, if the package knows one, else (None, None)."""
     from .ephemeris import flights
     from .times import seconds_between
 
-    best = None
-    for f in flights():
-        if abs(seconds_between(f.launch, launch)) <= 60.0 and "plan" not in f.name.lower():
-            if best is None or (f.docking_kind == "actual" and best.docking_kind != "actual"):
-                best = f
-    return best
+    near = [f for f in flights() if abs(seconds_between(f.launch, launch)) <= 60.0]
+    actual = [f for f in near if f.docking_kind == "actual"]
+    plan = [f for f in near if f.docking_kind == "planned"]
+    if actual:
+        return actual[0], (plan[0].docking if plan else None)
+    if plan:
+        return plan[0], None
+    return None, None
 
 
 def _slug(text: str) -> str:
@@ -106,8 +109,8 @@ def _simulate(args) -> int:
         if not path.is_file():
             raise FileNotFoundError(f"--tle: no such file {args.tle}; give a TLE file path")
         sets = tuple(ephemeris.read_element_sets(path))
-    flight = _known_flight(launch, site.name)
-    name = flight.name if flight else f"Soyuz launch {iso_utc(launch, digits=0)}"
+    flight, planned = _known_flight(launch)
+    name = flight.name.replace(" (plan)", "") if flight else f"Soyuz launch {iso_utc(launch, digits=0)}"
     cfg = MissionConfig(
         launch=launch,
         site=site,
@@ -118,6 +121,7 @@ def _simulate(args) -> int:
         flight=name,
         real_docking=flight.docking if flight else None,
         real_launch=flight.launch if flight else None,
+        planned_docking=planned,
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ephemeris.StaleElementSetWarning)

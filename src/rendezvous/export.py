@@ -87,6 +87,8 @@ def summary(result: MissionResult) -> dict:
         out["docking_minus_real_s"] = round(
             result.t_contact - seconds_between(result.epoch, result.real_docking), 1
         )
+    if result.planned_docking is not None:
+        out["planned_docking_utc"] = iso_utc(result.planned_docking, digits=0)
     return out
 
 
@@ -169,6 +171,13 @@ def timeline_text(result: MissionResult) -> str:
             f"real flight: docking {iso_utc(result.real_docking, digits=0)} "
             f"(T+{_hms(real)}); simulated {_utc(result, result.t_contact, 0)}: "
             f"{abs(diff) / 60:.1f} min {'later' if diff > 0 else 'earlier'}"
+        )
+    if result.planned_docking is not None:
+        plan = seconds_between(result.epoch, result.planned_docking)
+        diff = result.t_contact - plan
+        lines.append(
+            f"published plan before launch: docking {iso_utc(result.planned_docking, digits=0)}; "
+            f"simulated {abs(diff) / 60:.1f} min {'later' if diff > 0 else 'earlier'}"
         )
     return "\n".join(lines)
 

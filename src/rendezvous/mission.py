@@ -120,6 +120,7 @@ class MissionResult:
     contact_speed_m_s: float = float("nan")
     contact_miss_m: float = float("nan")  # lateral distance from the port axis at contact
     real_launch: object | None = None  # skyfield Time of the real liftoff, where known
+    planned_docking: object | None = None  # skyfield Time of the published pre-launch plan
     min_range_before_final_m: float = float("nan")  # closest approach before the final approach
     min_range_far_m: float = float("nan")  # closest approach from insertion to the approach start
 
@@ -168,6 +169,7 @@ class MissionConfig:
     flight: str = "Soyuz MS-27"
     real_docking: object | None = None
     real_launch: object | None = None
+    planned_docking: object | None = None
     gravity_degree: int = 4
     drag: bool = True
 
@@ -582,6 +584,7 @@ def simulate(cfg: MissionConfig) -> MissionResult:
         contact_speed_m_s=speed,
         contact_miss_m=miss,
         real_launch=cfg.real_launch,
+        planned_docking=cfg.planned_docking,
         min_range_before_final_m=prox_traj_min,
         min_range_far_m=far_min,
     )

@@ -801,6 +801,11 @@ def _multistep_segment(rhs, y, ta, tb, h_target, order, dense, pece=True, sub=2)
 
 
 # ------------------------------------------------------------------------------------------------
+def _cat(parts):
+    """np.concatenate without the copy when there is one part."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
 def _impulse_dv(imp, n):
     dv = imp.dv
     if dv.ndim == 1:
@@ -936,8 +941,8 @@ def propagate(
     kind = None
     if dense and t1 != t0:
         kind = "dop853" if method == "dop853" else "hermite"
-        node_t = np.concatenate(builder.node_t)
-        nodes = np.concatenate(builder.nodes)
+        node_t = _cat(builder.node_t)
+        nodes = _cat(builder.nodes)
     else:
         node_t = np.array([t0, t1])
         nodes = np.stack((y_start, y))
@@ -952,12 +957,12 @@ def propagate(
         _final=y,
         _scalar=scalar,
         _kind=kind,
-        _starts=np.concatenate(builder.step_start) if kind else None,
-        _h=np.concatenate(builder.step_h) if kind else None,
-        _node0=np.concatenate(builder.step_node0) if kind else None,
+        _starts=_cat(builder.step_start) if kind else None,
+        _h=_cat(builder.step_h) if kind else None,
+        _node0=_cat(builder.step_node0) if kind else None,
         _nodes=nodes,
-        _acc=np.concatenate(builder.accs) if (kind == "hermite") else None,
-        _F=np.concatenate(builder.F) if (kind == "dop853") else None,
+        _acc=_cat(builder.accs) if (kind == "hermite") else None,
+        _F=_cat(builder.F) if (kind == "dop853") else None,
         _dir=d,
     )
     if t_eval is not None:

@@ -3,51 +3,51 @@
 What it computes
 ----------------
 For every candidate liftoff time ``t`` the model of the rest of the package gives (``launch``,
-``phasing``): the station's state at insertion ``t + AscentModel.duration_s`` by SGP4 from the latest
-element set before the day; the pad's GCRS state at ``t``; the insertion state in the station's orbit
-plane at insertion (``launch.insertion_state``); the pad's out-of-plane angle, flyable only within
-``AscentModel.yaw_capability_deg`` (1 deg); and the phase angle at insertion
+``phasing``): the station's state at insertion ``t + AscentModel.duration_s`` by SGP4 from the
+latest element set before the day; the pad's GCRS state at ``t``; the insertion state in the
+station's orbit plane at insertion (``launch.insertion_state``); the pad's out-of-plane angle,
+flyable only within ``AscentModel.yaw_capability_deg`` (1 deg); and the phase angle at insertion
 (``phasing.phase_angle``). Soyuz flights to the ISS climb north-east (FACTS.md: "directly into the
 plane"), so only the pass of the plane with the ship heading north (ascending) is a launch
 opportunity; the descending pass is dropped.
 
 A scheme's phase window for one insertion is the set of phase angles whose planned in-plane
-far-range Delta-v (``phasing.best_plan``, the linear ROE plan) is within ``Scheme.dv_margin_m_s`` of
-its minimum: the definition of ``phasing.scheme_window``, evaluated here on a 0.5 deg scan refined
-to 0.02 deg at the edges (``scheme_limits``), because a 0.1 deg scan of 4,200 phases per scheme and
-opportunity is too slow for a month-long search.
+far-range Delta-v (``phasing.best_plan``, the linear ROE plan) is within ``Scheme.dv_margin_m_s``
+of its minimum: the definition of ``phasing.scheme_window``, evaluated here on a 1 deg scan
+refined to 0.005 deg at the edges (``scheme_limits``), because a 0.1 deg scan of 4,200 phases per
+scheme and opportunity is too slow for a month-long search.
 
-The nominal launch time. The planned Delta-v has a *flat floor*: over a range of phase angles (about
-7 deg for the two-orbit scheme, 30 deg for the four-orbit one) the burns can absorb the phase at no
-extra cost (the minimum is the energy and eccentricity change alone). ``SchemeWindow.best_deg``, the
-argmin on that floor, moves by degrees (tens of seconds of launch time) with insignificant changes of
-the insertion, so it is not used as the nominal. The nominal is the centre of the flyable part of the
-floor: the middle of the phases whose planned Delta-v is within ``flat_tol_m_s`` of the minimum and
-whose launch is inside the plane limit. It is the launch time with the most slip margin both ways.
-Where the floor lies wholly inside the plane window (two-orbit, four-orbit) this is the middle of the
-floor; where the floor covers the whole plane window (the two-day scheme) it is about the in-plane
-time (the launcher's cheapest), which is when real two-day flights launch. The window opens and
-closes where the phase angle leaves the scheme's window or the pad reaches the plane limit,
-whichever comes first.
+The nominal launch time. The planned Delta-v has a *flat floor*: over a range of phase angles
+(about 7 deg for the two-orbit scheme, 30 deg for the four-orbit one) the burns can absorb the
+phase at no extra cost (the minimum is the energy and eccentricity change alone).
+``SchemeWindow.best_deg``, the argmin on that floor, moves by degrees (tens of seconds of launch
+time) with insignificant changes of the insertion, so it is not used as the nominal. The nominal is
+the centre of the flyable part of the floor: the middle of the phases whose planned Delta-v is
+within ``flat_tol_m_s`` of the minimum and whose launch is inside the plane limit. It is the launch
+time with the most slip margin both ways. Where the floor lies wholly inside the plane window
+(two-orbit, four-orbit) this is the middle of the floor; where the floor covers the whole plane
+window (the two-day scheme) it is about the in-plane time (the launcher's cheapest), which is when
+real two-day flights launch. The window opens and closes where the phase angle leaves the scheme's
+window or the pad reaches the plane limit, whichever comes first.
 
 How it is computed (vectorised): a 60 s scan of the whole period finds the ascending plane passes;
 one batch of candidate times every ``step_s`` (2 s) over each pass gives the plane limits and the
 phase angle as a function of launch time; the scheme windows are evaluated at the nominal insertion
 (two passes, starting from the in-plane time); then every nominal, opening and closing time is
-refined together by a vectorised Illinois (regula falsi) iteration on the phase or out-of-plane angle
-to better than 1 ms. SGP4 runs through skyfield (``ElementSet.state`` with an array Time); the IAU
-2000A nutation angles are computed exactly on an hourly grid and interpolated to the candidate
-times (error below 1e-9 rad: the shortest nutation terms of any size have periods of days), which
-makes each evaluation about a hundred times cheaper.
+refined together by a vectorised Illinois (regula falsi) iteration on the phase or out-of-plane
+angle to better than 1 ms. SGP4 runs through skyfield (``ElementSet.state`` with an array Time);
+the IAU 2000A nutation angles are computed exactly on an hourly grid and interpolated to the
+candidate times (error below 1e-9 rad: the shortest nutation terms of any size have periods of
+days), which makes each evaluation about a hundred times cheaper.
 
 Predicted docking: insertion + ``burn_revs[-1]`` station periods (the arrival at the approach start
 point) + the sum of the ``ApproachProfile`` legs (approach, flyaround, hold, final glideslope to
 contact); analytic, not flown. Delta-v: the linear in-plane far-range plan at the nominal phase
 plus the proximity Delta-v of the same legs flown by ideal Clohessy-Wiltshire transfers.
 
-What it leaves out: launch-vehicle performance and drop-zone constraints, the station's
-manoeuvres after the element set's epoch, crew-day constraints; element sets older than three days
-give metre-level to kilometre-level SGP4 errors (flagged by ``element_set_age_days``).
+What it leaves out: launch-vehicle performance and drop-zone constraints, the station's manoeuvres
+after the element set's epoch, crew-day constraints; element sets older than three days give
+metre-level to kilometre-level SGP4 errors (flagged by ``element_set_age_days``).
 """
 
 from __future__ import annotations
@@ -122,8 +122,21 @@ def _region(ok, i, gap):
     return lo, hi
 
 
-def scheme_limits(scheme, roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, step_deg=1.0,
-                  levels=3, points=5, flat_tol_m_s=0.5, bridge_deg=5.0) -> PhaseLimits:
+def scheme_limits(
+    scheme,
+    roe0,
+    a_st,
+    inc,
+    u_st0,
+    t_burns,
+    target_dlambda,
+    *,
+    step_deg=1.0,
+    levels=3,
+    points=5,
+    flat_tol_m_s=0.5,
+    bridge_deg=5.0,
+) -> PhaseLimits:
     """Window and floor of ``scheme`` (a ``phasing.Scheme``) for the insertion ROE ``roe0`` (6,).
 
     Arguments as ``phasing.scheme_window`` (a_st m, inc rad, u_st0 rad, t_burns (4,) s after
@@ -137,29 +150,34 @@ def scheme_limits(scheme, roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, st
     i = int(np.argmin(dv))
     dv_min = float(dv[i])
     gap = int(round(bridge_deg / step_deg))
-    edges = [*_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap),
-             *_region(dv <= dv_min + flat_tol_m_s, i, gap)]
+    edges = [
+        *_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap),
+        *_region(dv <= dv_min + flat_tol_m_s, i, gap),
+    ]
     lev = np.array([scheme.dv_margin_m_s] * 2 + [flat_tol_m_s] * 2)
     sides = np.array([-1.0, 1.0, -1.0, 1.0])
     # Brackets [inside (ok), outside (not ok)]; an edge at the end of the scan stays there.
     inside = phases[edges]
-    at_end = np.array([edges[0] == 0, edges[1] == phases.size - 1,
-                       edges[2] == 0, edges[3] == phases.size - 1])
+    at_end = np.array(
+        [edges[0] == 0, edges[1] == phases.size - 1, edges[2] == 0, edges[3] == phases.size - 1]
+    )
     width = np.where(at_end, 0.0, step)
     frac = np.arange(1, points + 1) / (points + 1)
     for _ in range(levels):
         if not np.any(width > 0):
             break
         trial = inside[:, None] + sides[:, None] * width[:, None] * frac  # (4, points)
-        dv_t = _planned_dv(scheme, trial.ravel(), roe0, a_st, inc, u_st0, t_burns,
-                           target_dlambda).reshape(4, points)
+        dv_t = _planned_dv(
+            scheme, trial.ravel(), roe0, a_st, inc, u_st0, t_burns, target_dlambda
+        ).reshape(4, points)
         ok = dv_t <= dv_min + lev[:, None]
         n_ok = np.where(ok.all(axis=1), points, np.argmin(ok, axis=1))  # contiguous from inside
         inside = inside + sides * width * n_ok / (points + 1)
         width = np.where(at_end, 0.0, width / (points + 1))
     deg = np.degrees(inside)
-    return PhaseLimits(scheme.name, float(deg[0]), float(deg[1]), float(deg[2]), float(deg[3]),
-                       dv_min)
+    return PhaseLimits(
+        scheme.name, float(deg[0]), float(deg[1]), float(deg[2]), float(deg[3]), dv_min
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -189,12 +207,19 @@ def proximity_estimate(approach=None, port=None, n_mean=None):
     port_pos, port_axis = port.in_lvlh(prof.station_yaw_deg)
     fa_start = np.array([-prof.flyaround_radius_m, 0.0, 0.0])
     legs = [(prof.leg1_s, np.array([-prof.mid_distance_m, 0.0, 0.0])), (prof.leg2_s, fa_start)]
-    wps = flyaround_waypoints(fa_start, port_pos, port_axis, prof.flyaround_radius_m,
-                              prof.hold_distance_m, prof.flyaround_step_deg)
+    wps = flyaround_waypoints(
+        fa_start,
+        port_pos,
+        port_axis,
+        prof.flyaround_radius_m,
+        prof.hold_distance_m,
+        prof.flyaround_step_deg,
+    )
     legs += [(prof.flyaround_leg_s, wp) for wp in wps]
     legs += [(prof.hold_pulse_s, wps[-1])] * int(round(prof.hold_s / prof.hold_pulse_s))
-    t_fa, rho = final_approach_schedule(prof.hold_distance_m, prof.glideslope_tau_s,
-                                        prof.contact_speed_m_s, prof.final_pulse_s)
+    t_fa, rho = final_approach_schedule(
+        prof.hold_distance_m, prof.glideslope_tau_s, prof.contact_speed_m_s, prof.final_pulse_s
+    )
     prev = 0.0
     for tk, rk in zip(t_fa, rho, strict=True):
         legs.append((tk - prev, port_pos + rk * port_axis))
@@ -234,8 +259,10 @@ class _Clock:
         t = at_seconds(self.epoch, s)
         # skyfield caches the nutation angles in this attribute; setting it is its documented
         # way of supplying cheaper angles (timelib.Time._nutation_angles).
-        t._nutation_angles_radians = (np.interp(s, self.grid, self.dpsi),
-                                      np.interp(s, self.grid, self.deps))
+        t._nutation_angles_radians = (
+            np.interp(s, self.grid, self.dpsi),
+            np.interp(s, self.grid, self.deps),
+        )
         return t
 
 
@@ -255,7 +282,6 @@ def _evaluate(clock, seconds, set_index, sets, site, ascent) -> _Eval:
 
     s = np.asarray(seconds, dtype=float)
     t_lift = clock(s)
-    t_ins = clock(s + ascent.duration_s)
     pad = frames.site_state(site.lat_deg, site.lon_deg, site.height_m, t_lift)
     station = np.empty((6, s.size))
     for k in np.unique(set_index):
@@ -311,8 +337,9 @@ def _refine(clock, kind, level, ta, tb, set_index, sets, site, ascent, iteration
     for _ in range(iterations):
         with np.errstate(invalid="ignore", divide="ignore"):
             tc = np.where(fb != fa, tb - fb * (tb - ta) / (fb - fa), 0.5 * (ta + tb))
-        tc = np.where(np.isfinite(tc), np.clip(tc, np.minimum(ta, tb), np.maximum(ta, tb)),
-                      0.5 * (ta + tb))
+        tc = np.where(
+            np.isfinite(tc), np.clip(tc, np.minimum(ta, tb), np.maximum(ta, tb)), 0.5 * (ta + tb)
+        )
         fc = f(tc)
         same = np.sign(fc) == np.sign(fb)
         # Illinois: keep the bracket; halve the retained end's value when it is kept twice.
@@ -417,9 +444,20 @@ def _select_sets(sets, epoch, n_days):
     return np.array(chosen), np.array(ages)
 
 
-def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=None,
-                   approach=None, port=None, schemes=None, step_s: float = 2.0,
-                   coarse_step_s: float = 60.0, lookahead_days: int = 14) -> WindowSearch:
+def search_windows(
+    start,
+    days: int = 1,
+    *,
+    site=None,
+    element_sets=(),
+    ascent=None,
+    approach=None,
+    port=None,
+    schemes=None,
+    step_s: float = 2.0,
+    coarse_step_s: float = 60.0,
+    lookahead_days: int = 14,
+) -> WindowSearch:
     """Launch opportunities of each scheme on ``days`` UTC days from skyfield Time ``start``.
 
     site: ``launch.Site`` (default Baikonur 31/6); element_sets: ISS sets (default: built-in),
@@ -463,8 +501,10 @@ def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=N
     runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1) if idx.size else []
 
     # 2. One batch of candidates every step_s over every pass.
-    grids = [np.arange(s_c[r[0]] - coarse_step_s, s_c[r[-1]] + coarse_step_s + step_s / 2, step_s)
-             for r in runs]
+    grids = [
+        np.arange(s_c[r[0]] - coarse_step_s, s_c[r[-1]] + coarse_step_s + step_s / 2, step_s)
+        for r in runs
+    ]
     s_f = np.concatenate(grids) if grids else np.zeros(0)
     ev_f = _evaluate(clock, s_f, set_index(s_f), sets, site, ascent)
     n_candidates = int(s_f.size + s_c.size)
@@ -487,8 +527,16 @@ def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=N
         phase = np.unwrap(ev_f.phase[sl])
         if np.any(np.diff(phase) <= 0):
             continue  # the phase must grow with launch time (it does: the station moves faster)
-        passes.append({"t": g, "oop": o, "sign": 1.0 if rising else -1.0, "phase": phase,
-                       "pl": (pl_a, pl_b), "t0": t0})
+        passes.append(
+            {
+                "t": g,
+                "oop": o,
+                "sign": 1.0 if rising else -1.0,
+                "phase": phase,
+                "pl": (pl_a, pl_b),
+                "t0": t0,
+            }
+        )
 
     prox_dur, prox_dv = proximity_estimate(approach, port)
 
@@ -514,8 +562,10 @@ def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=N
                 # Skip passes whose phase range is far from the scheme's window (it moves by about
                 # a degree from one insertion to another).
                 ref = ref_limits[name]
-                if not any(ph_b + 360 * k > ref.lo_deg - 5 and ph_a + 360 * k < ref.hi_deg + 5
-                           for k in (-1, 0, 1)):
+                if not any(
+                    ph_b + 360 * k > ref.lo_deg - 5 and ph_a + 360 * k < ref.hi_deg + 5
+                    for k in (-1, 0, 1)
+                ):
                     continue
             args, period = _insertion_geometry(ev, j, scheme, approach, ascent)
             lim = scheme_limits(scheme, *args)
@@ -537,11 +587,14 @@ def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=N
             else:  # the floor is not flyable: the flyable end nearest to it
                 target = hi_ph if hi_ph < lim.flat_lo_deg else lo_ph
             t_ref[j] = np.interp(np.radians(target - 360 * k), p["phase"], p["t"])
-            info[j] = {"lim": lim, "k": k, "target": target, "period": period,
-                       "open": ("phase", lim.lo_deg) if lim.lo_deg > ph_a + 360 * k
-                       else ("plane", None),
-                       "close": ("phase", lim.hi_deg) if lim.hi_deg < ph_b + 360 * k
-                       else ("plane", None)}
+            info[j] = {
+                "lim": lim,
+                "k": k,
+                "target": target,
+                "period": period,
+                "open": ("phase", lim.lo_deg) if lim.lo_deg > ph_a + 360 * k else ("plane", None),
+                "close": ("phase", lim.hi_deg) if lim.hi_deg < ph_b + 360 * k else ("plane", None),
+            }
 
     # 4. Refine nominal, open and close times together.
     kinds, levels, ta, tb, owner = [], [], [], [], []
@@ -549,8 +602,11 @@ def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=N
         if info[j] is None:
             continue
         k = info[j]["k"]
-        items = [("nominal", ("phase", info[j]["target"])), ("open", info[j]["open"]),
-                 ("close", info[j]["close"])]
+        items = [
+            ("nominal", ("phase", info[j]["target"])),
+            ("open", info[j]["open"]),
+            ("close", info[j]["close"]),
+        ]
         for role, (kind, value) in items:
             if kind == "phase":
                 lev = np.radians(value - 360 * k)
@@ -570,8 +626,17 @@ def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=N
     solved = {}
     if owner:
         ta_a = np.array(ta)
-        t_sol = _refine(clock, np.array(kinds), np.array(levels), ta_a, np.array(tb),
-                        set_index(ta_a), sets, site, ascent)
+        t_sol = _refine(
+            clock,
+            np.array(kinds),
+            np.array(levels),
+            ta_a,
+            np.array(tb),
+            set_index(ta_a),
+            sets,
+            site,
+            ascent,
+        )
         solved = {o: t for o, t in zip(owner, t_sol, strict=True)}
 
     # 5. Results at the nominal times.
@@ -581,8 +646,15 @@ def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=N
         t_nom = np.array([solved[(j, "nominal")] for j in keys])
         t_open = np.array([solved[(j, "open")] for j in keys])
         t_close = np.array([solved[(j, "close")] for j in keys])
-        ev = _evaluate(clock, np.concatenate([t_nom, t_open, t_close]),
-                       set_index(np.concatenate([t_nom, t_open, t_close])), sets, site, ascent)
+        t_nom = np.clip(t_nom, t_open, t_close)  # a nominal at a limit: not past it by rounding
+        ev = _evaluate(
+            clock,
+            np.concatenate([t_nom, t_open, t_close]),
+            set_index(np.concatenate([t_nom, t_open, t_close])),
+            sets,
+            site,
+            ascent,
+        )
         m = len(keys)
         all_t = np.concatenate([t_nom, t_open, t_close])
         utc = iso_utc(at_seconds(start, all_t), digits=3)
@@ -592,39 +664,42 @@ def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=N
             d = info[j]
             args, period = _insertion_geometry(ev, q, scheme, approach, ascent)
             lim = d["lim"]
-            phase, ph_open, ph_close = (_on_branch(np.degrees(ev.phase[i]), d["target"])
-                                        for i in (q, m + q, 2 * m + q))
+            phase, ph_open, ph_close = (
+                _on_branch(np.degrees(ev.phase[i]), d["target"]) for i in (q, m + q, 2 * m + q)
+            )
             dv_far = float(_planned_dv(scheme, np.radians([phase]), *args)[0])
             t_dock = t_nom[q] + ascent.duration_s + scheme.burn_revs[-1] * period + prox_dur
             day_i = int(np.clip(t_nom[q] // DAY, 0, days - 1))
             es = sets[set_of_day[day_i]]
-            opps.append(Opportunity(
-                scheme=name,
-                date=utc[q][:10],
-                open_utc=utc[m + q],
-                nominal_utc=utc[q],
-                close_utc=utc[2 * m + q],
-                docking_utc=iso_utc(at_seconds(start, t_dock), digits=0),
-                t_open=float(t_open[q]),
-                t_nominal=float(t_nom[q]),
-                t_close=float(t_close[q]),
-                t_docking=float(t_dock),
-                phase_deg=phase,
-                phase_open_deg=ph_open,
-                phase_close_deg=ph_close,
-                out_of_plane_deg=float(np.degrees(ev.oop[q])),
-                open_limit=d["open"][0],
-                close_limit=d["close"][0],
-                window_lo_deg=lim.lo_deg,
-                window_hi_deg=lim.hi_deg,
-                flat_lo_deg=lim.flat_lo_deg,
-                flat_hi_deg=lim.flat_hi_deg,
-                dv_m_s=dv_far + prox_dv,
-                dv_far_m_s=dv_far,
-                dv_proximity_m_s=prox_dv,
-                element_set_epoch_utc=iso_utc(es.epoch, digits=0),
-                element_set_age_days=float(age_of_day[day_i]),
-            ))
+            opps.append(
+                Opportunity(
+                    scheme=name,
+                    date=utc[q][:10],
+                    open_utc=utc[m + q],
+                    nominal_utc=utc[q],
+                    close_utc=utc[2 * m + q],
+                    docking_utc=iso_utc(at_seconds(start, t_dock), digits=0),
+                    t_open=float(t_open[q]),
+                    t_nominal=float(t_nom[q]),
+                    t_close=float(t_close[q]),
+                    t_docking=float(t_dock),
+                    phase_deg=phase,
+                    phase_open_deg=ph_open,
+                    phase_close_deg=ph_close,
+                    out_of_plane_deg=float(np.degrees(ev.oop[q])),
+                    open_limit=d["open"][0],
+                    close_limit=d["close"][0],
+                    window_lo_deg=lim.lo_deg,
+                    window_hi_deg=lim.hi_deg,
+                    flat_lo_deg=lim.flat_lo_deg,
+                    flat_hi_deg=lim.flat_hi_deg,
+                    dv_m_s=dv_far + prox_dv,
+                    dv_far_m_s=dv_far,
+                    dv_proximity_m_s=prox_dv,
+                    element_set_epoch_utc=iso_utc(es.epoch, digits=0),
+                    element_set_age_days=float(age_of_day[day_i]),
+                )
+            )
     opps.sort(key=lambda o: o.t_nominal)
 
     # 6. Days, with a note (and the next opportunity) where a fast scheme has none.
@@ -640,10 +715,19 @@ def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=N
             later = [o for o in opps if o.scheme == name and o.t_nominal >= (d_i + 1) * DAY]
             nxt = later[0] if later else None
             if nxt is None and lookahead_days > 0:
-                more = search_windows(at_seconds(start, span), lookahead_days, site=site,
-                                      element_sets=sets, ascent=ascent, approach=approach,
-                                      port=port, schemes=[name], step_s=step_s,
-                                      coarse_step_s=coarse_step_s, lookahead_days=0)
+                more = search_windows(
+                    at_seconds(start, span),
+                    lookahead_days,
+                    site=site,
+                    element_sets=sets,
+                    ascent=ascent,
+                    approach=approach,
+                    port=port,
+                    schemes=[name],
+                    step_s=step_s,
+                    coarse_step_s=coarse_step_s,
+                    lookahead_days=0,
+                )
                 nxt = more.opportunities[0] if more.opportunities else None
             if nxt is None:
                 horizon = days - d_i - 1 + lookahead_days
@@ -651,8 +735,9 @@ def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=N
             else:
                 notes.append(f"no {name} opportunity; next: {nxt.nominal_utc[:19]}Z")
         summaries.append(DaySummary(date, mine, tuple(notes)))
-    return WindowSearch(iso_utc(start, digits=0), site.name, tuple(summaries), n_candidates,
-                        float(step_s))
+    return WindowSearch(
+        iso_utc(start, digits=0), site.name, tuple(summaries), n_candidates, float(step_s)
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -661,10 +746,25 @@ def search_windows(start, days: int = 1, *, site=None, element_sets=(), ascent=N
 
 def window_records(search: WindowSearch) -> list[dict]:
     """The opportunities as plain dicts (JSON-ready; angles in deg, Delta-v in m/s)."""
-    keys = ["scheme", "date", "open_utc", "nominal_utc", "close_utc", "docking_utc", "phase_deg",
-            "out_of_plane_deg", "open_limit", "close_limit", "window_lo_deg", "window_hi_deg",
-            "dv_m_s", "dv_far_m_s", "dv_proximity_m_s", "element_set_epoch_utc",
-            "element_set_age_days"]
+    keys = [
+        "scheme",
+        "date",
+        "open_utc",
+        "nominal_utc",
+        "close_utc",
+        "docking_utc",
+        "phase_deg",
+        "out_of_plane_deg",
+        "open_limit",
+        "close_limit",
+        "window_lo_deg",
+        "window_hi_deg",
+        "dv_m_s",
+        "dv_far_m_s",
+        "dv_proximity_m_s",
+        "element_set_epoch_utc",
+        "element_set_age_days",
+    ]
     out = []
     for o in search.opportunities:
         rec = {k: getattr(o, k) for k in keys}
@@ -682,10 +782,14 @@ def _hms(utc: str) -> str:
 
 def window_table(search: WindowSearch) -> str:
     """A text listing: per day, one line per opportunity, then the day's notes."""
-    lines = [f"Launch opportunities from {search.site}, {len(search.days)} day(s) from "
-             f"{search.start_utc[:10]} (UTC)"]
-    head = (f"  {'scheme':8} {'open':>8} {'nominal':>8} {'close':>8}  {'phase':>7} {'oop':>6}"
-            f"  {'docking (UTC)':19}  {'dv m/s':>6}")
+    lines = [
+        f"Launch opportunities from {search.site}, {len(search.days)} day(s) from "
+        f"{search.start_utc[:10]} (UTC)"
+    ]
+    head = (
+        f"  {'scheme':8} {'open':>8} {'nominal':>8} {'close':>8}  {'phase':>7} {'oop':>6}"
+        f"  {'docking (UTC)':19}  {'dv m/s':>6}"
+    )
     for day in search.days:
         lines.append(f"{day.date}")
         if day.opportunities:
@@ -701,10 +805,14 @@ def window_table(search: WindowSearch) -> str:
             lines.append(f"  {note}")
         ages = {o.element_set_age_days for o in day.opportunities}
         if ages and max(ages) > 3.0:
-            lines.append(f"  note: element set {max(ages):.1f} days old; SGP4 errors grow by "
-                         "km per day, the times are approximate")
-    lines.append("phase: deg, station ahead of the ship at insertion; oop: deg, pad out of the "
-                 "station's plane; docking: predicted (analytic).")
+            lines.append(
+                f"  note: element set {max(ages):.1f} days old; SGP4 errors grow by "
+                "km per day, the times are approximate"
+            )
+    lines.append(
+        "phase: deg, station ahead of the ship at insertion; oop: deg, pad out of the "
+        "station's plane; docking: predicted (analytic)."
+    )
     return "\n".join(lines)
 
 

@@ -1,0 +1,147 @@
+"""Launch windows (rendezvous.window): real flights against the model's nominal launch times.
+
+Reference liftoff times: src/rendezvous/data/flights.csv (sources in its header and FACTS.md); some
+are published only to the minute, then the test measures the distance to that minute.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rendezvous import frames, launch, phasing
+from rendezvous.ephemeris import builtin_element_sets, flights, select_element_set
+from rendezvous.times import at_seconds, parse_utc, seconds_between
+from rendezvous.window import proximity_estimate, search_windows
+
+# What the model achieves (benchmarks/RESULTS_issue5.md): two-orbit nominals within 3 s of the
+# second-accurate liftoffs (MS-27, Progress MS-12); the four-orbit and two-day nominals are less
+# sharp (the Delta-v floor is wide; the model's nominal is its centre), so they get wider bounds.
+TOLERANCE_S = {
+    "Soyuz MS-27": 30.0,
+    "Soyuz MS-18": 30.0,  # published to the minute: distance to 07:42:00..07:43:00
+    "Progress MS-12": 30.0,
+    "Soyuz MS-11": 60.0,  # model +38 s
+    "Soyuz MS-12": 180.0,  # model -126 s from the published minute (4-orbit floor 30 deg wide)
+    "Progress MS-30": 150.0,  # model +101 s (two-day: nominal about the in-plane time)
+    "Progress MS-31": 150.0,  # model +103 s
+}
+
+FLIGHTS = [f for f in flights() if f.name in TOLERANCE_S]
+
+
+def _day_search(flight, **kw):
+    day = flight.launch.utc_strftime("%Y-%m-%d")
+    site = launch.site_by_name(flight.site.replace("Baikonur ", ""))
+    return search_windows(parse_utc(f"{day}T00:00:00Z"), 1, site=site, lookahead_days=0, **kw)
+
+
+@pytest.fixture(scope="module")
+def searches():
+    return {f.name: _day_search(f) for f in FLIGHTS}
+
+
+def _minute_published(flight):
+    return abs(flight.launch.utc.second) < 1e-9 and flight.name != "Soyuz MS-27"
+
+
+@pytest.mark.parametrize("flight", FLIGHTS, ids=[f.name for f in FLIGHTS])
+def test_real_liftoff_matches_an_opportunity_of_its_scheme(flight, searches):
+    opps = [o for o in searches[flight.name].opportunities if o.scheme == flight.scheme]
+    assert len(opps) == 1
+    o = opps[0]
+    dt = seconds_between(flight.launch, parse_utc(o.nominal_utc))
+    if _minute_published(flight):  # the real liftoff is somewhere in that minute
+        dt = 0.0 if 0.0 <= dt < 60.0 else min(abs(dt), abs(dt - 60.0))
+    assert abs(dt) <= TOLERANCE_S[flight.name]
+    # The real liftoff lies inside the model's window (a minute-published one within its minute).
+    t_open = seconds_between(flight.launch, parse_utc(o.open_utc))
+    t_close = seconds_between(flight.launch, parse_utc(o.close_utc))
+    slack = 60.0 if _minute_published(flight) else 0.0
+    assert t_open <= slack and t_close >= 0.0
+    assert abs(o.out_of_plane_deg) <= launch.AscentModel().yaw_capability_deg + 1e-6
+
+
+def test_ms27_two_orbit_nominal_and_docking(searches):
+    o = next(o for o in searches["Soyuz MS-27"].opportunities if o.scheme == "2-orbit")
+    real = parse_utc("2025-04-08T05:47:15.309Z")  # FACTS.md (russianspaceweb)
+    assert abs(seconds_between(real, parse_utc(o.nominal_utc))) < 10.0  # model: +2.7 s
+    # Docking 08:57:45 actual, 09:04:07 planned (FACTS.md); the analytic prediction is about
+    # 09:02, as mission.simulate (09:01:50 for the real liftoff).
+    planned = parse_utc("2025-04-08T09:04:07Z")
+    assert abs(seconds_between(planned, parse_utc(o.docking_utc))) < 600.0
+    assert o.open_utc < o.nominal_utc < o.close_utc
+    assert o.window_lo_deg <= o.phase_deg <= o.window_hi_deg
+    assert 100.0 < o.dv_m_s < 200.0
+
+
+def test_nominal_phase_matches_the_scalar_model(searches):
+    """The vectorised path (array Times, interpolated nutation, batched insertion) gives the same
+    phase and out-of-plane angle as the scalar path of mission.simulate, to 1e-5 deg."""
+    s = searches["Soyuz MS-27"]
+    o = next(o for o in s.opportunities if o.scheme == "2-orbit")
+    t = parse_utc(o.nominal_utc)
+    es = select_element_set(builtin_element_sets(), parse_utc("2025-04-08T00:00:00Z"))
+    site = launch.SITES["baikonur-31/6"]
+    asc = launch.AscentModel()
+    pad = frames.site_state(site.lat_deg, site.lon_deg, site.height_m, t)
+    st = es.state(at_seconds(t, asc.duration_s))
+    h = np.cross(st[:3], st[3:])
+    ship, oop = launch.insertion_state(pad, h / np.linalg.norm(h), asc)
+    phase = np.degrees(phasing.phase_angle(st, ship))
+    # nominal_utc is rounded to 1 ms: 4e-6 deg/ms of phase
+    assert phase == pytest.approx(o.phase_deg, abs=2e-5)
+    assert np.degrees(oop) == pytest.approx(o.out_of_plane_deg, abs=2e-5)
+
+
+def test_day_without_fast_opportunity_names_the_next():
+    s = search_windows(parse_utc("2025-04-09T00:00:00Z"), 1, lookahead_days=4)
+    day = s.days[0]
+    assert not any(o.scheme == "2-orbit" for o in day.opportunities)
+    note = next(n for n in day.notes if n.startswith("no 2-orbit"))
+    assert "next: 2025-04-12T" in note  # the next pass with the phase in the 2-orbit window
+
+
+def test_proximity_estimate_is_about_an_hour():
+    duration, dv = proximity_estimate()
+    # legs of ApproachProfile: 1200 + 600 + flyaround + 300 s hold + glideslope (about 17 min)
+    assert 3000.0 < duration < 4500.0
+    assert 0.0 < dv < 30.0
+
+
+def test_batched_insertion_equals_scalar():
+    rng = np.random.default_rng(5)
+    pads = np.vstack([rng.normal(size=(3, 4)) * 6.4e6, rng.normal(size=(3, 4)) * 300.0])
+    normals = rng.normal(size=(3, 4))
+    states, oops = launch.insertion_state(pads, normals)
+    for i in range(4):
+        s1, o1 = launch.insertion_state(pads[:, i], normals[:, i])
+        np.testing.assert_array_equal(states[:, i], s1)
+        assert oops[i] == o1
+
+
+def test_script_json_and_errors(tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "launch_window.py"
+    spec = importlib.util.spec_from_file_location("launch_window_script", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = tmp_path / "w.json"
+    assert mod.main(["--date", "2025-04-08", "--json", str(out)]) == 0
+    recs = json.loads(out.read_text())
+    assert {"scheme", "open_utc", "nominal_utc", "close_utc", "docking_utc"} <= set(recs[0])
+    assert any(
+        r["scheme"] == "2-orbit" and r["nominal_utc"].startswith("2025-04-08T05:47:1") for r in recs
+    )
+    assert "2-orbit" in capsys.readouterr().out
+    bad = tmp_path / "bad.json"
+    assert mod.main(["--date", "2025-13-01", "--json", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --date") and err.count("\n") == 1
+    assert not bad.exists()
+    assert mod.main(["--date", "2010-01-01", "--json", str(bad)]) == 2
+    assert not bad.exists() and list(tmp_path.iterdir()) == [out]
