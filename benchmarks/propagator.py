@@ -8,8 +8,9 @@ Methods, all in this one process, single-threaded Python driving each:
 - ours: ``rendezvous.propagate.propagate(..., method="auto", dense=False)`` on the whole (6, N)
   batch (also timed with dense output kept, ``dense=True``);
 - scipy: ``scipy.integrate.solve_ivp(method="DOP853")`` looping over the states one at a time,
-  with a lean plain-float right-hand side of the same equations; for N > 100 a subset of 100
-  states is timed and the time scaled by N/100 (marked "extrapolated");
+  with a lean plain-float right-hand side of the same equations, and again with the package's
+  ``ForceModel.gravity`` on each (3,) state; for N > 100 a subset of 100 states is timed and the
+  time scaled by N/100 (marked "extrapolated");
 - heyoka: ``heyoka.taylor_adaptive_batch`` (batch size = heyoka.recommended_simd_size()) compiled
   once (compile time excluded and printed separately), looping over the batches.
 
@@ -103,10 +104,18 @@ def _rhs(t, y):
     return np.array((vx, vy, vz, big_a * x, big_a * yy, big_a * z + big_b))
 
 
-def run_scipy(y0, rtol, atol):
+def _rhs_force_model(t, y):
+    """The package's ForceModel on one (3,) state: what a user of the package would loop over."""
+    out = np.empty(6)
+    out[:3] = y[3:]
+    out[3:] = FORCE.gravity(y[:3])
+    return out
+
+
+def run_scipy(y0, rtol, atol, rhs=_rhs):
     out = np.empty_like(y0)
     for i in range(y0.shape[1]):
-        sol = solve_ivp(_rhs, (0.0, T_END), y0[:, i], method="DOP853", rtol=rtol, atol=atol)
+        sol = solve_ivp(rhs, (0.0, T_END), y0[:, i], method="DOP853", rtol=rtol, atol=atol)
         out[:, i] = sol.y[:, -1]
     return out
 
@@ -244,6 +253,12 @@ def main():
             1 if n_sub > 10 else 3,
         )
         t_sp_full = t_sp * n / n_sub
+        t_fm, f_fm = timed(
+            lambda y0=y0, n_sub=n_sub: run_scipy(
+                y0[:, :n_sub], scipy_tol, scipy_tol * 1e3, _rhs_force_model
+            ),
+            1 if n_sub > 10 else 3,
+        )
         rows.append(
             dict(
                 n=n,
@@ -251,6 +266,7 @@ def main():
                 dense=(t_dense, max_err(f_dense, r)),
                 heyoka=(t_hy, max_err(f_hy, r)),
                 scipy=(t_sp_full, max_err(f_sp, r[:, :n_sub]), n_sub < n),
+                scipy_fm=(t_fm * n / n_sub, max_err(f_fm, r[:, :n_sub]), n_sub < n),
             )
         )
 
@@ -268,10 +284,11 @@ def main():
             ("ours", "ours, dense=False"),
             ("dense", "ours, dense=True"),
             ("heyoka", "heyoka batch"),
-            ("scipy", "SciPy DOP853 loop"),
+            ("scipy", "SciPy DOP853 loop, lean float RHS"),
+            ("scipy_fm", "SciPy DOP853 loop, ForceModel RHS"),
         ):
             t, err = row[key][0], row[key][1]
-            extra = " (extrapolated from 100)" if key == "scipy" and row[key][2] else ""
+            extra = " (extrapolated from 100)" if key.startswith("scipy") and row[key][2] else ""
             ratio = "" if key == "ours" else f"{t / t0:.1f}x"
             wall = f"{t * 1e3:.1f} ms" if t >= 1e-3 else f"{t * 1e6:.0f} us"
             print(

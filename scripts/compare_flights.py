@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Fly every real flight of the built-in table that has an ISS element set within two days before its
-launch, and print predicted against real docking times as a Markdown table (for the README).
+"""Fly every real flight of the built-in table that has an ISS element set within two days before
+its launch, and print predicted against real docking times as a Markdown table (for the README).
 
 Usage: python scripts/compare_flights.py
 """
@@ -22,8 +22,10 @@ def _site(name: str):
 
 def main() -> int:
     sets = builtin_element_sets()
-    print("| flight | launch (UTC) | real scheme | our scheme | phase at insertion | "
-          "real docking | ours | ours - real | total Delta-v |")
+    print(
+        "| flight | launch (UTC) | real scheme | our scheme | phase at insertion | "
+        "real docking | ours | ours - real | total Delta-v |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for f in flights():
         if "(plan)" in f.name:
@@ -38,11 +40,13 @@ def main() -> int:
         r = simulate(MissionConfig(launch=f.launch, site=_site(f.site), port=port, flight=f.name))
         diff = r.t_contact - seconds_between(f.launch, f.docking)
         kind = "" if f.docking_kind == "actual" else " (planned)"
-        print(f"| {f.name} | {iso_utc(f.launch, digits=0)[:16].replace('T', ' ')} | {f.scheme} | "
-              f"{r.scheme} | {r.phase_angle_insertion_deg % 360:.2f} deg | "
-              f"{iso_utc(f.docking, digits=0)[5:19].replace('T', ' ')}{kind} | "
-              f"{iso_utc(at_seconds(r.epoch, r.t_contact), digits=0)[5:19].replace('T', ' ')} | "
-              f"{diff / 60:+.1f} min | {r.total_dv_m_s:.0f} m/s |")
+        print(
+            f"| {f.name} | {iso_utc(f.launch, digits=0)[:16].replace('T', ' ')} | {f.scheme} | "
+            f"{r.scheme} | {r.phase_angle_insertion_deg % 360:.2f} deg | "
+            f"{iso_utc(f.docking, digits=0)[5:19].replace('T', ' ')}{kind} | "
+            f"{iso_utc(at_seconds(r.epoch, r.t_contact), digits=0)[5:19].replace('T', ' ')} | "
+            f"{diff / 60:+.1f} min | {r.total_dv_m_s:.0f} m/s |"
+        )
     return 0
 
 

@@ -297,3 +297,19 @@ def test_show_hands_the_figures_to_pyplot(flight, monkeypatch):
         assert len(shown) == 1 and len(shown[0]) == len(plotting.FIGURE_NAMES)
     finally:
         plt.close("all")
+
+
+def test_range_comparison_figure_draws_one_curve_per_flight(flight):
+    result = flight[0]
+    fig = plotting.range_comparison_figure({"a": result, "b": result})
+    ax = fig.axes[0]
+    lines = ax.get_lines()
+    assert len(lines) == 2
+    after = result.t >= result.t_insertion
+    x, y = lines[0].get_data()
+    assert np.allclose(x, result.t[after] / 3600.0)
+    assert np.allclose(y, np.linalg.norm(result.relative[:3, after], axis=0) / 1e3)
+    assert "(h)" in ax.get_xlabel() and "(km)" in ax.get_ylabel()
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    with pytest.raises(ValueError, match="results"):
+        plotting.range_comparison_figure({})

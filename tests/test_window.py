@@ -82,7 +82,7 @@ def test_nominal_phase_matches_the_scalar_model(searches):
     phase and out-of-plane angle as the scalar path of mission.simulate, to 1e-5 deg."""
     s = searches["Soyuz MS-27"]
     o = next(o for o in s.opportunities if o.scheme == "2-orbit")
-    t = parse_utc(o.nominal_utc)
+    t = at_seconds(parse_utc("2025-04-08T00:00:00Z"), o.t_nominal)  # search start + seconds
     es = select_element_set(builtin_element_sets(), parse_utc("2025-04-08T00:00:00Z"))
     site = launch.SITES["baikonur-31/6"]
     asc = launch.AscentModel()
@@ -91,13 +91,13 @@ def test_nominal_phase_matches_the_scalar_model(searches):
     h = np.cross(st[:3], st[3:])
     ship, oop = launch.insertion_state(pad, h / np.linalg.norm(h), asc)
     phase = np.degrees(phasing.phase_angle(st, ship))
-    # nominal_utc is rounded to 1 ms: 4e-6 deg/ms of phase
-    assert phase == pytest.approx(o.phase_deg, abs=2e-5)
-    assert np.degrees(oop) == pytest.approx(o.out_of_plane_deg, abs=2e-5)
+    # interpolated nutation and equation of the equinoxes: 0.1 mm at the pad, 1e-8 deg here
+    assert phase == pytest.approx(o.phase_deg, abs=1e-6)
+    assert np.degrees(oop) == pytest.approx(o.out_of_plane_deg, abs=1e-6)
 
 
 def test_day_without_fast_opportunity_names_the_next():
-    s = search_windows(parse_utc("2025-04-09T00:00:00Z"), 1, lookahead_days=4)
+    s = search_windows(parse_utc("2025-04-09T00:00:00Z"), 1, lookahead_days=4, schemes=["2-orbit"])
     day = s.days[0]
     assert not any(o.scheme == "2-orbit" for o in day.opportunities)
     note = next(n for n in day.notes if n.startswith("no 2-orbit"))
@@ -145,3 +145,22 @@ def test_script_json_and_errors(tmp_path, capsys):
     assert not bad.exists()
     assert mod.main(["--date", "2010-01-01", "--json", str(bad)]) == 2
     assert not bad.exists() and list(tmp_path.iterdir()) == [out]
+
+
+def test_scheme_limits_agree_with_phasing_scheme_window():
+    """The fast limits (1 deg scan, refined edges) and phasing.scheme_window (0.1 deg scan) give
+    the same window, to the latter's step."""
+    from rendezvous.window import scheme_limits
+
+    roe = np.array([-200e3, -0.25, 0.001, 0.0, 0.0, 0.0])  # a typical insertion (m, rad, -, -)
+    a_st, inc = 6.79e6, np.radians(51.64)
+    period = 2 * np.pi * np.sqrt(a_st**3 / 3.986004418e14)
+    for name in ("2-orbit", "4-orbit"):
+        s = phasing.SCHEMES[name]
+        args = (roe, a_st, inc, 0.3, np.array(s.burn_revs) * period, 4000.0 / a_st)
+        ref = phasing.scheme_window(s, *args)
+        lim = scheme_limits(s, *args)
+        assert lim.lo_deg == pytest.approx(ref.lo_deg, abs=0.11)
+        assert lim.hi_deg == pytest.approx(ref.hi_deg, abs=0.11)
+        assert lim.lo_deg <= lim.flat_lo_deg < lim.flat_hi_deg <= lim.hi_deg
+        assert lim.dv_min_m_s == pytest.approx(ref.dv_min_m_s, abs=0.01)

@@ -110,7 +110,17 @@ def _simulate(args) -> int:
             raise FileNotFoundError(f"--tle: no such file {args.tle}; give a TLE file path")
         sets = tuple(ephemeris.read_element_sets(path))
     flight, planned = _known_flight(launch)
-    name = flight.name.replace(" (plan)", "") if flight else f"Soyuz launch {iso_utc(launch, digits=0)}"
+    if flight:
+        name = flight.name.replace(" (plan)", "")
+    else:
+        name = f"Soyuz launch {iso_utc(launch, digits=0)}"
+    out = (
+        Path(args.out)
+        if args.out
+        else Path("runs")
+        / (f"{_slug(name)}_{iso_utc(launch, digits=0).replace(':', '').replace('-', '')}")
+    )
+    export.check_output_folder(out, overwrite=args.overwrite)  # fail before the work, not after
     cfg = MissionConfig(
         launch=launch,
         site=site,

@@ -34,7 +34,13 @@ import numpy as np
 from .mission import MissionResult
 from .times import at_seconds, iso_utc, seconds_between
 
-__all__ = ["summary", "timeline_text", "write_outputs", "write_trajectory_csv"]
+__all__ = [
+    "check_output_folder",
+    "summary",
+    "timeline_text",
+    "write_outputs",
+    "write_trajectory_csv",
+]
 
 
 def _utc(result: MissionResult, t: float, digits: int = 3) -> str:
@@ -196,6 +202,19 @@ def write_trajectory_csv(result: MissionResult, path: Path) -> None:
             f.write(f"{ti:.3f},{u}," + ",".join(f"{v:.6f}" for v in row) + "\n")
 
 
+def check_output_folder(out_dir, *, overwrite: bool = False) -> None:
+    """Raise FileExistsError (one line, naming the folder and the fix) if ``out_dir`` is a file, or
+    a folder holding files while ``overwrite`` is False."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise FileExistsError(f"--out: {out_dir} is a file; give a folder path")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
+        raise FileExistsError(
+            f"--out: {out_dir} already holds files; pass --overwrite to replace them or choose "
+            "another --out folder"
+        )
+
+
 def write_outputs(
     result: MissionResult,
     out_dir,
@@ -210,13 +229,7 @@ def write_outputs(
     not empty and ``overwrite`` is False.
     """
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise FileExistsError(f"--out: {out_dir} is a file; give a folder path")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
-        raise FileExistsError(
-            f"--out: {out_dir} already holds files; pass --overwrite to replace them or choose "
-            "another --out folder"
-        )
+    check_output_folder(out_dir, overwrite=overwrite)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     umask = os.umask(0)

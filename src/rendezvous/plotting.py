@@ -655,6 +655,35 @@ def range_figure(result, tracks: GroundTracks | None = None, phase_angle_deg=Non
     return fig
 
 
+def range_comparison_figure(results, *, title: str | None = None) -> Figure:
+    """Range (log) against time since liftoff (log, h) for several flights on one axis.
+
+    results: a mapping of label -> MissionResult (or an iterable of results, labelled by scheme).
+    Each curve runs from insertion to contact; the label gives the launch-to-contact time.
+    """
+    items = list(results.items()) if hasattr(results, "items") else [
+        (r.scheme, r) for r in results
+    ]
+    if not items:
+        raise ValueError("results: give at least one MissionResult to compare")
+    fig = Figure(figsize=(10.0, 5.5), layout="constrained")
+    ax = fig.subplots()
+    for name, r in items:
+        after = r.t >= r.t_insertion
+        ax.loglog(
+            r.t[after] / 3600.0,
+            _range(r)[after] / 1e3,
+            label=f"{name}: contact after {r.t_contact / 3600.0:.1f} h",
+        )
+    ax.set_xlabel("time since liftoff (h)")
+    ax.set_ylabel("range, ship to station (km)")
+    first = items[0][1]
+    ax.set_title(title or f"{first.flight}: rendezvous schemes compared (range from insertion)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    return fig
+
+
 def _spread(values: np.ndarray, gap: float, lo: float, hi: float) -> np.ndarray:
     """Sorted label positions at least ``gap`` apart, as near their values as the range allows."""
     out = np.sort(np.asarray(values, dtype=float))

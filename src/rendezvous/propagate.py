@@ -18,7 +18,9 @@ Integrators (``method``):
   ``v(t+h) - v(t) = int a`` and ``r(t+h) - r(t) - h v(t) = int (t+h-s) a(s) ds``; the Adams
   form of a Stormer-Cowell / Gauss-Jackson method, cf. Berry & Healy 2004, J. Astronaut. Sci.
   52, 331). Explicit predictor on the ``order`` newest accelerations, implicit corrector on
-  those plus the new one, PECE mode (two force evaluations per step); order 12 by default,
+  those plus the new one, PECE mode (two force evaluations per step; PEC, one, when the order
+  is <= 10 and the step is short enough for it to be stable: ``PEC_MAX_PHASE``); order 12 by
+  default,
   stable and accurate to ~0.1-0.7 m per day at the default step (see
   benchmarks/RESULTS_propagator.md). Each segment (between impulses) is started with DOP853
   steps of 2h whose mid-points are then found by collocation with all start-up accelerations.
@@ -122,9 +124,14 @@ MAX_AUTO_STEP = 600.0
 """Upper bound of the ``auto`` step, s."""
 
 
-def _auto_step(y, force):
-    """Step for the multistep method: AUTO_STEP_PHASE / n, n = sqrt(mu / r_p^3) of the batch's
-    lowest perigee (or the current radius for open orbits), capped at MAX_AUTO_STEP."""
+PEC_MAX_PHASE = 0.08
+"""Below this n h (and for order <= 10) the multistep runs in PEC mode, one force evaluation per
+step: stable and as accurate as PECE there (two-body, 2 days, 200-420 km, e <= 0.02: order 10 at
+60 s 7e-4 m; unstable from n h ~ 0.12; order 12 PEC is unstable even at n h = 0.07)."""
+
+
+def _mean_motion_max(y, force):
+    """sqrt(mu / r_p^3) for the batch's lowest perigee r_p (current radius for open orbits)."""
     r = y[:3]
     v = y[3:]
     rn = np.sqrt(np.sum(r * r, axis=0))
@@ -138,7 +145,7 @@ def _auto_step(y, force):
         rp = np.where(inv_a > 0, (1.0 - e) / inv_a, rn)
         rp = np.where(np.isfinite(rp) & (rp > 0), np.minimum(rp, rn), rn)
     r_min = float(np.nanmin(rp)) if np.any(np.isfinite(rp)) else 7e6
-    return min(MAX_AUTO_STEP, AUTO_STEP_PHASE / np.sqrt(mu / r_min**3))
+    return float(np.sqrt(mu / r_min**3))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -427,6 +434,20 @@ class _Rhs:
 _CHUNK = 12288
 
 
+def _combine(coef, X, out):
+    """out = coef @ X for a few rows of coefficients over long rows of X (k, M) -> (rows, M).
+
+    For long rows one matrix-vector product per output row is ~30 % faster than OpenBLAS's
+    small-M matrix product on this class of machine; for short rows the single call wins.
+    """
+    if X.shape[1] >= 6000:
+        for i in range(coef.shape[0]):
+            np.dot(coef[i], X, out=out[i])
+    else:
+        np.dot(coef, X, out=out)
+    return out
+
+
 # ------------------------------------------------------------------------------------------------
 # DOP853 written for r'' = a(t, r, v): with stages K_j = (v_j, a_j) and v_j = v0 + h sum_k A_jk a_k,
 # the position increments are h c_s v0 + h^2 sum_k (A A)_sk a_k (row sums of A equal c), so each
@@ -493,7 +514,7 @@ def _dop853_stages(rhs, t, w, h, s_from, s_to):
     rs = buf[0].reshape(3, n)
     vs = buf[1].reshape(3, n)
     for s in range(s_from, s_to):
-        np.dot(_UNIT[s] * sc[:, : 2 + s], X[: 2 + s], out=buf)
+        _combine(_UNIT[s] * sc[:, : 2 + s], X[: 2 + s], buf)
         rhs.acc(t + _C[s] * h, rs, vs, w.ka[s])
 
 
@@ -673,18 +694,18 @@ def _start_interior(rhs, ys, accs, h, passes=3):
         accs[1::2] = a_int.transpose(1, 0, 2)
         if p == passes:
             break
-        np.dot(W, af, out=g)
+        _combine(W, af, g)
         np.multiply(gt, h * h, out=rt)
         rt += base_r
         if need_v:
-            np.dot(U, af, out=g)
+            _combine(U, af, g)
             np.multiply(gt, h, out=vt)
             vt += y0[:, 3:]
     ys[1::2, :3] = rt
     if need_v:
         ys[1::2, 3:] = vt
     else:
-        np.dot(U, af, out=g)
+        _combine(U, af, g)
         gt *= h
         gt += y0[:, 3:]
         ys[1::2, 3:] = gt
@@ -779,7 +800,7 @@ def _multistep_segment(rhs, y, ta, tb, h_target, order, dense, pece=True, sub=2)
     apf = ap.reshape(m3)
     diff = g[2]
     for k in range(nstart, nsteps):
-        np.dot(ring[k % m], X, out=g)
+        _combine(ring[k % m], X, g)
         t_new = t_nodes[k + 1]
         rhs.acc(t_new, rp, vp, ap)
         np.subtract(apf, diff, out=diff)
@@ -855,10 +876,15 @@ def propagate(
     rtol, atol : float, optional
         DOP853 tolerances (defaults 1e-11 and 1e-6 in m, m/s units). Ignored by "multistep".
     step : float, optional
-        Multistep step size, s (default ``DEFAULT_STEP``); the segment between impulses is
-        divided into equal steps no longer than this.
+        Multistep step size, s. Default: ``AUTO_STEP_PHASE`` / n with n the mean motion at the
+        batch's lowest perigee (~160 s at the ISS), recomputed after each impulse; each segment
+        between impulses is divided into equal steps no longer than this. Results for one state
+        depend (at the 1e-2 m level) on the rest of the batch only through this choice. The
+        default targets ~1 m over 3 h; over a day it gives ~1-3 m (J2-J4 + drag at 200-420 km),
+        over 50 h at 200 km ~20 m: for long arcs pass e.g. ``step=60`` (0.2 m/day).
     order : int
-        Multistep order (number of accelerations in the formulas): one of 6, 8, 10, 12.
+        Multistep order (number of accelerations in the predictor), 6..12; default 12. Orders
+        above ~12 are not more accurate at the same step (stability-bound, see RESULTS).
     dense : bool
         Keep dense output (``traj(t)``). With False only the final state is kept (faster for
         large batches); incompatible with ``t_eval``.
@@ -920,15 +946,10 @@ def propagate(
             y = yn[-1].copy()
             bad |= b
         else:
-            tn, yn, an, y = _multistep_segment(
-                rhs,
-                y,
-                ta,
-                tb,
-                _auto_step(y, force) if h_target is None else h_target,
-                order,
-                dense,
-            )
+            n_max = _mean_motion_max(y, force)
+            h_seg = min(MAX_AUTO_STEP, AUTO_STEP_PHASE / n_max) if h_target is None else h_target
+            pece = not (order <= 10 and n_max * h_seg <= PEC_MAX_PHASE)
+            tn, yn, an, y = _multistep_segment(rhs, y, ta, tb, h_seg, order, dense, pece=pece)
             if dense:
                 builder.add_block(tn, yn, an)
         while i_imp < len(imps) and imps[i_imp][0] == tb:

@@ -57,7 +57,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import DAY, MU_EARTH
+from .constants import DAY, MU_EARTH, R_EARTH
 
 __all__ = [
     "DaySummary",
@@ -203,10 +203,14 @@ def proximity_estimate(approach=None, port=None, n_mean=None):
 
     prof = approach or ApproachProfile()
     port = port or PORTS["prichal"]
-    n = n_mean or float(np.sqrt(MU_EARTH / (6378137.0 + 415e3) ** 3))
+    n = n_mean or float(np.sqrt(MU_EARTH / (R_EARTH + 415e3) ** 3))
     port_pos, port_axis = port.in_lvlh(prof.station_yaw_deg)
-    fa_start = np.array([-prof.flyaround_radius_m, 0.0, 0.0])
-    legs = [(prof.leg1_s, np.array([-prof.mid_distance_m, 0.0, 0.0])), (prof.leg2_s, fa_start)]
+    side = prof.approach_side  # +1: the approach starts ahead of the station, -1 behind
+    fa_start = np.array([side * prof.flyaround_radius_m, 0.0, 0.0])
+    legs = [
+        (prof.leg1_s, np.array([side * prof.mid_distance_m, 0.0, 0.0])),
+        (prof.leg2_s, fa_start),
+    ]
     wps = flyaround_waypoints(
         fa_start,
         port_pos,
@@ -224,7 +228,7 @@ def proximity_estimate(approach=None, port=None, n_mean=None):
     for tk, rk in zip(t_fa, rho, strict=True):
         legs.append((tk - prev, port_pos + rk * port_axis))
         prev = tk
-    rel = np.array([-prof.start_distance_m, 0.0, 0.0, 0.0, 0.0, 0.0])
+    rel = np.array([side * prof.start_distance_m, 0.0, 0.0, 0.0, 0.0, 0.0])
     duration = 0.0
     dv_total = 0.0
     for dur, target in legs:
@@ -250,7 +254,10 @@ class _Clock:
 
         self.epoch = epoch
         self.grid = np.arange(s_lo - 3600.0, s_hi + 7200.0, 3600.0)
-        self.dpsi, self.deps = iau2000a_radians(at_seconds(epoch, self.grid))
+        t = at_seconds(epoch, self.grid)
+        self.dpsi, self.deps = iau2000a_radians(t)
+        # equation of the equinoxes (hours), GAST - GMST, likewise smooth
+        self.eqeq = (t.gast - t.gmst + 12.0) % 24.0 - 12.0
 
     def __call__(self, seconds):
         from .times import at_seconds
@@ -263,6 +270,7 @@ class _Clock:
             np.interp(s, self.grid, self.dpsi),
             np.interp(s, self.grid, self.deps),
         )
+        t.gast = (t.gmst + np.interp(s, self.grid, self.eqeq)) % 24.0
         return t
 
 
@@ -312,7 +320,10 @@ def _insertion_geometry(ev, j, scheme, approach, ascent):
     u_st = float(phasing._mean_elements(st, node, np.cross(h, node))[1])
     roe = phasing.relative_elements(st, ship, pole)
     t_burns = np.array(scheme.burn_revs) * period
-    return (roe, a_st, inc, u_st, t_burns, -approach.start_distance_m / a_st), period
+    return (
+        (roe, a_st, inc, u_st, t_burns, approach.approach_side * approach.start_distance_m / a_st),
+        period,
+    )
 
 
 def _on_branch(phase_deg, near_deg):
@@ -558,7 +569,11 @@ def search_windows(
             t_prev[j] = t_ref[j]
             scheme = phasing.SCHEMES[name]
             ph_a, ph_b = np.degrees(np.interp(p["pl"], p["t"], p["phase"]))
-            if name in ref_limits and _sweep == 0:
+            if (
+                name in ref_limits
+                and _sweep == 0
+                and ref_limits[name].hi_deg - ref_limits[name].lo_deg < 90.0
+            ):
                 # Skip passes whose phase range is far from the scheme's window (it moves by about
                 # a degree from one insertion to another).
                 ref = ref_limits[name]
@@ -705,6 +720,7 @@ def search_windows(
     # 6. Days, with a note (and the next opportunity) where a fast scheme has none.
     day_names = iso_utc(at_seconds(start, np.arange(days) * DAY + 1.0), digits=0)
     summaries = []
+    ahead = {}  # scheme -> first opportunity after the searched days (or None)
     for d_i in range(days):
         date = day_names[d_i][:10]
         mine = tuple(o for o in opps if int(o.t_nominal // DAY) == d_i)
@@ -715,20 +731,22 @@ def search_windows(
             later = [o for o in opps if o.scheme == name and o.t_nominal >= (d_i + 1) * DAY]
             nxt = later[0] if later else None
             if nxt is None and lookahead_days > 0:
-                more = search_windows(
-                    at_seconds(start, span),
-                    lookahead_days,
-                    site=site,
-                    element_sets=sets,
-                    ascent=ascent,
-                    approach=approach,
-                    port=port,
-                    schemes=[name],
-                    step_s=step_s,
-                    coarse_step_s=coarse_step_s,
-                    lookahead_days=0,
-                )
-                nxt = more.opportunities[0] if more.opportunities else None
+                if name not in ahead:  # one search past the last day per scheme
+                    more = search_windows(
+                        at_seconds(start, span),
+                        lookahead_days,
+                        site=site,
+                        element_sets=sets,
+                        ascent=ascent,
+                        approach=approach,
+                        port=port,
+                        schemes=[name],
+                        step_s=step_s,
+                        coarse_step_s=coarse_step_s,
+                        lookahead_days=0,
+                    )
+                    ahead[name] = more.opportunities[0] if more.opportunities else None
+                nxt = ahead[name]
             if nxt is None:
                 horizon = days - d_i - 1 + lookahead_days
                 notes.append(f"no {name} opportunity; none in the {horizon} days searched after")

@@ -1,0 +1,585 @@
+"""Monte Carlo dispersions of the far-range rendezvous: how far from the approach start point the
+ship arrives when the launcher, the engine, the navigation and the atmosphere are not nominal.
+
+Scope
+-----
+The far range (insertion to the approach start point AS, about 2 h for the two-orbit scheme) is
+flown for all N samples at once, as one (6, 2N) batch of ship and station states propagated by the
+package's force model (``propagate``, J2-J4 and drag, 10th-order Adams-Stormer at 60 s steps, as
+``mission.simulate``):
+
+1. insertion errors are added to the nominal insertion state;
+2. the phasing burns B1 and B2 are flown as loaded before launch (FACTS.md: "the first two burns
+   are loaded before launch"): the nominal components in the ship's own radial / along-track /
+   normal frame, with execution errors;
+3. at B3 the onboard computer re-targets B3 and B4 from its navigated state (true state plus
+   navigation error) with the nominal force model (it does not know the sample's drag): a
+   linearised correction with the state transition matrix of the nominal B3 -> AS arc (computed
+   once by finite differences in one vectorised propagation), then ``newton_steps`` vectorised
+   Newton refinements, each one propagation of the whole batch; B4 nulls the predicted velocity
+   relative to the AS point;
+4. B3 and B4 are flown with execution errors and the true drag; the miss is the ship's state
+   relative to the AS point (-start_distance on the V-bar, at rest) in the station's LVLH frame.
+
+Reported per sample: the miss (position, velocity), the Delta-v (four far-range burns as flown +
+the proximity estimate of ``window.proximity_estimate`` + the extra first-leg Delta-v to absorb the
+miss, a Clohessy-Wiltshire transfer to the leg's end point), the re-targeting correction (the
+change of B3 and B4 from their nominal values), whether it exceeds the Delta-v reserve (then the
+sample falls back to the next slower scheme: counted, and its docking is delayed by the difference
+of the two schemes' arrival times at AS, not flown), and the docking time: AS + the nominal
+proximity duration (+ the fallback delay).
+
+Error model (all 1-sigma, Gaussian, independent; ASSUMED values, not published Soyuz figures):
+- insertion: position 0.3 / 1.0 / 0.3 km and velocity 0.5 / 0.6 / 1.0 m/s (radial / along-track
+  / cross-track): about 1 km of semi-major axis and 0.007 deg of plane, the order (3-sigma: a few
+  km, a few hundredths of a degree) that launcher user's manuals give for direct injection into low
+  orbit;
+- burn execution: magnitude 0.5 % and pointing 0.5 deg per axis (two axes normal to the burn);
+- navigation at re-targeting: relative position 30 m and velocity 0.03 m/s per LVLH axis
+  (satellite navigation of both vehicles, before the Kurs radio system takes over);
+- drag: the ship's Cd A/m and the atmosphere's density scaled by log-normal factors of 10 % and
+  30 % (the density factor applies to both vehicles; exponential atmosphere of ``atmosphere``);
+- Delta-v reserve for the re-targeting correction: 25 m/s.
+The sensitivity to each source is in benchmarks/RESULTS_issue5.md: with these numbers the
+insertion velocity error drives the correction (B1 and B2 are not updated), the navigation and
+execution errors of B3 and B4 drive the miss at AS.
+
+Reproducibility: all random numbers are drawn up front from one ``np.random.Generator(seed)`` as an
+(N, ``N_DRAWS``) standard-normal array, sample after sample, and then split into chunks of
+``chunk_size`` samples. A chunk's result depends only on its rows, so the same seed and chunk size
+give bit-identical samples in-process or on a Dask cluster (``parallel``); the text report rounds
+to the digits that do not depend on the chunking.
+
+Left out: the proximity phase (flown closed-loop by ``proximity``; here only its duration and a
+Delta-v estimate), attitude and thruster geometry, the station's element-set (SGP4) error, errors
+of the burn times, correlated errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
+
+from .constants import MU_EARTH
+
+__all__ = [
+    "N_DRAWS",
+    "DispersionResult",
+    "ErrorModel",
+    "Nominal",
+    "draw",
+    "fly_samples",
+    "nominal_from_mission",
+    "report",
+    "run_dispersions",
+]
+
+N_DRAWS = 26
+"""Standard-normal numbers per sample: insertion position (3) and velocity (3) in RTN; B1..B4
+execution (magnitude, pointing 1, pointing 2) x 4; navigation position (3) and velocity (3) in
+LVLH; log Cd A/m factor; log density factor."""
+
+_STEP = {"method": "multistep", "step": 60.0, "order": 10, "dense": False}
+"""As ``mission._STEPPING`` (checked there against DOP853: about 1 m over 50 h)."""
+
+TRAJ_STEP_S = 300.0
+"""Longest propagation arc between recorded trajectory points, s (for the LVLH figure)."""
+
+
+@dataclass(frozen=True)
+class ErrorModel:
+    """1-sigma errors (module docstring; assumed values). RTN: radial, along-track, cross-track.
+
+    insertion_pos_m, insertion_vel_m_s: (3,) in the ship's RTN frame at insertion (m, m/s);
+    burn_magnitude: fraction of the burn; burn_pointing_deg: per axis normal to the burn, deg;
+    nav_pos_m, nav_vel_m_s: per LVLH axis of the relative state at re-targeting (m, m/s);
+    ballistic_sigma, density_sigma: log-normal sigma of the ship's Cd A/m and of the density;
+    dv_reserve_m_s: re-targeting correction above which the sample falls back to a slower scheme.
+    """
+
+    insertion_pos_m: tuple[float, float, float] = (300.0, 1000.0, 300.0)
+    insertion_vel_m_s: tuple[float, float, float] = (0.5, 0.6, 1.0)
+    burn_magnitude: float = 0.005
+    burn_pointing_deg: float = 0.5
+    nav_pos_m: float = 30.0
+    nav_vel_m_s: float = 0.03
+    ballistic_sigma: float = 0.10
+    density_sigma: float = 0.30
+    dv_reserve_m_s: float = 25.0
+
+    def __post_init__(self):
+        vals = [
+            *self.insertion_pos_m,
+            *self.insertion_vel_m_s,
+            self.burn_magnitude,
+            self.burn_pointing_deg,
+            self.nav_pos_m,
+            self.nav_vel_m_s,
+            self.ballistic_sigma,
+            self.density_sigma,
+        ]
+        if len(self.insertion_pos_m) != 3 or len(self.insertion_vel_m_s) != 3:
+            raise ValueError("ErrorModel: insertion errors need three components (R, T, N)")
+        if not all(np.isfinite(v) and v >= 0 for v in vals):
+            raise ValueError("ErrorModel: 1-sigma errors must be finite and >= 0")
+        if not self.dv_reserve_m_s > 0:
+            raise ValueError("ErrorModel.dv_reserve_m_s: must be > 0 m/s")
+
+    def describe(self) -> str:
+        """The model in one paragraph (for the report)."""
+        p, v = self.insertion_pos_m, self.insertion_vel_m_s
+        return (
+            "error model (1-sigma, assumed): insertion position "
+            f"{p[0]:g}/{p[1]:g}/{p[2]:g} m, velocity {v[0]:g}/{v[1]:g}/{v[2]:g} m/s (R/T/N); "
+            f"burns {100 * self.burn_magnitude:g} % and {self.burn_pointing_deg:g} deg; "
+            f"navigation {self.nav_pos_m:g} m, {self.nav_vel_m_s:g} m/s per LVLH axis; "
+            f"Cd A/m x exp({self.ballistic_sigma:g} z), density x exp({self.density_sigma:g} z); "
+            f"reserve {self.dv_reserve_m_s:g} m/s"
+        )
+
+
+@dataclass(frozen=True)
+class Nominal:
+    """The nominal far range of one simulated flight, all a chunk needs (picklable).
+
+    Times in s since liftoff; states GCRS (m, m/s). dv_rtn: (4, 3) nominal burns in the ship's
+    radial / along-track / normal frame before each burn. stm_b3: (6, 6) state transition matrix
+    of the nominal ship from just after B3 to AS; ship_b3: (6,) nominal ship just before B3;
+    dv3: (3,) nominal B3 in GCRS; ship_as: (6,) nominal ship at AS before B4.
+    """
+
+    flight: str
+    scheme: str
+    launch_utc: str
+    t_ins: float
+    ship_ins: np.ndarray
+    station_ins: np.ndarray
+    t_burns: np.ndarray
+    dv_rtn: np.ndarray
+    t_as: float
+    as_rel: np.ndarray
+    ib_ship: float
+    ib_station: float
+    pole: tuple[float, float, float]
+    degree: int
+    drag: bool
+    n_mean: float
+    prox_duration_s: float
+    prox_dv_m_s: float
+    leg1_s: float
+    leg1_target: np.ndarray
+    fallback_delay_s: float
+    fallback_scheme: str
+    ship_b3: np.ndarray = field(default_factory=lambda: np.zeros(6))
+    dv3: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    stm_b3: np.ndarray = field(default_factory=lambda: np.eye(6))
+    ship_as: np.ndarray = field(default_factory=lambda: np.zeros(6))
+
+    def force(self):
+        from .forces import ForceModel
+
+        return ForceModel(degree=self.degree, drag=self.drag, pole=self.pole)
+
+
+def _rtn(state):
+    """(3, 3, N) rows radial, along-track (h x r), normal for states (6, N)."""
+    r, v = state[:3], state[3:6]
+    rh = r / np.linalg.norm(r, axis=0)
+    h = np.cross(r, v, axis=0)
+    hh = h / np.linalg.norm(h, axis=0)
+    return np.stack([rh, np.cross(hh, rh, axis=0), hh])
+
+
+def _to_gcrs(basis, comp):
+    """GCRS vectors (3, N) from components (3, N) in the frame whose rows are ``basis``."""
+    return np.sum(basis * comp[:, None, :], axis=0)
+
+
+def _from_gcrs(basis, vec):
+    return np.sum(basis * vec[None, :, :], axis=1)
+
+
+def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
+    """The :class:`Nominal` of a ``mission.MissionResult`` (and its ``MissionConfig``), plus the
+    state transition matrix of its B3 -> AS arc (one vectorised propagation of 13 states)."""
+    from . import frames, phasing
+    from .forces import ballistic_from_bstar
+    from .mission import ISS_INV_BALLISTIC_DEFAULT, SOYUZ_INV_BALLISTIC
+    from .propagate import propagate
+    from .proximity import ApproachProfile
+    from .times import iso_utc
+    from .window import proximity_estimate
+
+    prof = approach or (cfg.approach if cfg is not None and cfg.approach else ApproachProfile())
+    t = result.t
+    i_ins = int(np.argmin(np.abs(t - result.t_insertion)))
+    burns = result.burns[:4]
+    t_b = np.array([b.t for b in burns])
+    dv = np.array([b.dv for b in burns])  # (4, 3) GCRS
+    dv_rtn = np.zeros((4, 3))
+    for k, b in enumerate(burns):
+        i = int(np.argmin(np.abs(t - b.t)))
+        pre = result.ship[:, i] - np.concatenate([np.zeros(3), dv[k]])  # joints hold the burn
+        dv_rtn[k] = _rtn(pre[:, None])[:, :, 0] @ dv[k]
+    i_b3 = int(np.argmin(np.abs(t - t_b[2])))
+    ship_b3 = result.ship[:, i_b3] - np.concatenate([np.zeros(3), dv[2]])
+    pole = tuple(float(x) for x in frames.true_pole(result.epoch))
+    from .ephemeris import builtin_element_sets, select_element_set
+
+    sets = list(cfg.element_sets) if cfg is not None and cfg.element_sets else None
+    es = select_element_set(
+        sets or builtin_element_sets(), result.epoch, allow_stale=bool(cfg and cfg.allow_stale)
+    )
+    ib_st = ballistic_from_bstar(es.bstar)
+    if not ib_st > 0:
+        ib_st = ISS_INV_BALLISTIC_DEFAULT
+    st_ins = result.station[:, i_ins]
+    a_st = 1.0 / (2.0 / np.linalg.norm(st_ins[:3]) - st_ins[3:] @ st_ins[3:] / MU_EARTH)
+    n_mean = float(np.sqrt(MU_EARTH / a_st**3))
+    period = 2.0 * np.pi / n_mean
+    names = list(phasing.SCHEMES)
+    i_s = names.index(result.scheme)
+    fb = names[min(i_s + 1, len(names) - 1)]
+    delay = phasing.SCHEMES[fb].burn_revs[-1] - phasing.SCHEMES[result.scheme].burn_revs[-1]
+    port = None
+    if cfg is not None and cfg.port is not None:
+        port = cfg.port
+    prox_dur, prox_dv = proximity_estimate(prof, port, n_mean)
+    nom = Nominal(
+        flight=result.flight,
+        scheme=result.scheme,
+        launch_utc=iso_utc(result.epoch, digits=3),
+        t_ins=float(result.t_insertion),
+        ship_ins=result.ship[:, i_ins].copy(),
+        station_ins=st_ins.copy(),
+        t_burns=t_b,
+        dv_rtn=dv_rtn,
+        t_as=float(t_b[3]),
+        as_rel=np.array([prof.approach_side * prof.start_distance_m, 0.0, 0.0, 0.0, 0.0, 0.0]),
+        ib_ship=float(cfg.ship_inv_ballistic if cfg is not None else SOYUZ_INV_BALLISTIC),
+        ib_station=float(ib_st),
+        pole=pole,
+        degree=int(cfg.gravity_degree if cfg is not None else 4),
+        drag=bool(cfg.drag if cfg is not None else True),
+        n_mean=n_mean,
+        prox_duration_s=prox_dur,
+        prox_dv_m_s=prox_dv,
+        leg1_s=float(prof.leg1_s),
+        leg1_target=np.array([prof.approach_side * prof.mid_distance_m, 0.0, 0.0]),
+        fallback_delay_s=float(delay * period),
+        fallback_scheme=fb,
+        ship_b3=ship_b3,
+        dv3=dv[2].copy(),
+    )
+    # State transition matrix of the B3 -> AS arc by forward differences (1 m, 1 mm/s).
+    post = ship_b3 + np.concatenate([np.zeros(3), dv[2]])
+    steps = np.array([1.0, 1.0, 1.0, 1e-3, 1e-3, 1e-3])
+    y0 = np.repeat(post[:, None], 7, axis=1)
+    y0[np.arange(6), np.arange(1, 7)] += steps
+    yf = propagate(y0, t_b[2], t_b[3], nom.force(), inv_ballistic=nom.ib_ship, **_STEP).final
+    stm = (yf[:, 1:] - yf[:, :1]) / steps
+    return _replace(nom, stm_b3=stm, ship_as=yf[:, 0].copy())
+
+
+def _replace(obj, **kw):
+    from dataclasses import replace
+
+    return replace(obj, **kw)
+
+
+def draw(n: int, seed: int) -> np.ndarray:
+    """(n, N_DRAWS) standard-normal numbers for n samples from ``np.random.Generator(seed)``."""
+    if int(n) != n or n < 1:
+        raise ValueError(f"--samples: got {n}; use a positive whole number")
+    rng = np.random.Generator(np.random.PCG64(int(seed)))
+    return rng.standard_normal((int(n), N_DRAWS))
+
+
+def _execute(dv_plan, z, model: ErrorModel):
+    """Burns (3, N) as flown: magnitude error and pointing error about two normal axes."""
+    mag = np.linalg.norm(dv_plan, axis=0)
+    u = dv_plan / np.where(mag > 0, mag, 1.0)
+    # two unit vectors normal to the burn: e1 = u x (a reference axis not along u), e2 = u x e1
+    ref = np.where(
+        np.abs(u[2]) < 0.9, np.array([[0.0], [0.0], [1.0]]), np.array([[1.0], [0.0], [0.0]])
+    )
+    e1 = np.cross(u, ref, axis=0)
+    e1 /= np.linalg.norm(e1, axis=0)
+    e2 = np.cross(u, e1, axis=0)
+    th = np.radians(model.burn_pointing_deg)
+    return (1.0 + model.burn_magnitude * z[0]) * (dv_plan + mag * th * (z[1] * e1 + z[2] * e2))
+
+
+def _fly(y, ib, t0, t1, force, record=None, rec_t=None):
+    """Propagate the batch from t0 to t1 in arcs no longer than TRAJ_STEP_S; when ``record`` is
+    a list, append (t, states) at each arc end."""
+    from .propagate import propagate
+
+    n_arcs = max(1, int(np.ceil((t1 - t0) / TRAJ_STEP_S - 1e-9)))
+    edges = np.linspace(t0, t1, n_arcs + 1)
+    for a, b in zip(edges[:-1], edges[1:], strict=True):
+        y = propagate(y, a, b, force, inv_ballistic=ib, **_STEP).final
+        if record is not None:
+            record.append((b, y.copy()))
+    return y
+
+
+def _lvlh(station, ship):
+    from . import frames
+
+    return frames.to_lvlh(station, ship)
+
+
+def _cw_leg_dv(n, rel, target, dt):
+    """|Delta-v| (N,) of the first impulse of CW transfers from ``rel`` (6, N) to ``target`` (3,)
+    in ``dt`` s (``proximity.cw_transfer``, batched)."""
+    from .proximity import cw_matrix
+
+    phi = cw_matrix(n, dt)
+    rr, rv = phi[:3, :3], phi[:3, 3:]
+    rhs = target[:, None] - rr @ rel[:3]
+    v_req = np.linalg.solve(rv, rhs)
+    return np.linalg.norm(v_req - rel[3:], axis=0)
+
+
+def fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int = 2) -> dict:
+    """Fly the far range for the samples whose standard-normal draws are the rows of ``z``
+    (n, N_DRAWS). Returns a dict of arrays over the n samples (module docstring):
+
+    miss_r, miss_v: (3, n) LVLH miss at AS (m, m/s); dv_far, dv_correction, dv_total: (n,) m/s;
+    fallback: (n,) bool; t_docking: (n,) s since liftoff; predicted_miss: (n,) onboard predicted
+    position miss after re-targeting, m; traj_t: (k,) s; traj: (3, n, k) float32 LVLH positions.
+    """
+    nom = nominal
+    z = np.asarray(z, dtype=float)
+    n = z.shape[0]
+    zt = z.T  # (N_DRAWS, n)
+    force = nom.force()
+    # -- insertion --------------------------------------------------------------------------
+    ship = np.repeat(nom.ship_ins[:, None], n, axis=1)
+    basis = _rtn(ship)
+    ship[:3] += _to_gcrs(basis, np.array(model.insertion_pos_m)[:, None] * zt[0:3])
+    ship[3:] += _to_gcrs(basis, np.array(model.insertion_vel_m_s)[:, None] * zt[3:6])
+    station = np.repeat(nom.station_ins[:, None], n, axis=1)
+    dens = np.exp(model.density_sigma * zt[25])
+    ib_true = np.concatenate(
+        [nom.ib_ship * np.exp(model.ballistic_sigma * zt[24]) * dens, nom.ib_station * dens]
+    )
+    ib_model = np.concatenate([np.full(n, nom.ib_ship), np.full(n, nom.ib_station)])
+    y = np.concatenate([ship, station], axis=1)
+    rec = [(nom.t_ins, y.copy())]
+    t = nom.t_ins
+    dv_flown = np.zeros((4, n))
+    # -- B1, B2 as loaded ---------------------------------------------------------------------
+    for k in range(2):
+        y = _fly(y, ib_true, t, nom.t_burns[k], force, rec)
+        t = nom.t_burns[k]
+        plan = _to_gcrs(_rtn(y[:, :n]), np.repeat(nom.dv_rtn[k][:, None], n, axis=1))
+        dv = _execute(plan, zt[6 + 3 * k : 9 + 3 * k], model)
+        y[3:, :n] += dv
+        dv_flown[k] = np.linalg.norm(dv, axis=0)
+    y = _fly(y, ib_true, t, nom.t_burns[2], force, rec)
+    t3, t_as = nom.t_burns[2], nom.t_as
+    ship, station = y[:, :n], y[:, n:]
+    # -- navigation and re-targeting of B3, B4 --------------------------------------------------
+    from . import frames
+
+    rel = _lvlh(station, ship)
+    rel_nav = rel + np.concatenate([model.nav_pos_m * zt[18:21], model.nav_vel_m_s * zt[21:24]])
+    ship_nav = frames.from_lvlh(station, rel_nav)
+    b3_nom = _to_gcrs(_rtn(ship_nav), np.repeat(nom.dv_rtn[2][:, None], n, axis=1))
+    b4_nom_rtn = nom.dv_rtn[3]
+    # the station as the onboard model predicts it (nominal drag), once
+    st_pred = _fly(station, ib_model[n:], t3, t_as, force)
+    target = frames.from_lvlh(st_pred, np.repeat(nom.as_rel[:, None], n, axis=1))
+    # linear first guess through the nominal arc's state transition matrix
+    phi = nom.stm_b3
+    inv_rv = np.linalg.inv(phi[:3, 3:])
+    miss0 = target[:3] - nom.ship_as[:3, None] - phi[:3] @ (ship_nav - nom.ship_b3[:, None])
+    dv3 = nom.dv3[:, None] + inv_rv @ miss0
+    for _ in range(newton_steps):
+        pred = ship_nav.copy()
+        pred[3:] += dv3
+        yf = _fly(pred, ib_model[:n], t3, t_as, force)
+        dv3 = dv3 + inv_rv @ (target[:3] - yf[:3])
+    pred = ship_nav.copy()
+    pred[3:] += dv3
+    yf = _fly(pred, ib_model[:n], t3, t_as, force)
+    predicted_miss = np.linalg.norm(yf[:3] - target[:3], axis=0)
+    dv4 = target[3:] - yf[3:]
+    b4_nom = _to_gcrs(_rtn(yf), np.repeat(b4_nom_rtn[:, None], n, axis=1))
+    correction = np.linalg.norm(dv3 - b3_nom, axis=0) + np.linalg.norm(dv4 - b4_nom, axis=0)
+    # -- fly B3 -> AS -> B4 with execution errors and the true drag ------------------------------
+    dv3_x = _execute(dv3, zt[12:15], model)
+    y[3:, :n] += dv3_x
+    dv_flown[2] = np.linalg.norm(dv3_x, axis=0)
+    y = _fly(y, ib_true, t3, t_as, force, rec)
+    dv4_x = _execute(dv4, zt[15:18], model)
+    y[3:, :n] += dv4_x
+    dv_flown[3] = np.linalg.norm(dv4_x, axis=0)
+    rec[-1] = (t_as, y.copy())
+    rel_as = _lvlh(y[:, n:], y[:, :n])
+    miss = rel_as - nom.as_rel[:, None]
+    # -- proximity estimate and docking time --------------------------------------------------
+    leg_nom = _cw_leg_dv(nom.n_mean, nom.as_rel[:, None], nom.leg1_target, nom.leg1_s)
+    leg = _cw_leg_dv(nom.n_mean, rel_as, nom.leg1_target, nom.leg1_s)
+    dv_far = np.sum(dv_flown, axis=0)
+    fallback = correction > model.dv_reserve_m_s
+    t_dock = t_as + nom.prox_duration_s + np.where(fallback, nom.fallback_delay_s, 0.0)
+    traj_t = np.array([r[0] for r in rec])
+    traj = np.stack([_lvlh(r[1][:, n:], r[1][:, :n])[:3] for r in rec], axis=-1)
+    return {
+        "miss_r": miss[:3],
+        "miss_v": miss[3:],
+        "dv_far": dv_far,
+        "dv_correction": correction,
+        "dv_total": dv_far + nom.prox_dv_m_s + (leg - leg_nom),
+        "fallback": fallback,
+        "t_docking": t_dock,
+        "predicted_miss": predicted_miss,
+        "traj_t": traj_t,
+        "traj": traj.astype(np.float32),
+    }
+
+
+_FIELDS = (
+    "miss_r",
+    "miss_v",
+    "dv_far",
+    "dv_correction",
+    "dv_total",
+    "fallback",
+    "t_docking",
+    "predicted_miss",
+    "traj",
+)
+
+
+@dataclass(frozen=True)
+class DispersionResult:
+    """N flown samples (sample order) with the nominal, the error model and the seed.
+
+    Arrays as returned by :func:`fly_samples`, concatenated over chunks; nominal_traj: (3, k) LVLH
+    positions of the zero-error sample at ``traj_t``.
+    """
+
+    seed: int
+    n: int
+    chunk_size: int
+    nominal: Nominal
+    model: ErrorModel
+    miss_r: np.ndarray
+    miss_v: np.ndarray
+    dv_far: np.ndarray
+    dv_correction: np.ndarray
+    dv_total: np.ndarray
+    fallback: np.ndarray
+    t_docking: np.ndarray
+    predicted_miss: np.ndarray
+    traj_t: np.ndarray
+    traj: np.ndarray
+    nominal_traj: np.ndarray
+    nominal_dv_total: float
+    nominal_t_docking: float
+
+
+def _chunk_job(nominal, model, newton_steps, z):
+    return fly_samples(nominal, model, z, newton_steps)
+
+
+def run_dispersions(
+    nominal: Nominal,
+    n: int,
+    seed: int,
+    *,
+    model: ErrorModel | None = None,
+    chunk_size: int = 1000,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+    newton_steps: int = 2,
+) -> DispersionResult:
+    """Fly ``n`` samples with ``seed`` (module docstring); in-process by default, on a local Dask
+    cluster of ``workers`` processes, or on the cluster at ``scheduler`` (``parallel``)."""
+    from .parallel import map_chunks
+
+    model = model or ErrorModel()
+    if int(chunk_size) != chunk_size or chunk_size < 1:
+        raise ValueError(f"--chunk-size: got {chunk_size}; use a positive whole number")
+    z = draw(n, seed)
+    chunks = [z[i : i + chunk_size] for i in range(0, z.shape[0], chunk_size)]
+    job = partial(_chunk_job, nominal, model, newton_steps)
+    parts = map_chunks(
+        job, chunks, workers=workers, scheduler=scheduler, progress=progress, desc="dispersions"
+    )
+    nom = fly_samples(nominal, model, np.zeros((1, N_DRAWS)), newton_steps)
+    cat = {}
+    for f in _FIELDS:
+        axis = 1 if f in ("miss_r", "miss_v", "traj") else 0
+        cat[f] = np.concatenate([p[f] for p in parts], axis=axis)
+    return DispersionResult(
+        seed=int(seed),
+        n=int(n),
+        chunk_size=int(chunk_size),
+        nominal=nominal,
+        model=model,
+        traj_t=parts[0]["traj_t"],
+        nominal_traj=nom["traj"][:, 0, :],
+        nominal_dv_total=float(nom["dv_total"][0]),
+        nominal_t_docking=float(nom["t_docking"][0]),
+        **cat,
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Report
+
+
+def _stats_line(name, x, unit, fmt="{:10.1f}"):
+    q = np.percentile(x, [5, 50, 95, 99])
+    vals = [np.mean(x), np.std(x), *q, np.max(x)]
+    return f"  {name:28} {unit:5}" + "".join(fmt.format(v) for v in vals)
+
+
+def report(res: DispersionResult) -> str:
+    """The text report: setup, then mean, std, percentiles and maximum of each quantity."""
+    from .times import at_seconds, iso_utc, parse_utc
+
+    nom = res.nominal
+    launch = parse_utc(nom.launch_utc)
+    miss_r = np.linalg.norm(res.miss_r, axis=0)
+    miss_v = np.linalg.norm(res.miss_v, axis=0)
+    n_fb = int(np.sum(res.fallback))
+    lines = [
+        f"Dispersions: {nom.flight}, {nom.scheme} scheme, liftoff {nom.launch_utc}",
+        f"samples {res.n}, seed {res.seed}; far range insertion -> approach start "
+        f"({abs(nom.as_rel[0]) / 1e3:g} km {'ahead' if nom.as_rel[0] > 0 else 'behind'} on the "
+        "V-bar)",
+        res.model.describe(),
+        "",
+        f"  {'quantity':28} {'unit':5}"
+        + "".join(f"{h:>10}" for h in ("mean", "std", "p5", "p50", "p95", "p99", "max")),
+    ]
+    lines.append(_stats_line("miss at AS, position", miss_r, "m"))
+    for i, ax in enumerate("xyz"):
+        lines.append(_stats_line(f"  LVLH {ax}", res.miss_r[i], "m"))
+    lines.append(_stats_line("miss at AS, velocity", miss_v, "m/s", "{:10.3f}"))
+    lines.append(_stats_line("far-range Delta-v (4 burns)", res.dv_far, "m/s", "{:10.2f}"))
+    lines.append(_stats_line("re-targeting correction", res.dv_correction, "m/s", "{:10.2f}"))
+    lines.append(_stats_line("total Delta-v (+ proximity)", res.dv_total, "m/s", "{:10.2f}"))
+    rel = res.t_docking - res.nominal_t_docking
+    lines.append(_stats_line("docking - nominal docking", rel, "s"))
+    lines += [
+        "",
+        f"nominal: total Delta-v {res.nominal_dv_total:.2f} m/s, docking "
+        f"{iso_utc(at_seconds(launch, res.nominal_t_docking), digits=0)} "
+        f"(approach start + {nom.prox_duration_s:.0f} s proximity, analytic)",
+        f"correction above the {res.model.dv_reserve_m_s:g} m/s reserve: {n_fb} of {res.n} "
+        f"({100.0 * n_fb / res.n:.2f} %), counted as a fallback to the {nom.fallback_scheme} "
+        f"scheme (+{nom.fallback_delay_s / 3600:.2f} h, not flown)",
+        f"docking time p50 {iso_utc(at_seconds(launch, float(np.median(res.t_docking))), digits=0)}"
+        f", p95 {iso_utc(at_seconds(launch, float(np.percentile(res.t_docking, 95))), digits=0)}",
+    ]
+    return "\n".join(lines)

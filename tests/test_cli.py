@@ -1,0 +1,215 @@
+"""The command line (``rendezvous.cli.simulate_main``): files written, exit codes, error messages.
+
+One full MS-27 run with every figure and the animation is shared by the module (about 12 s); the
+other runs stop early (bad input) or skip the animation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from rendezvous.cli import simulate_main
+from rendezvous.ephemeris import builtin_element_sets
+
+MS27_LAUNCH = "2025-04-08T05:47:15.309Z"
+"""Soyuz MS-27 liftoff (russianspaceweb.com/soyuz-ms-27.html, via FACTS.md)."""
+
+ONE_HOUR_LATER = "2025-04-08T06:47:15.309Z"
+"""An hour after MS-27: Baikonur has turned about 15 deg east, far out of the ISS plane."""
+
+FIGURES = ("overview.png", "ground_track.png", "lvlh.png", "range.png", "timeline.png")
+
+SUMMARY_KEYS = {
+    "launch_utc",
+    "insertion_utc",
+    "tle_epoch_utc",
+    "scheme",
+    "phase_angle_deg",
+    "burns",
+    "total_dv_m_s",
+    "port",
+    "docking_utc",
+}
+
+STATE = ("x_m", "y_m", "z_m", "vx_m_s", "vy_m_s", "vz_m_s")
+CSV_HEADER = ["t_s", "utc"] + [f"{who}_{c}" for who in ("ship", "station", "rel") for c in STATE]
+"""trajectory.csv columns as documented in src/rendezvous/export.py (module docstring)."""
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory):
+    """The default MS-27 run with all figures and the animation: (exit code, stdout, stderr,
+    output folder). Module-scoped, so capsys cannot be used: the streams are redirected here."""
+    out = tmp_path_factory.mktemp("cli") / "run"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = simulate_main(["--launch", MS27_LAUNCH, "--out", str(out)])
+    return code, stdout.getvalue(), stderr.getvalue(), out
+
+
+def _error_line(capsys) -> str:
+    """The single stderr line of a failed run (checks it is one line starting 'error:')."""
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error:"), err
+    return lines[0]
+
+
+# ------------------------------------------------------------------------------------ success
+
+
+def test_full_run_exit_code_and_timeline(full_run):
+    code, out, err, folder = full_run
+    assert code == 0, err
+    assert err == ""
+    assert "CONTACT" in out
+    # the printed timeline is the one written to timeline.txt
+    timeline = (folder / "timeline.txt").read_text()
+    assert "CONTACT" in timeline
+    assert out.startswith(timeline.rstrip("\n"))
+
+
+def test_full_run_writes_every_file(full_run):
+    folder = full_run[3]
+    names = {p.name for p in folder.iterdir()}
+    expected = {"summary.json", "timeline.txt", "trajectory.csv", "approach.gif", *FIGURES}
+    assert expected <= names
+    for name in FIGURES:
+        assert (folder / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+    assert (folder / "approach.gif").read_bytes()[:4] == b"GIF8"
+    # all or nothing: no temporary folder left beside the output
+    assert [p.name for p in folder.parent.iterdir()] == ["run"]
+
+
+def test_full_run_summary(full_run):
+    folder = full_run[3]
+    s = json.loads((folder / "summary.json").read_text())
+    assert SUMMARY_KEYS <= set(s)
+    for key in ("launch_utc", "insertion_utc", "tle_epoch_utc", "docking_utc"):
+        assert isinstance(s[key], str) and s[key].endswith("Z"), key
+    assert s["launch_utc"] == MS27_LAUNCH
+    assert s["scheme"] == "2-orbit"  # FACTS.md: "ultra-short two-orbit scheme"
+    assert s["port"].startswith("Prichal")
+    assert isinstance(s["phase_angle_deg"], float)
+    assert s["burns"]
+    for b in s["burns"]:
+        assert {"utc", "dv_m_s", "label"} <= set(b)
+        assert b["utc"].endswith("Z") and b["dv_m_s"] >= 0.0 and b["label"]
+    # burns rounded to 0.1 mm/s each in the file: the sum matches the total to well under 0.1 m/s
+    assert abs(sum(b["dv_m_s"] for b in s["burns"]) - s["total_dv_m_s"]) < 0.1
+    assert s["launch_utc"] < s["insertion_utc"] < s["burns"][0]["utc"] < s["docking_utc"]
+
+
+def test_full_run_trajectory_csv(full_run):
+    folder = full_run[3]
+    s = json.loads((folder / "summary.json").read_text())
+    with open(folder / "trajectory.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == CSV_HEADER
+    assert all(len(r) == len(CSV_HEADER) for r in rows[1:])
+    assert float(rows[1][0]) == 0.0 and rows[1][1] == s["launch_utc"]
+    assert rows[-1][1] == s["docking_utc"]  # the last sample is the contact
+    t = [float(r[0]) for r in rows[1:]]
+    assert all(b > a for a, b in zip(t, t[1:], strict=False))
+
+
+def test_overwrite_replaces_and_no_animation(tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "stale.txt").write_text("from an earlier run\n")
+    code = simulate_main(["--out", str(out), "--overwrite", "--no-animation", "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    names = {p.name for p in out.iterdir()}
+    assert "stale.txt" not in names
+    assert {"summary.json", "timeline.txt", "trajectory.csv", *FIGURES} <= names
+    assert "approach.gif" not in names
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # old folder removed
+
+
+# ------------------------------------------------------------------------------------ bad input
+
+
+@pytest.fixture
+def in_tmp(tmp_path, monkeypatch):
+    """Run from an empty folder, so a stray default ``runs/`` folder would be seen."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_bad_launch_time(in_tmp, capsys):
+    out = in_tmp / "run"
+    assert simulate_main(["--launch", "yesterday", "--out", str(out)]) == 2
+    line = _error_line(capsys)
+    assert "--launch" in line
+    assert not out.exists()
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_missing_tle_file(in_tmp, capsys):
+    out = in_tmp / "run"
+    missing = in_tmp / "no_such_file.txt"
+    assert simulate_main(["--tle", str(missing), "--out", str(out)]) == 2
+    line = _error_line(capsys)
+    assert "--tle" in line and str(missing) in line
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_tle_with_bad_checksum(in_tmp, capsys):
+    es = builtin_element_sets()[-1]
+    digit = int(es.line1[68])
+    bad_line1 = es.line1[:68] + str((digit + 1) % 10)  # one off: the mod-10 checksum fails
+    path = in_tmp / "iss.txt"
+    path.write_text(f"ISS (ZARYA)\n{bad_line1}\n{es.line2}\n")
+    out = in_tmp / "run"
+    assert simulate_main(["--tle", str(path), "--out", str(out)]) == 2
+    line = _error_line(capsys)
+    assert f"{path}:2" in line  # the file and the line of the bad element line
+    assert "checksum" in line
+    assert not out.exists()
+
+
+def test_existing_output_without_overwrite(in_tmp, capsys):
+    out = in_tmp / "run"
+    out.mkdir()
+    keep = out / "keep.txt"
+    keep.write_text("mine\n")
+    assert simulate_main(["--out", str(out), "--no-figures"]) == 2
+    line = _error_line(capsys)
+    assert "--out" in line and "--overwrite" in line
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    assert keep.read_text() == "mine\n"
+    assert [p.name for p in in_tmp.iterdir()] == ["run"]  # no temporary folder left behind
+
+
+def test_launch_out_of_plane(in_tmp, capsys):
+    out = in_tmp / "run"
+    assert simulate_main(["--launch", ONE_HOUR_LATER, "--out", str(out)]) == 2
+    line = _error_line(capsys)
+    assert "plane" in line
+    assert "2025-04-08T06:47:15Z" in line  # names the launch time asked for
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_scheme_outside_its_window(in_tmp, capsys):
+    out = in_tmp / "run"
+    assert simulate_main(["--scheme", "2-day", "--out", str(out)]) == 2
+    line = _error_line(capsys)
+    assert "2-day" in line and "phase angle" in line and "window" in line
+    assert list(in_tmp.iterdir()) == []
+
+
+def test_unknown_scheme_is_an_argparse_error(in_tmp, capsys):
+    # argparse's own usage error: exit status 2 through SystemExit
+    with pytest.raises(SystemExit) as exc:
+        simulate_main(["--scheme", "3-orbit"])
+    assert exc.value.code == 2
+    assert "--scheme" in capsys.readouterr().err
+    assert list(Path(in_tmp).iterdir()) == []
