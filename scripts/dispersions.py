@@ -109,7 +109,7 @@ def main(argv=None) -> int:
         )
         _atomic_write(out / "samples.npz", buf.getvalue())
         if not args.no_figures:
-            from rendezvous.plotting_dispersions import write_dispersion_figures
+            from rendezvous.plotting import write_dispersion_figures
 
             write_dispersion_figures(res, out)
     print(text)

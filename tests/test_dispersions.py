@@ -104,7 +104,7 @@ def test_bad_input():
 
 
 def test_figures_are_written(nominal, tmp_path):
-    from rendezvous.plotting_dispersions import write_dispersion_figures
+    from rendezvous.plotting import write_dispersion_figures
 
     res = D.run_dispersions(nominal, 12, 2, chunk_size=12)
     paths = write_dispersion_figures(res, tmp_path)
