@@ -436,38 +436,15 @@ def simulate(cfg: MissionConfig) -> MissionResult:
 
     # --- proximity: closed-loop CW guidance, truth by the force model -----------------------
     port_pos, port_axis = port_def.in_lvlh(prof.station_yaw_deg)
-    legs = []  # (duration, target position (3,), label, phase)
-    legs.append(
-        (prof.leg1_s, np.array([side * prof.mid_distance_m, 0, 0.0]), "approach 1", "approach")
-    )
-    fa_start = np.array([side * prof.flyaround_radius_m, 0, 0.0])
-    legs.append((prof.leg2_s, fa_start, "approach 2", "approach"))
-    wps = proximity.flyaround_waypoints(
-        fa_start,
-        port_pos,
-        port_axis,
-        prof.flyaround_radius_m,
-        prof.hold_distance_m,
-        prof.flyaround_step_deg,
-    )
-    for i, wp in enumerate(wps):
-        legs.append((prof.flyaround_leg_s, wp, f"flyaround {i + 1}", "flyaround"))
-    hold = wps[-1]
-    n_hold = int(round(prof.hold_s / prof.hold_pulse_s))
-    for i in range(n_hold):
-        legs.append((prof.hold_pulse_s, hold, f"hold {i + 1}", "hold"))
-    t_fa, rho = proximity.final_approach_schedule(
-        prof.hold_distance_m, prof.glideslope_tau_s, prof.contact_speed_m_s, prof.final_pulse_s
-    )
-    prev = 0.0
-    for i, (tk, rk) in enumerate(zip(t_fa, rho, strict=True)):
-        legs.append((tk - prev, port_pos + rk * port_axis, f"final {i + 1}", "final approach"))
-        prev = tk
+    legs = proximity.approach_legs(prof, port_pos, port_axis)
+    hold = next(leg.target for leg in legs if leg.phase == "hold")
+    last_label = legs[-1].label
 
     y = y_as[:, 0]
     t = t_as
     phase_marks = {"approach": t_as}
-    for dur, target, label, ph in legs:
+    for leg in legs:
+        dur, target, label, ph = leg.duration_s, leg.target, leg.label, leg.phase
         phase_marks.setdefault(ph, t)
         st_now = station(t)
         rel = frames.to_lvlh(st_now, y)
@@ -477,7 +454,7 @@ def simulate(cfg: MissionConfig) -> MissionResult:
         y = y.copy()
         y[3:] += dv
         burns.append(Burn(float(t), dv, dv_l, label, ph))
-        is_last = label == f"final {len(t_fa)}"
+        is_last = label == last_label
         t_end = t + dur + (120.0 if is_last else 0.0)
         traj = propagate(y, t, t_end, force, inv_ballistic=ib_ship, **_STEPPING)
         ship_path.add(traj, t, t_end)

@@ -56,6 +56,7 @@ __all__ = [
     "phase_angle",
     "relative_elements",
     "scheme_window",
+    "window_region",
 ]
 
 TWO_PI = 2.0 * np.pi
@@ -354,6 +355,29 @@ class SchemeWindow:
         return self.hi_deg - self.lo_deg
 
 
+def window_region(ok, i, gap):
+    """Index range [lo, hi] of the run of ``ok`` (bool (n,)) that contains index ``i``, with inner
+    gaps of at most ``gap`` samples bridged.
+
+    With burn times fixed, isolated phases where the four burns' arguments of latitude line up (two
+    pairs half a revolution apart, u3 = u1 mod pi) make the eccentricity control singular; a real
+    plan shifts a burn by minutes there, so such narrow gaps do not end a window.
+    """
+    ok = np.array(ok, dtype=bool)
+    bad = np.flatnonzero(~ok)
+    if bad.size:
+        for run in np.split(bad, np.flatnonzero(np.diff(bad) > 1) + 1):
+            if run[0] > 0 and run[-1] < ok.size - 1 and run.size <= gap:
+                ok[run] = True
+    lo = i
+    while lo > 0 and ok[lo - 1]:
+        lo -= 1
+    hi = i
+    while hi < ok.size - 1 and ok[hi + 1]:
+        hi += 1
+    return lo, hi
+
+
 def scheme_window(
     scheme: Scheme, roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, step_deg=0.1, bridge_deg=5.0
 ):
@@ -372,21 +396,6 @@ def scheme_window(
     dv = np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
     i = int(np.argmin(dv))
     ok = dv <= dv[i] + scheme.dv_margin_m_s
-    # With burn times fixed, isolated phases where the four burns' arguments of latitude line up
-    # (two pairs half a revolution apart, u3 = u1 mod pi) make the eccentricity control singular; a
-    # real plan shifts a burn by minutes there. Bridge such gaps narrower than ``bridge_deg``.
-    gap = int(round(bridge_deg / step_deg))
-    bad = np.flatnonzero(~ok)
-    if bad.size:
-        runs = np.split(bad, np.flatnonzero(np.diff(bad) > 1) + 1)
-        for run in runs:
-            if run[0] > 0 and run[-1] < ok.size - 1 and run.size <= gap:
-                ok[run] = True
-    lo = i
-    while lo > 0 and ok[lo - 1]:
-        lo -= 1
-    hi = i
-    while hi < dv.size - 1 and ok[hi + 1]:
-        hi += 1
+    lo, hi = window_region(ok, i, int(round(bridge_deg / step_deg)))
     deg = np.degrees(phases)
     return SchemeWindow(scheme.name, float(deg[lo]), float(deg[hi]), float(deg[i]), float(dv[i]))

@@ -55,6 +55,8 @@ __all__ = [
     "PortDefinition",
     "cw_matrix",
     "cw_transfer",
+    "Leg",
+    "approach_legs",
     "final_approach_schedule",
     "flyaround_waypoints",
     "port_by_name",
@@ -206,3 +208,50 @@ def final_approach_schedule(distance0, tau, v_f, pulse_s):
         t = t[:-1]
     rho = (rho0 + v_f * tau) * np.exp(-t / tau) - v_f * tau
     return np.append(t, t_c), np.append(rho, 0.0)
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One guidance leg: fly to ``target`` (3,) LVLH position, m, in ``duration_s``; ``label``
+    names its impulse ("approach 1", "flyaround 2", "hold 3", "final 7"), ``phase`` the mission
+    phase."""
+
+    duration_s: float
+    target: np.ndarray
+    label: str
+    phase: str
+
+
+def approach_legs(prof: ApproachProfile, port_pos, port_axis) -> list[Leg]:
+    """The legs of the automated approach from the approach start point to contact (module
+    docstring): range reduction, flyaround, hold pulses, final glideslope. port_pos, port_axis:
+    (3,) LVLH, m and unit vector. The last leg ends at the port at the glideslope's contact time."""
+    side = prof.approach_side
+    fa_start = np.array([side * prof.flyaround_radius_m, 0.0, 0.0])
+    legs = [
+        Leg(
+            prof.leg1_s, np.array([side * prof.mid_distance_m, 0.0, 0.0]), "approach 1", "approach"
+        ),
+        Leg(prof.leg2_s, fa_start, "approach 2", "approach"),
+    ]
+    wps = flyaround_waypoints(
+        fa_start,
+        port_pos,
+        port_axis,
+        prof.flyaround_radius_m,
+        prof.hold_distance_m,
+        prof.flyaround_step_deg,
+    )
+    legs += [
+        Leg(prof.flyaround_leg_s, wp, f"flyaround {i + 1}", "flyaround") for i, wp in enumerate(wps)
+    ]
+    n_hold = int(round(prof.hold_s / prof.hold_pulse_s))
+    legs += [Leg(prof.hold_pulse_s, wps[-1], f"hold {i + 1}", "hold") for i in range(n_hold)]
+    t_fa, rho = final_approach_schedule(
+        prof.hold_distance_m, prof.glideslope_tau_s, prof.contact_speed_m_s, prof.final_pulse_s
+    )
+    prev = 0.0
+    for i, (tk, rk) in enumerate(zip(t_fa, rho, strict=True)):
+        legs.append(Leg(tk - prev, port_pos + rk * port_axis, f"final {i + 1}", "final approach"))
+        prev = tk
+    return legs

@@ -57,6 +57,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import phasing
 from .constants import DAY, MU_EARTH, R_EARTH
 
 __all__ = [
@@ -105,23 +106,6 @@ def _planned_dv(scheme, phases, roe0, a_st, inc, u_st0, t_burns, target_dlambda)
     return np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
 
 
-def _region(ok, i, gap):
-    """Index range [lo, hi] of the run of ``ok`` containing ``i``, gaps up to ``gap`` bridged."""
-    ok = ok.copy()
-    bad = np.flatnonzero(~ok)
-    if bad.size:
-        for run in np.split(bad, np.flatnonzero(np.diff(bad) > 1) + 1):
-            if run[0] > 0 and run[-1] < ok.size - 1 and run.size <= gap:
-                ok[run] = True
-    lo = i
-    while lo > 0 and ok[lo - 1]:
-        lo -= 1
-    hi = i
-    while hi < ok.size - 1 and ok[hi + 1]:
-        hi += 1
-    return lo, hi
-
-
 def scheme_limits(
     scheme,
     roe0,
@@ -151,8 +135,8 @@ def scheme_limits(
     dv_min = float(dv[i])
     gap = int(round(bridge_deg / step_deg))
     edges = [
-        *_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap),
-        *_region(dv <= dv_min + flat_tol_m_s, i, gap),
+        *phasing.window_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap),
+        *phasing.window_region(dv <= dv_min + flat_tol_m_s, i, gap),
     ]
     lev = np.array([scheme.dv_margin_m_s] * 2 + [flat_tol_m_s] * 2)
     sides = np.array([-1.0, 1.0, -1.0, 1.0])
@@ -193,41 +177,14 @@ def proximity_estimate(approach=None, port=None, n_mean=None):
     their points at mean motion ``n_mean`` (rad/s; default that of a 415 km orbit), ending with the
     contact speed. An estimate: the flown approach also corrects drag and J2.
     """
-    from .proximity import (
-        PORTS,
-        ApproachProfile,
-        cw_transfer,
-        final_approach_schedule,
-        flyaround_waypoints,
-    )
+    from .proximity import PORTS, ApproachProfile, approach_legs, cw_transfer
 
     prof = approach or ApproachProfile()
     port = port or PORTS["prichal"]
     n = n_mean or float(np.sqrt(MU_EARTH / (R_EARTH + 415e3) ** 3))
     port_pos, port_axis = port.in_lvlh(prof.station_yaw_deg)
     side = prof.approach_side  # +1: the approach starts ahead of the station, -1 behind
-    fa_start = np.array([side * prof.flyaround_radius_m, 0.0, 0.0])
-    legs = [
-        (prof.leg1_s, np.array([side * prof.mid_distance_m, 0.0, 0.0])),
-        (prof.leg2_s, fa_start),
-    ]
-    wps = flyaround_waypoints(
-        fa_start,
-        port_pos,
-        port_axis,
-        prof.flyaround_radius_m,
-        prof.hold_distance_m,
-        prof.flyaround_step_deg,
-    )
-    legs += [(prof.flyaround_leg_s, wp) for wp in wps]
-    legs += [(prof.hold_pulse_s, wps[-1])] * int(round(prof.hold_s / prof.hold_pulse_s))
-    t_fa, rho = final_approach_schedule(
-        prof.hold_distance_m, prof.glideslope_tau_s, prof.contact_speed_m_s, prof.final_pulse_s
-    )
-    prev = 0.0
-    for tk, rk in zip(t_fa, rho, strict=True):
-        legs.append((tk - prev, port_pos + rk * port_axis))
-        prev = tk
+    legs = [(leg.duration_s, leg.target) for leg in approach_legs(prof, port_pos, port_axis)]
     rel = np.array([side * prof.start_distance_m, 0.0, 0.0, 0.0, 0.0, 0.0])
     duration = 0.0
     dv_total = 0.0
@@ -661,7 +618,10 @@ def search_windows(
         t_nom = np.array([solved[(j, "nominal")] for j in keys])
         t_open = np.array([solved[(j, "open")] for j in keys])
         t_close = np.array([solved[(j, "close")] for j in keys])
-        t_nom = np.clip(t_nom, t_open, t_close)  # a nominal at a limit: not past it by rounding
+        # A nominal at a limit would be refused by the flight itself (|out of plane| is then at
+        # the launcher's capability): keep it 1 s inside the window, so that it rounds inside too.
+        margin = np.minimum(1.0, 0.5 * (t_close - t_open))
+        t_nom = np.clip(t_nom, t_open + margin, t_close - margin)
         ev = _evaluate(
             clock,
             np.concatenate([t_nom, t_open, t_close]),
