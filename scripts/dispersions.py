@@ -12,10 +12,7 @@ on stderr starting "error:"), 1 otherwise.
 from __future__ import annotations
 
 import argparse
-import io
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 MS27_LAUNCH = "2025-04-08T05:47:15.309Z"
@@ -42,18 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--launch", default=MS27_LAUNCH, help="liftoff (default: MS-27, %(default)s)")
     p.add_argument("--no-figures", action="store_true", help="with --out: write no figures")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     return p
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def main(argv=None) -> int:
@@ -62,6 +49,7 @@ def main(argv=None) -> int:
         import numpy as np
 
         from rendezvous.dispersions import nominal_from_mission, report, run_dispersions
+        from rendezvous.export import check_output_folder, write_folder_atomic
         from rendezvous.mission import MissionConfig, simulate
         from rendezvous.times import parse_utc
 
@@ -74,8 +62,7 @@ def main(argv=None) -> int:
         out = None
         if args.out:
             out = Path(args.out)
-            if out.exists() and not out.is_dir():
-                raise ValueError(f"--out: {out} is a file; give a folder")
+            check_output_folder(out, overwrite=args.overwrite)  # before the work, not after
         cfg = MissionConfig(launch=parse_utc(args.launch, name="--launch"))
         nominal = nominal_from_mission(simulate(cfg), cfg)
         res = run_dispersions(
@@ -87,31 +74,32 @@ def main(argv=None) -> int:
             scheduler=args.scheduler,
             progress=not args.quiet,
         )
-    except ValueError as exc:
+    except (ValueError, FileExistsError) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"error: {msg}", file=sys.stderr)
         return 2
     text = report(res)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        _atomic_write(out / "report.txt", (text + "\n").encode())
-        buf = io.BytesIO()
-        np.savez_compressed(
-            buf,
-            miss_r_lvlh_m=res.miss_r,
-            miss_v_lvlh_m_s=res.miss_v,
-            dv_far_m_s=res.dv_far,
-            dv_correction_m_s=res.dv_correction,
-            dv_total_m_s=res.dv_total,
-            fallback=res.fallback,
-            t_docking_s=res.t_docking,
-            seed=res.seed,
-        )
-        _atomic_write(out / "samples.npz", buf.getvalue())
-        if not args.no_figures:
-            from rendezvous.plotting import write_dispersion_figures
 
-            write_dispersion_figures(res, out)
+        def write(tmp: Path):
+            (tmp / "report.txt").write_text(text + "\n")
+            np.savez_compressed(
+                tmp / "samples.npz",
+                miss_r_lvlh_m=res.miss_r,
+                miss_v_lvlh_m_s=res.miss_v,
+                dv_far_m_s=res.dv_far,
+                dv_correction_m_s=res.dv_correction,
+                dv_total_m_s=res.dv_total,
+                fallback=res.fallback,
+                t_docking_s=res.t_docking,
+                seed=res.seed,
+            )
+            if not args.no_figures:
+                from rendezvous.plotting import write_dispersion_figures
+
+                write_dispersion_figures(res, tmp)
+
+        write_folder_atomic(out, write, overwrite=args.overwrite)
     print(text)
     return 0
 

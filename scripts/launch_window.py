@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -36,18 +34,13 @@ class _ArgError(ValueError):
     pass
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_json(path: Path, text: str) -> None:
+    from rendezvous.export import write_file_atomic
+
     path = path.resolve()
     if not path.parent.is_dir():
         raise _ArgError(f"--json: folder {path.parent} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file_atomic(path, text)
 
 
 def main(argv=None) -> int:
@@ -76,7 +69,7 @@ def main(argv=None) -> int:
             parse_utc(f"{day.isoformat()}T00:00:00Z"), args.days, site=site, element_sets=sets
         )
         if args.json:
-            _write_atomic(Path(args.json), json.dumps(window_records(result), indent=1) + "\n")
+            _write_json(Path(args.json), json.dumps(window_records(result), indent=1) + "\n")
     except ValueError as exc:  # bad input (ElementSetError is a ValueError)
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"error: {msg}", file=sys.stderr)

@@ -126,3 +126,11 @@ def test_script_bad_input_exits_2(capsys, tmp_path):
     err = capsys.readouterr().err
     assert err.startswith("error: --samples") and err.count("\n") == 1
     assert not out.exists()
+    # an occupied --out is refused before any work, and left as it was
+    out.mkdir()
+    (out / "mine.txt").write_text("keep")
+    assert mod.main(["--samples", "5", "--seed", "1", "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --out") and "--overwrite" in err
+    assert [p.name for p in out.iterdir()] == ["mine.txt"]
+    assert (out / "mine.txt").read_text() == "keep"
