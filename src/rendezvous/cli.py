@@ -89,6 +89,7 @@ def simulate_main(argv=None) -> int:
         PermissionError,
     ) as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = msg.replace("pass allow_stale=True", "pass --allow-stale-tle")  # the CLI's name
         print(f"error: {msg}", file=sys.stderr)
         return 2
 
