@@ -313,3 +313,29 @@ def test_range_comparison_figure_draws_one_curve_per_flight(flight):
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     with pytest.raises(ValueError, match="results"):
         plotting.range_comparison_figure({})
+
+
+def test_figures_of_the_simulated_ms27_match_its_data(ms27_result):
+    """The figures drawn from the real simulation (not the synthetic flight) show its numbers."""
+    r = ms27_result
+    fig = plotting.range_figure(r)
+    rng_ax, _, alt_ax, phase_ax = fig.axes
+    _, rng = _line_data(rng_ax, "range")
+    np.testing.assert_allclose(rng, np.linalg.norm(r.relative[:3], axis=0) / 1e3)
+    _, ph = _line_data(phase_ax, "phase angle")
+    np.testing.assert_allclose(ph, r.phase_angle_deg)
+    _, alt = _line_data(alt_ax, "ship")
+    np.testing.assert_allclose(alt, r.ship_geodetic[2] / 1e3)
+    assert "Soyuz MS-27" in _titles(fig) and "2-orbit" in _titles(fig)
+    lvlh = plotting.lvlh_figure(r)
+    # every LVLH line lies within the simulated relative motion's extent (km or m panels)
+    x_km = r.relative[0] / 1e3
+    for ax in lvlh.axes:
+        scale = 1.0 if "(km)" in ax.get_xlabel() else 1e3
+        for line in ax.get_lines():
+            x = np.asarray(line.get_xdata(), dtype=float)
+            if x.size > 10:
+                assert x.min() >= x_km.min() * scale - 1e-6
+                assert x.max() <= x_km.max() * scale + 1e-6
+    ground = plotting.ground_track_figure(r)
+    assert "Soyuz MS-27" in _titles(ground)
