@@ -9,26 +9,26 @@ Integrators (``method``):
   Differential Equations I*, 2nd ed., sec. II.5 and II.10; tableau from
   ``scipy.integrate._ivp.dop853_coefficients``), one step size shared by the batch and chosen
   from the worst state's error estimate; 7th-order dense output (3 extra stages per step).
-- ``"multistep"``: fixed-step Adams-Stormer predictor-corrector for ``r'' = a(t, r, r')``:
+- ``"multistep"``: fixed-step Stormer-Cowell predictor-corrector for ``r'' = a(t, r, r')``:
 
-      v_{n+1} = v_n + h sum_j b_j a_{n-j}
-      r_{n+1} = r_n + h v_n + h^2 sum_j c_j a_{n-j}
+      r_{n+1} = 2 r_n - r_{n-1} + h^2 sum_j s_j a_{n-j}
+      v_{n+1} = (r_{n+1} - r_n) / h + h sum_j q_j a_{n+1-j}
 
-  where b_j and c_j integrate the polynomial through recent accelerations (exactly:
-  ``v(t+h) - v(t) = int a`` and ``r(t+h) - r(t) - h v(t) = int (t+h-s) a(s) ds``; the Adams
-  form of a Stormer-Cowell / Gauss-Jackson method, cf. Berry & Healy 2004, J. Astronaut. Sci.
-  52, 331). Explicit predictor on the ``order`` newest accelerations, implicit corrector on
-  those plus the new one, PECE mode (two force evaluations per step; PEC, one, when the order
-  is <= 10 and the step is short enough for it to be stable: ``PEC_MAX_PHASE``); order 12 by
-  default,
-  stable and accurate to ~0.1-0.7 m per day at the default step (see
-  benchmarks/RESULTS_propagator.md). Each segment (between impulses) is started with DOP853
-  steps of 2h whose mid-points are then found by collocation with all start-up accelerations.
+  where s_j and q_j integrate the polynomial through recent accelerations (exactly:
+  ``r(t+h) - 2 r(t) + r(t-h) = h^2 int_{-1}^{1} (1 - |s|) a(t + s h) ds``; the form behind
+  Gauss-Jackson, Berry & Healy 2004, J. Astronaut. Sci. 52, 331). Explicit (Stormer) predictor on
+  the ``order`` newest accelerations, implicit (Cowell) corrector on those plus the new one, PECE
+  mode (two force evaluations per step; PEC, one, for order 10 or 12 when the step is short
+  enough for it to be stable: ``PEC_MAX_PHASE``); order 12 by default, stable and accurate to
+  ~0.5 m per day two-body at the default step (see benchmarks/RESULTS_propagator.md). Velocities are
+  only formed when needed (drag, dense output, the final state). Each segment (between impulses)
+  is started with DOP853 steps of 2h whose mid-points are then found by collocation with all
+  start-up accelerations.
   Dense output: quintic Hermite interpolation of position/velocity/acceleration at the steps
   (position error ~ (n h)^6 r / 46080 for mean motion n: ~5 mm at h = 160 s in LEO; velocity
   ~1e-5 m/s).
 - ``"auto"``: the multistep method with h = 0.18 rad / n at the batch's lowest perigee (~160 s
-  at the ISS): measured <= 0.35 m after 3 h for ISS-like orbits with J2.
+  at the ISS): measured <= 0.14 m after 3 h for ISS-like orbits with J2.
 
 Impulses are applied instantaneously: the velocity jumps by ``dv`` and the integration restarts.
 
@@ -116,6 +116,33 @@ def _adams_stormer(order):
     return pv, pr, cv, cr, ext
 
 
+@lru_cache(maxsize=16)
+def _stormer_cowell(order):
+    """Stormer-Cowell weights for ``order`` = m (positions only, r'' = a):
+
+        r_{n+1} - 2 r_n + r_{n-1} = h^2 int_{-1}^{1} (1 - |s|) a(n + s) ds
+        v_{n+1} = (r_{n+1} - r_n) / h + h int_0^1 s a(n + s) ds
+
+    (Taylor's formula with integral remainder about t_n, and about t_{n+1} backwards), with a
+    the polynomial through a_n, ..., a_{n-m+1} (predictor, Stormer) or a_{n+1}, ..., a_{n-m+1}
+    (corrector, Cowell). This is the second-order multistep family behind Gauss-Jackson (Berry &
+    Healy 2004); its summed form only changes round-off. Returns (sp, ext, sq, c0r, c0v):
+    predictor position weights (sp[j] on a_{n-j}), extrapolation of the predictor polynomial to
+    s = 1, weights sp + (velocity integral) for v_{n+1} = (r_n - r_{n-1}) / h + h sum sq_j a_{n-j}
+    (predictor), and the corrector's weights on a_{n+1} for position and velocity: corrector =
+    predictor + (a_{n+1} - sum ext_j a_{n-j}) * (h^2 c0r, h c0v).
+    """
+    pv, pr, cv, cr, ext = _adams_stormer(order)
+    pred = -np.arange(order, dtype=float)
+    corr = 1.0 - np.arange(order + 1, dtype=float)
+    # int_{-1}^0 (1 + s) p(s) ds = int_0^1 (1 - u) p(-u) du: the kind-1 weights on mirrored nodes
+    sp = pr + _interp_weights(-pred, 0.0, 1.0, 1)
+    sc = cr + _interp_weights(-corr, 0.0, 1.0, 1)
+    # int_0^1 s p(s) ds = int_0^1 p - int_0^1 (1 - s) p
+    sq = sp + (pv - pr)
+    return sp, ext, sq, float(sc[0]), float(sc[0] + cv[0] - cr[0])
+
+
 _MS_ORDERS = (6, 7, 8, 9, 10, 11, 12)
 DEFAULT_ORDER = 12
 AUTO_STEP_PHASE = 0.18
@@ -125,9 +152,10 @@ MAX_AUTO_STEP = 600.0
 
 
 PEC_MAX_PHASE = 0.08
-"""Below this n h (and for order <= 10) the multistep runs in PEC mode, one force evaluation per
-step: stable and as accurate as PECE there (two-body, 2 days, 200-420 km, e <= 0.02: order 10 at
-60 s 7e-4 m; unstable from n h ~ 0.12; order 12 PEC is unstable even at n h = 0.07)."""
+"""Below this n h (and for order 10 or 12) the multistep runs in PEC mode, one force evaluation
+per step: stable and accurate there (Stormer-Cowell, two-body, 50 h, 200 km, e = 0.02: order 10
+at n h = 0.08 0.025 m, order 12 at 0.073 0.0014 m; order 12 PEC stays stable to n h = 0.12 over a
+day, unstable at 0.15). Lower orders lose metres to kilometres in PEC, so they keep PECE."""
 
 
 def _mean_motion_max(y, force):
@@ -713,11 +741,11 @@ def _start_interior(rhs, ys, accs, h, passes=3):
 
 
 def _multistep_segment(rhs, y, ta, tb, h_target, order, dense, pece=True, sub=2):
-    """Fixed-step Adams-Stormer predictor-corrector from ta to tb.
+    """Fixed-step Stormer-Cowell predictor-corrector from ta to tb (``_stormer_cowell``).
 
     Predictor on the ``order`` newest accelerations, corrector on those and the predicted one
     (order + 1 points); PECE mode by default (PEC, ``pece=False``, saves one force evaluation
-    per step but is unstable at order 10 for steps above ~0.13 rad of mean motion). Started
+    per step; stable only for short steps, see ``PEC_MAX_PHASE``). Started
     with DOP853 steps of ``sub`` (1 or 2) multistep steps; with 2 the odd nodes are then found
     by collocation (``_start_interior``), which halves the start's cost at equal accuracy.
     Returns (t_nodes, y_nodes (k+1, 6, N) or None, a_nodes (k+1, 3, N) or None, y_final (6, N)).
@@ -773,46 +801,67 @@ def _multistep_segment(rhs, y, ta, tb, h_target, order, dense, pece=True, sub=2)
     if nstart >= nsteps:
         yf = np.concatenate((r, v))
         return t_nodes, (ys if dense else None), (accs if dense else None), yf
-    # ---- multistep. X = [r, v, a ring buffer]: one matrix product gives the predicted state
-    # (r + h v + h^2 sum, v + h sum) and the extrapolated acceleration; the corrector is the
-    # predictor plus (a_pred - a_extrap) times the corrector's a_{n+1} weight.
-    pv, pr, cv, cr, ext = _adams_stormer(m)
-    cr0 = h * h * cr[0]
-    cv0 = h * cv[0]
-    ring = np.zeros((m, 3, m + 2))
-    ring[:, 0, 0] = 1.0
-    ring[:, 0, 1] = h
-    ring[:, 1, 1] = 1.0
-    for p in range(m):
-        for j in range(m):
-            col = 2 + (p - j) % m
-            ring[p, 0, col] = h * h * pr[j]
-            ring[p, 1, col] = h * pv[j]
-            ring[p, 2, col] = ext[j]
-    X[0] = r.reshape(m3)
-    X[1] = v.reshape(m3)
-    r = X[0].reshape(3, n)
-    v = X[1].reshape(3, n)
+    # ---- multistep, Stormer-Cowell form (positions only; see _stormer_cowell). X = [r_a, r_b,
+    # a ring buffer]: r_n and r_{n-1} alternate between rows 0 and 1 (no copies), a_k is in ring
+    # slot k % m. One matrix product gives the predicted position, the extrapolated acceleration
+    # and, when needed (drag, dense output, last step), the predicted velocity; the corrector is
+    # the predictor plus (a_pred - a_extrap) times the corrector's a_{n+1} weights.
+    sp, ext, sq, c0r, c0v = _stormer_cowell(m)
+    need_v_always = rhs._drag or dense
+    coef = np.zeros((2, m, 3, m + 2))  # [parity of n, slot of a_n, row, column of X]
+    for q in range(2):
+        for p in range(m):
+            c = coef[q, p]
+            c[0, q] = 2.0  # r_n
+            c[0, 1 - q] = -1.0  # r_{n-1}
+            c[2, q] = 1.0 / h
+            c[2, 1 - q] = -1.0 / h
+            for j in range(m):
+                col = 2 + (p - j) % m
+                c[0, col] = h * h * sp[j]
+                c[1, col] = ext[j]
+                c[2, col] = h * sq[j]
+    if not pece:  # PEC: no corrector, the extrapolated acceleration is not needed
+        coef[:, :, [1, 2]] = coef[:, :, [2, 1]]
+    n_rows_v = 2 if not pece else 3
+    n_rows = 1 if not pece else 2
+    cr0 = h * h * c0r
+    cv0 = h * c0v
+    X[nstart % 2] = r.reshape(m3)
+    X[1 - nstart % 2] = ys0[nstart - 1, :3].reshape(m3)
     g = np.empty((3, m3))
     rp = g[0].reshape(3, n)
-    vp = g[1].reshape(3, n)
+    vp = (g[1] if not pece else g[2]).reshape(3, n)
     ap = np.empty((3, n))
     apf = ap.reshape(m3)
-    diff = g[2]
+    diff = g[1]
+    v = np.empty((3, n))
+    vf = v.reshape(m3)
+    last = nsteps - 1
     for k in range(nstart, nsteps):
-        _combine(ring[k % m], X, g)
+        q = k % 2  # r_k is in row q of X, r_{k-1} in row 1 - q
+        need_v = need_v_always or k == last
+        rows = n_rows_v if need_v else n_rows
+        _combine(coef[q, k % m, :rows], X, g[:rows])
         t_new = t_nodes[k + 1]
-        rhs.acc(t_new, rp, vp, ap)
-        np.subtract(apf, diff, out=diff)
-        np.multiply(diff, cr0, out=X[0])
-        X[0] += g[0]
-        np.multiply(diff, cv0, out=X[1])
-        X[1] += g[1]
         slot = hist[(k + 1) % m]
+        r_new = X[1 - q]  # r_{k-1} is no longer needed: r_{k+1} goes there
         if pece:
+            rhs.acc(t_new, rp, vp, ap)
+            np.subtract(apf, diff, out=diff)
+            np.multiply(diff, cr0, out=r_new)
+            r_new += g[0]
+            r = r_new.reshape(3, n)
+            if need_v:
+                np.multiply(diff, cv0, out=vf)
+                vf += g[2]
             rhs.acc(t_new, r, v, slot)
         else:
-            slot[...] = ap
+            r_new[...] = g[0]
+            r = r_new.reshape(3, n)
+            if need_v:
+                vf[...] = g[1]
+            rhs.acc(t_new, r, v, slot)
         if dense:
             ys[k + 1, :3] = r
             ys[k + 1, 3:] = v
@@ -948,7 +997,7 @@ def propagate(
         else:
             n_max = _mean_motion_max(y, force)
             h_seg = min(MAX_AUTO_STEP, AUTO_STEP_PHASE / n_max) if h_target is None else h_target
-            pece = not (order <= 10 and n_max * h_seg <= PEC_MAX_PHASE)
+            pece = not (order in (10, 12) and n_max * h_seg <= PEC_MAX_PHASE)
             tn, yn, an, y = _multistep_segment(rhs, y, ta, tb, h_seg, order, dense, pece=pece)
             if dense:
                 builder.add_block(tn, yn, an)
