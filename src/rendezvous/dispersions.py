@@ -5,7 +5,7 @@ Scope
 -----
 The far range (insertion to the approach start point AS, about 2 h for the two-orbit scheme) is
 flown for all N samples at once, as one (6, 2N) batch of ship and station states propagated by the
-package's force model (``propagate``, J2-J4 and drag, 10th-order Adams-Stormer at 60 s steps, as
+package's force model (``propagate``, J2-J4 and drag, 10th-order Stormer-Cowell at 60 s steps, as
 ``mission.simulate``):
 
 1. insertion errors are added to the nominal insertion state;

@@ -143,7 +143,7 @@ cross-section of about 10 m^2 (2.7 m diameter, 7 m length, tumbling average) and
 (MS-27: about 7,152 kg, FACTS.md)."""
 
 _STEPPING = {"method": "multistep", "step": 60.0, "order": 10}
-"""Integrator settings for mission arcs (up to two days): 10th-order Adams-Stormer at 60 s steps,
+"""Integrator settings for mission arcs (up to two days): 10th-order Stormer-Cowell at 60 s steps,
 checked stable and within about 1 m of DOP853 at rtol 1e-12 over 50 h at 200 km."""
 
 ISS_INV_BALLISTIC_DEFAULT = 0.005
