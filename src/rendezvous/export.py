@@ -172,20 +172,22 @@ def timeline_text(result: MissionResult) -> str:
         f"total Delta-v {result.total_dv_m_s:.1f} m/s in {len(result.burns)} burns; "
         f"launch to docking {_hms(result.t_contact)}"
     )
+
+    def versus(t_other):
+        diff = result.t_contact - t_other
+        return f"{abs(diff) / 60:.1f} min {'later' if diff > 0 else 'earlier'}"
+
     if result.real_docking is not None:
         real = seconds_between(result.epoch, result.real_docking)
-        diff = result.t_contact - real
         lines.append(
             f"real flight: docking {iso_utc(result.real_docking, digits=0)} "
-            f"(T+{_hms(real)}); simulated {_utc(result, result.t_contact, 0)}: "
-            f"{abs(diff) / 60:.1f} min {'later' if diff > 0 else 'earlier'}"
+            f"(T+{_hms(real)}); simulated {_utc(result, result.t_contact, 0)}: {versus(real)}"
         )
     if result.planned_docking is not None:
         plan = seconds_between(result.epoch, result.planned_docking)
-        diff = result.t_contact - plan
         lines.append(
             f"published plan before launch: docking {iso_utc(result.planned_docking, digits=0)}; "
-            f"simulated {abs(diff) / 60:.1f} min {'later' if diff > 0 else 'earlier'}"
+            f"simulated {versus(plan)}"
         )
     return "\n".join(lines)
 

@@ -292,14 +292,13 @@ def simulate(cfg: MissionConfig) -> MissionResult:
     ib_ship = cfg.ship_inv_ballistic
 
     # --- station from its TLE at liftoff, flown by our force model --------------------------
+    # Flown once to insertion here (it decides the scheme), then once over the whole mission.
     st0 = es.state(epoch)
     t_ins = ascent.duration_s
-    st_horizon = t_ins + 60 * 3600.0 if cfg.scheme == "2-day" else t_ins + 10 * 3600.0
-    station = propagate(st0, 0.0, st_horizon, force, inv_ballistic=ib_st, **_STEPPING)
+    st_ins = propagate(st0, 0.0, t_ins, force, inv_ballistic=ib_st, dense=False, **_STEPPING).final
 
     # --- launch: pad at liftoff -> insertion -------------------------------------------------
     pad0 = frames.site_state(site.lat_deg, site.lon_deg, site.height_m, epoch)
-    st_ins = station(t_ins)
     h_st = np.cross(st_ins[:3], st_ins[3:])
     h_st /= np.linalg.norm(h_st)
     prelim, oop = launch.insertion_state(pad0, h_st, ascent)
@@ -355,10 +354,8 @@ def simulate(cfg: MissionConfig) -> MissionResult:
         scheme = phasing.SCHEMES[ok[0].scheme]
 
     t_burns = t_ins + np.array(scheme.burn_revs) * period
-    if t_burns[-1] + 3 * 3600 > st_horizon:
-        station = propagate(
-            st0, 0.0, t_burns[-1] + 3 * 3600, force, inv_ballistic=ib_st, **_STEPPING
-        )
+    # to the approach start plus 3 h: the approach takes about one (proximity.ApproachProfile)
+    station = propagate(st0, 0.0, t_burns[-1] + 3 * 3600, force, inv_ballistic=ib_st, **_STEPPING)
 
     # --- quasi-coplanar insertion into the aim plane ----------------------------------------
     # The aim plane anticipates the differential nodal regression at the ship's mean height until
