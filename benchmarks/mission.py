@@ -55,9 +55,11 @@ def main():
     print(f"{'first run in the process (imports, tables)':<44} {cold:9.2f}s")
     print(f"{'simulate(), multistep 60 s (default)':<44} {warm:9.2f}s   {r.t_contact:.1f}")
     print(f"{'simulate(), adaptive DOP853 rtol 1e-11':<44} {base:9.2f}s   {rb.t_contact:.1f}")
-    print(f"speed-up of the default over DOP853: {base / warm:.1f}x; contact times differ by "
-          f"{abs(r.t_contact - rb.t_contact):.2f} s; target < 2 s: "
-          f"{'met' if warm < 2.0 else 'MISSED'}")
+    print(
+        f"speed-up of the default over DOP853: {base / warm:.1f}x; contact times differ by "
+        f"{abs(r.t_contact - rb.t_contact):.2f} s; target < 2 s: "
+        f"{'met' if warm < 2.0 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":
