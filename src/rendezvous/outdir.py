@@ -214,21 +214,29 @@ def claim_output_folder(
         return
     check_output_folder(out, overwrite=overwrite)
     made = [p for p in out.parents if not p.exists()]  # created here, removed again on failure
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd = _lock(out)
-    _held[out] = fd
+    fd = None
     try:
+        with _signals_blocked():  # a signal arriving now is raised after fd is recorded
+            out.parent.mkdir(parents=True, exist_ok=True)
+            fd = _held[out] = _lock(out)
         check_output_folder(out, overwrite=overwrite)  # again, now that nobody else can change it
         yield out
     finally:
+        with _signals_blocked():
+            _release(out, fd, made)
+
+
+def _release(out: Path, fd: int | None, made: list[Path]) -> None:
+    """Drop the claim of ``out``: the lock, and the parent folders made for it if it failed."""
+    if fd is not None:
         del _held[out]
         with contextlib.suppress(OSError):
             os.unlink(out.parent / f".{out.name}.lock")
         os.close(fd)
-        if not out.exists():
-            for folder in made:  # deepest first
-                with contextlib.suppress(OSError):
-                    folder.rmdir()
+    if not out.exists():
+        for folder in made:  # deepest first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 @contextlib.contextmanager
@@ -244,9 +252,10 @@ def _signals_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _swap_in(tmp: Path, out: Path, tag: str) -> None:
-    """Rename ``tmp`` to ``out``; an existing ``out`` is moved aside first and removed after."""
-    if not out.exists():
+def _swap_in(tmp: Path, out: Path, tag: str, overwrite: bool) -> None:
+    """Rename ``tmp`` to ``out``. Without ``overwrite`` only a missing or empty ``out`` is
+    replaced; with it, an existing ``out`` is moved aside first and removed after."""
+    if not overwrite or not out.exists():
         try:
             tmp.rename(out)
         except OSError as exc:  # someone filled the folder meanwhile despite the lock
@@ -295,9 +304,10 @@ def write_folder_atomic(
     temporary folder.
     """
     with claim_output_folder(out_dir, overwrite=overwrite) as out:
-        with _signals_blocked():
-            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        tmp = None
         try:
+            with _signals_blocked():  # a signal arriving now is raised after tmp is recorded
+                tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
             tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the result is an ordinary one
             try:
                 write(tmp)
@@ -309,8 +319,9 @@ def write_folder_atomic(
                     exc.errno, f"out_dir: cannot write {out}: {reason}; nothing was written"
                 ) from exc
             with _signals_blocked():
-                _swap_in(tmp, out, tmp.name[-8:])
+                _swap_in(tmp, out, tmp.name[-8:], overwrite)
         finally:
-            with _signals_blocked():
-                shutil.rmtree(tmp, ignore_errors=True)
+            if tmp is not None:
+                with _signals_blocked():
+                    shutil.rmtree(tmp, ignore_errors=True)
         return sorted(out.iterdir())
