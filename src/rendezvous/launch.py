@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .catalog import SITES, Site, site_by_name
 from .constants import J2, MU_EARTH, R_EARTH
 
 __all__ = [
@@ -56,42 +57,6 @@ __all__ = [
     "out_of_plane_angle",
     "site_by_name",
 ]
-
-
-@dataclass(frozen=True)
-class Site:
-    """A launch pad: name, geodetic latitude and longitude (deg, WGS-84) and height (m)."""
-
-    name: str
-    lat_deg: float
-    lon_deg: float
-    height_m: float = 100.0
-    aliases: tuple[str, ...] = ()
-
-
-SITES: dict[str, Site] = {
-    "baikonur-31/6": Site(
-        "Baikonur Site 31/6", 45.996, 63.564, 100.0, ("31/6", "31", "baikonur-31", "site-31")
-    ),
-    "baikonur-1/5": Site(
-        "Baikonur Site 1/5 (Gagarin's Start)",
-        45.920,
-        63.342,
-        100.0,
-        ("1/5", "1", "baikonur-1", "gagarin", "gagarin's start", "site-1"),
-    ),
-}
-"""Known pads (coordinates from FACTS.md; heights approximate, about 100 m above the ellipsoid)."""
-
-
-def site_by_name(name: str) -> Site:
-    """The site called ``name`` (key, alias or full name, case-insensitive), else a ValueError."""
-    key = name.strip().lower()
-    for k, site in SITES.items():
-        if key in (k, site.name.lower(), *site.aliases):
-            return site
-    known = ", ".join(f"{k} ({s.name})" for k, s in SITES.items())
-    raise ValueError(f"--site: unknown launch site {name!r}; use one of: {known}")
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,30 @@ exponential atmosphere with a per-vehicle ``Cd A / m``) from the same epoch (lif
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from .catalog import ISS, VEHICLES
 from .constants import MU_EARTH, R_EARTH
+from .scenario import Scenario
+
+__all__ = [
+    "Burn",
+    "Event",
+    "MissionConfig",
+    "MissionError",
+    "MissionResult",
+    "Phase",
+    "Port",
+    "Scenario",
+    "simulate",
+]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Burn:
     """An impulsive burn as flown.
 
@@ -68,7 +84,7 @@ class Phase:
     t_end: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Port:
     """A docking port: name; position (3,) of the docking interface relative to the station's
     centre of mass in the station's LVLH frame, m; axis (3,) unit vector, outward port axis in
@@ -79,13 +95,15 @@ class Port:
     axis: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MissionResult:
     """Everything one simulated flight produced (a frozen value; the edges only read it).
 
     t: (n,) seconds since liftoff, from 0 to contact, increasing.
     ship, station: (6, n) GCRS states, m and m/s (ship from the ascent model before insertion).
     relative: (6, n) ship relative to station in the station's LVLH frame (m, m/s).
+    ship_path, station_path: the dense trajectories, callables of seconds since liftoff returning
+    (6, N) GCRS states; read them through :meth:`at` and :meth:`relative_at`.
     """
 
     flight: str
@@ -123,10 +141,74 @@ class MissionResult:
     planned_docking: object | None = None  # skyfield Time of the published pre-launch plan
     min_range_before_final_m: float = float("nan")  # closest approach before the final approach
     min_range_far_m: float = float("nan")  # closest approach from insertion to the approach start
+    ship_path: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
+    station_path: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def total_dv_m_s(self) -> float:
+        """Sum of the magnitudes of all burns, m/s."""
         return float(sum(b.dv_m_s for b in self.burns))
+
+    @property
+    def docking_time(self):
+        """The simulated contact as a skyfield Time."""
+        from .times import at_seconds
+
+        return at_seconds(self.epoch, self.t_contact)
+
+    @property
+    def docking_utc(self) -> str:
+        """The simulated contact, ISO 8601 UTC to the second, ending in ``Z``."""
+        from .times import iso_utc
+
+        return str(iso_utc(self.docking_time, digits=0))
+
+    def _seconds(self, t: Any) -> np.ndarray:
+        from .scenario import to_time
+        from .times import seconds_between
+
+        if isinstance(t, int | float | np.ndarray | list | tuple):
+            s = np.asarray(t, dtype=float)
+        elif hasattr(t, "tt") and np.ndim(t.tt) != 0:
+            s = np.asarray(seconds_between(self.epoch, t), dtype=float)
+        else:
+            s = np.asarray(seconds_between(self.epoch, to_time(t, param="t")), dtype=float)
+        if np.any(s < 0.0) or np.any(s > self.t_contact + 1e-6):
+            raise ValueError(
+                f"t: outside the flight (0 to {self.t_contact:.1f} s after liftoff, "
+                f"{self.docking_utc} at contact); give a time between liftoff and contact"
+            )
+        return s
+
+    def _paths(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.ship_path is None or self.station_path is None:
+            raise ValueError("t: this result has no dense trajectories; read result.t and .ship")
+        tt = np.atleast_1d(s)
+        return self.ship_path(tt), np.asarray(self.station_path(tt)).reshape(6, -1)
+
+    def at(self, t: Any) -> np.ndarray:
+        """The ship's GCRS state (6,) or (6, N) at ``t``: seconds since liftoff (float or array),
+        an ISO 8601 string, a timezone-aware datetime or a skyfield Time, between liftoff and
+        contact. Read from the dense trajectories (the ascent model before insertion)."""
+        s = self._seconds(t)
+        ship, _ = self._paths(s)
+        return ship[:, 0] if s.ndim == 0 else ship
+
+    def station_at(self, t: Any) -> np.ndarray:
+        """The station's GCRS state (6,) or (6, N) at ``t`` (as :meth:`at`)."""
+        s = self._seconds(t)
+        _, st = self._paths(s)
+        return st[:, 0] if s.ndim == 0 else st
+
+    def relative_at(self, t: Any) -> np.ndarray:
+        """The ship relative to the station in the station's LVLH frame (x along-track, y = -orbit
+        normal, z towards Earth), (6,) or (6, N) in m and m/s, at ``t`` (as :meth:`at`)."""
+        from .frames import to_lvlh
+
+        s = self._seconds(t)
+        ship, st = self._paths(s)
+        rel = to_lvlh(st, ship)
+        return rel[:, 0] if s.ndim == 0 else rel
 
 
 # ------------------------------------------------------------------------------------------------
@@ -137,50 +219,18 @@ class MissionError(ValueError):
     """The scenario cannot be flown as asked (one line: what, the numbers, and what to do)."""
 
 
-SOYUZ_INV_BALLISTIC = 2.2 * 10.0 / 7150.0
-"""Soyuz MS Cd*A/m, m^2/kg: Cd 2.2 (free-molecular flat-plate value, Vallado sec. 8.6.2), a mean
-cross-section of about 10 m^2 (2.7 m diameter, 7 m length, tumbling average) and 7,150 kg
-(MS-27: about 7,152 kg, FACTS.md)."""
+SOYUZ_INV_BALLISTIC = VEHICLES["soyuz"].inv_ballistic
+"""Soyuz MS Cd*A/m, m^2/kg (``catalog.VEHICLES["soyuz"]``)."""
 
 _STEPPING = {"method": "multistep", "step": 60.0, "order": 10}
 """Integrator settings for mission arcs (up to two days): 10th-order Stormer-Cowell at 60 s steps,
 checked stable and within about 1 m of DOP853 at rtol 1e-12 over 50 h at 200 km."""
 
-ISS_INV_BALLISTIC_DEFAULT = 0.005
+ISS_INV_BALLISTIC_DEFAULT = ISS.inv_ballistic_default
 """ISS Cd*A/m, m^2/kg, used when the element set's B* is not positive (then unusable)."""
 
-
-@dataclass(frozen=True)
-class MissionConfig:
-    """A scenario. launch: skyfield Time of liftoff. element_sets: candidate sets (default: the
-    package's built-in ISS sets); scheme: None to choose from the phase angle, or a SCHEMES key;
-    flight: name for titles; real_docking / real_launch: skyfield Times of the real flight, if
-    any."""
-
-    launch: object
-    site: object = None  # launch.Site; default Baikonur 31/6
-    port: object = None  # proximity.PortDefinition; default Prichal nadir
-    scheme: str | None = None
-    ascent: object = None  # launch.AscentModel
-    approach: object = None  # proximity.ApproachProfile
-    element_sets: tuple = ()
-    allow_stale: bool = False
-    ship_inv_ballistic: float = SOYUZ_INV_BALLISTIC
-    flight: str = "Soyuz MS-27"
-    real_docking: object | None = None
-    real_launch: object | None = None
-    planned_docking: object | None = None
-    gravity_degree: int = 4
-    drag: bool = True
-
-
-def _defaults(cfg: MissionConfig):
-    from .launch import SITES, AscentModel
-    from .proximity import PORTS, ApproachProfile
-
-    site = cfg.site or SITES["baikonur-31/6"]
-    port = cfg.port or PORTS["prichal"]
-    return site, port, cfg.ascent or AscentModel(), cfg.approach or ApproachProfile()
+MissionConfig = Scenario
+"""The former name of :class:`rendezvous.scenario.Scenario` (same class)."""
 
 
 class _Piecewise:
@@ -200,6 +250,34 @@ class _Piecewise:
             if np.any(sel):
                 y = traj(t[sel])
                 out[:, sel] = y.reshape(6, -1)
+        return out
+
+
+class _FlightPath:
+    """The ship's whole path: the kinematic ascent before insertion, the flown segments after."""
+
+    def __init__(self, pad0, ship_ins, ascent, t_ins, flown):
+        self.pad0, self.ship_ins, self.ascent, self.t_ins, self.flown = (
+            pad0,
+            ship_ins,
+            ascent,
+            t_ins,
+            flown,
+        )
+
+    def __call__(self, t):
+        from .launch import ascent_states
+
+        t = np.atleast_1d(np.asarray(t, dtype=float))
+        out = self.flown(t)
+        asc = t < self.t_ins
+        if np.any(asc):
+            ta = t[asc]
+            t_hi, t_lo = np.minimum(ta + 0.5, self.t_ins), np.maximum(ta - 0.5, 0.0)
+            pos = ascent_states(self.pad0, self.ship_ins, ta, self.ascent)[:3]
+            hi = ascent_states(self.pad0, self.ship_ins, t_hi, self.ascent)[:3]
+            lo = ascent_states(self.pad0, self.ship_ins, t_lo, self.ascent)[:3]
+            out[:, asc] = np.concatenate([pos, (hi - lo) / (t_hi - t_lo)])  # central difference
         return out
 
 
@@ -272,15 +350,80 @@ def _orbit_apsides(state):
     return a * (1 - e) - R_EARTH, a * (1 + e) - R_EARTH
 
 
-def simulate(cfg: MissionConfig) -> MissionResult:
-    """Fly the scenario from liftoff to contact (module docstring). Raises MissionError, or
-    ValueError / ElementSetError for bad input, with one-line messages."""
+def simulate(
+    launch: Any,
+    *,
+    elements: Any = None,
+    site: Any = "31/6",
+    port: Any = "prichal",
+    vehicle: Any = "soyuz",
+    scheme: str | None = None,
+    **options: Any,
+) -> MissionResult:
+    """Fly one rendezvous from liftoff to contact (module docstring).
+
+    Parameters
+    ----------
+    launch : str, datetime, skyfield Time or Scenario
+        Liftoff: ISO 8601 (``"2025-04-08T05:47:15.309Z"``), a timezone-aware datetime or a
+        skyfield Time; or a whole :class:`~rendezvous.scenario.Scenario` (then the keyword
+        arguments are ignored).
+    elements : sequence of ElementSet, str or Path, optional
+        The station's element sets, or the path of a TLE file; default the built-in ISS sets.
+    site, port, vehicle : str or object
+        Launch pad, docking port and ship, by name (``rendezvous.catalog``) or as objects.
+    scheme : str, optional
+        "2-orbit", "4-orbit" or "2-day"; default: chosen from the phase angle at insertion.
+    **options
+        Any other :class:`~rendezvous.scenario.Scenario` field (``allow_stale``, ``flight``,
+        ``ascent``, ``approach``, ``gravity_degree``, ...).
+
+    Returns
+    -------
+    MissionResult
+        The flight; ``.scheme``, ``.docking_utc``, ``.burns``, ``.total_dv_m_s``, ``.at(t)``.
+
+    Raises
+    ------
+    MissionError
+        The scenario cannot be flown (outside the plane or phase windows).
+    ValueError
+        Bad input; the message names the parameter and the fix.
+
+    Examples
+    --------
+    >>> import rendezvous
+    >>> r = rendezvous.simulate("2025-04-08T05:47:15.309Z")  # Soyuz MS-27
+    >>> r.scheme, r.docking_utc
+    ('2-orbit', '2025-04-08T08:59:20Z')
+    >>> round(r.total_dv_m_s, 1), len(r.burns)
+    (127.9, 46)
+    >>> r.relative_at(r.t_contact - 60.0).round(1)[:3]  # LVLH x, y, z a minute before contact, m
+    array([ 29. ,   0. ,  26.1])
+    """
+    if isinstance(launch, Scenario):
+        cfg = launch
+    else:
+        cfg = Scenario(
+            launch,
+            element_sets=elements,
+            site=site,
+            port=port,
+            vehicle=vehicle,
+            scheme=scheme,
+            **options,
+        )
+    return _fly(cfg)
+
+
+def _fly(cfg: Scenario) -> MissionResult:
+    """The phases in order (module docstring)."""
     from . import ephemeris, frames, launch, phasing, proximity
     from .forces import ForceModel, ballistic_from_bstar
     from .propagate import find_crossings, propagate
     from .times import at_seconds, iso_utc
 
-    site, port_def, ascent, prof = _defaults(cfg)
+    site, port_def, ascent, prof = cfg.site, cfg.port, cfg.ascent, cfg.approach
     epoch = cfg.launch
     sets = list(cfg.element_sets) or ephemeris.builtin_element_sets()
     es = ephemeris.select_element_set(sets, epoch, allow_stale=cfg.allow_stale)
@@ -307,7 +450,7 @@ def simulate(cfg: MissionConfig) -> MissionResult:
             f"launch {iso_utc(epoch, digits=0)}: the pad is {np.degrees(oop):+.2f} deg out of the "
             f"station's orbit plane (the launcher can steer out "
             f"{ascent.yaw_capability_deg:.1f} deg);"
-            " launch near the plane crossing (see scripts/launch_window.py)"
+            " launch near the plane crossing (see rendezvous.search_windows)"
         )
     phase0 = float(np.degrees(phasing.phase_angle(st_ins, prelim)))
 
@@ -331,16 +474,12 @@ def simulate(cfg: MissionConfig) -> MissionResult:
         for s in phasing.SCHEMES.values()
     )
     if cfg.scheme is not None:
-        if cfg.scheme not in phasing.SCHEMES:
-            raise ValueError(
-                f"--scheme: unknown scheme {cfg.scheme!r}; use one of {', '.join(phasing.SCHEMES)}"
-            )
         win = next(w for w in windows if w.scheme == cfg.scheme)
         if not win.contains(phase0):
             raise MissionError(
                 f"scheme {cfg.scheme}: phase angle at insertion is {phase0:.2f} deg, outside its "
-                f"window {win.lo_deg:.1f}..{win.hi_deg:.1f} deg; drop --scheme to let the phase "
-                "angle choose, or change --launch"
+                f"window {win.lo_deg:.1f}..{win.hi_deg:.1f} deg; leave scheme unset to let the "
+                "phase angle choose, or change launch"
             )
         scheme = phasing.SCHEMES[cfg.scheme]
     else:
@@ -349,7 +488,7 @@ def simulate(cfg: MissionConfig) -> MissionResult:
             listing = "; ".join(f"{w.scheme} {w.lo_deg:.1f}..{w.hi_deg:.1f}" for w in windows)
             raise MissionError(
                 f"launch {iso_utc(epoch, digits=0)}: phase angle at insertion {phase0:.2f} deg is "
-                f"in no scheme's window ({listing} deg); choose another --launch"
+                f"in no scheme's window ({listing} deg); choose another launch time"
             )
         scheme = phasing.SCHEMES[ok[0].scheme]
 
@@ -381,7 +520,7 @@ def simulate(cfg: MissionConfig) -> MissionResult:
     if not np.isfinite(plan.dv_total[0]):
         raise MissionError(
             f"scheme {scheme.name}: no far-range plan for phase angle {phase_ins:.2f} deg; "
-            "try another --launch or --scheme"
+            "try another launch time or scheme"
         )
     t_nominal = t_burns
     t_burns = t_ins + tb_used[:, 0]
@@ -413,7 +552,7 @@ def simulate(cfg: MissionConfig) -> MissionResult:
     if not converged:
         raise MissionError(
             f"scheme {scheme.name}: far-range targeting did not converge (phase angle "
-            f"{phase_ins:.2f} deg); try another --launch or --scheme"
+            f"{phase_ins:.2f} deg); try another launch time or scheme"
         )
     y_as, dvs, segs = _fly_far_range(
         ship_ins[:, None], t_ins, t_burns, dv_rtn[:, :, None], force, ib_ship, keep=True
@@ -526,7 +665,7 @@ def simulate(cfg: MissionConfig) -> MissionResult:
     events.sort(key=lambda e: e.t)
 
     return MissionResult(
-        flight=cfg.flight,
+        flight=str(cfg.flight),
         scheme=scheme.name,
         epoch=epoch,
         site_name=site.name,
@@ -561,4 +700,6 @@ def simulate(cfg: MissionConfig) -> MissionResult:
         planned_docking=cfg.planned_docking,
         min_range_before_final_m=prox_traj_min,
         min_range_far_m=far_min,
+        ship_path=_FlightPath(pad0, ship_ins, ascent, t_ins, ship_path),
+        station_path=station,
     )

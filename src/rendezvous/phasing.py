@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .catalog import SCHEMES, Scheme
 from .constants import J2, MU_EARTH, R_EARTH
 
 __all__ = [
@@ -60,45 +61,6 @@ __all__ = [
 ]
 
 TWO_PI = 2.0 * np.pi
-
-
-@dataclass(frozen=True)
-class Scheme:
-    """A rendezvous scheme.
-
-    name: "2-orbit", "4-orbit" or "2-day". burn_revs: times of the four far-range burns after
-    insertion, in revolutions of the station; the last is the arrival at the approach start point.
-    dv_margin_m_s: the window is the set of phase angles whose planned far-range Delta-v is within
-    this margin of the scheme's minimum. description: one line for the timeline.
-    """
-
-    name: str
-    burn_revs: tuple[float, float, float, float]
-    dv_margin_m_s: float
-    description: str
-
-
-SCHEMES: dict[str, Scheme] = {
-    "2-orbit": Scheme(
-        "2-orbit",
-        (0.25, 0.75, 0.85, 1.32),
-        8.0,
-        "two-orbit ultra-fast rendezvous (about 3 h 10 min)",
-    ),
-    "4-orbit": Scheme(
-        "4-orbit",
-        (0.5, 1.0, 2.6, 3.07),
-        8.0,
-        "four-orbit short rendezvous (about 6 h)",
-    ),
-    "2-day": Scheme(
-        "2-day",
-        (2.25, 2.75, 30.85, 31.32),
-        8.0,
-        "two-day (34-orbit) rendezvous",
-    ),
-}
-"""The schemes, fastest first (scheme choice tries them in this order)."""
 
 
 def _unit(a):

@@ -49,6 +49,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .catalog import PORTS, PortDefinition, port_by_name
+
 __all__ = [
     "PORTS",
     "ApproachProfile",
@@ -61,56 +63,6 @@ __all__ = [
     "flyaround_waypoints",
     "port_by_name",
 ]
-
-
-@dataclass(frozen=True)
-class PortDefinition:
-    """A docking port in the station's body frame (x forward in the usual flight attitude, y
-    starboard, z nadir; origin the centre of mass): position (3,) m and outward axis (3,)."""
-
-    name: str
-    position_body: tuple[float, float, float]
-    axis_body: tuple[float, float, float]
-    aliases: tuple[str, ...] = ()
-
-    def in_lvlh(self, yaw_deg: float):
-        """(position (3,), axis (3,)) in LVLH for a station yawed ``yaw_deg`` about the nadir axis
-        from the +XVV attitude (body x along V-bar; body axes = LVLH axes at yaw 0)."""
-        c, s = np.cos(np.radians(yaw_deg)), np.sin(np.radians(yaw_deg))
-        rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
-        return rot @ np.array(self.position_body), rot @ np.array(self.axis_body)
-
-
-# Port positions relative to the ISS centre of mass: approximate (a few metres), read off public
-# ISS configuration drawings (the Russian segment lies aft of the truss; Nauka hangs below Zvezda's
-# forward node with Prichal below it; Rassvet below Zarya; Poisk above Zvezda's forward node).
-PORTS: dict[str, PortDefinition] = {
-    "prichal": PortDefinition(
-        "Prichal nadir", (-29.0, 0.0, 19.0), (0.0, 0.0, 1.0), ("prichal nadir", "nauka")
-    ),
-    "rassvet": PortDefinition(
-        "Rassvet nadir", (-16.0, 0.0, 10.0), (0.0, 0.0, 1.0), ("rassvet nadir", "mrm1", "mrm-1")
-    ),
-    "poisk": PortDefinition(
-        "Poisk zenith", (-29.0, 0.0, -9.0), (0.0, 0.0, -1.0), ("poisk zenith", "mrm2", "mrm-2")
-    ),
-    "zvezda-aft": PortDefinition(
-        "Zvezda aft", (-46.0, 0.0, 1.0), (-1.0, 0.0, 0.0), ("zvezda aft", "zvezda", "aft")
-    ),
-    "pirs": PortDefinition(
-        "Pirs nadir (retired 2021)", (-29.0, 0.0, 8.0), (0.0, 0.0, 1.0), ("pirs nadir",)
-    ),
-}
-
-
-def port_by_name(name: str) -> PortDefinition:
-    """The port called ``name`` (key, alias or full name, case-insensitive), else a ValueError."""
-    key = name.strip().lower()
-    for k, port in PORTS.items():
-        if key in (k, port.name.lower(), *port.aliases):
-            return port
-    known = ", ".join(f"{k} ({p.name})" for k, p in PORTS.items())
-    raise ValueError(f"--port: unknown docking port {name!r}; use one of: {known}")
 
 
 @dataclass(frozen=True)
