@@ -292,7 +292,7 @@ def _replace(obj, **kw):
 def draw(n: int, seed: int) -> np.ndarray:
     """(n, N_DRAWS) standard-normal numbers for n samples from ``np.random.Generator(seed)``."""
     if int(n) != n or n < 1:
-        raise ValueError(f"--samples: got {n}; use a positive whole number")
+        raise ValueError(f"n: got {n} samples; use a positive whole number")
     rng = np.random.Generator(np.random.PCG64(int(seed)))
     return rng.standard_normal((int(n), N_DRAWS))
 
@@ -507,7 +507,7 @@ def run_dispersions(
 
     model = model or ErrorModel()
     if int(chunk_size) != chunk_size or chunk_size < 1:
-        raise ValueError(f"--chunk-size: got {chunk_size}; use a positive whole number")
+        raise ValueError(f"chunk_size: got {chunk_size}; use a positive whole number")
     z = draw(n, seed)
     chunks = [z[i : i + chunk_size] for i in range(0, z.shape[0], chunk_size)]
     job = partial(_chunk_job, nominal, model, newton_steps)

@@ -442,7 +442,7 @@ def search_windows(
 
     days = int(days)
     if not 1 <= days <= 366:
-        raise ValueError(f"--days: got {days}; use 1 to 366")
+        raise ValueError(f"days: got {days}; use 1 to 366")
     if not 0.1 <= step_s <= 30.0:
         raise ValueError(f"step_s: got {step_s}; use 0.1 to 30 s")
     site = site or SITES["baikonur-31/6"]
@@ -452,7 +452,9 @@ def search_windows(
     names = list(phasing.SCHEMES) if schemes is None else list(schemes)
     for name in names:
         if name not in phasing.SCHEMES:
-            raise ValueError(f"--scheme: unknown scheme {name!r}; use {', '.join(phasing.SCHEMES)}")
+            raise ValueError(
+                f"schemes: unknown scheme {name!r}; use one of {', '.join(phasing.SCHEMES)}"
+            )
     span = days * DAY
     set_of_day, age_of_day = _select_sets(sets, start, days)
     clock = _Clock(start, -1800.0, span + 1800.0 + ascent.duration_s)
