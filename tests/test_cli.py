@@ -211,3 +211,89 @@ def test_unknown_scheme(in_tmp, capsys):
     line = _error_line(capsys)
     assert "--scheme" in line and "3-orbit" in line
     assert list(Path(in_tmp).iterdir()) == []
+
+
+# ------------------------------------------------------------------ one command, scripts, packaging
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = {
+    "simulate": "simulate.py",
+    "window": "launch_window.py",
+    "dispersions": "dispersions.py",
+    "compare": "compare_flights.py",
+}
+
+
+def _options(help_text: str) -> list[str]:
+    """The option names listed in a --help text."""
+    import re
+
+    return sorted(set(re.findall(r"(?m)^  (--?[\w-]+)", help_text)))
+
+
+def _python(*args: str):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env)
+
+
+@pytest.mark.parametrize("command", sorted(SCRIPTS))
+def test_scripts_take_the_same_options_as_the_command(command):
+    script = _python(str(ROOT / "scripts" / SCRIPTS[command]), "--help")
+    sub = _python("-m", "rendezvous", command, "--help")
+    assert script.returncode == 0 and sub.returncode == 0, script.stderr + sub.stderr
+    assert script.stdout.startswith(f"usage: {SCRIPTS[command]}")
+    assert _options(script.stdout) == _options(sub.stdout)
+    assert "--debug" in _options(sub.stdout)
+
+
+def test_python_m_rendezvous_version():
+    import rendezvous
+
+    res = _python("-m", "rendezvous", "--version")
+    assert res.returncode == 0 and res.stdout.strip() == f"rendezvous {rendezvous.__version__}"
+
+
+def test_packaging_metadata():
+    """One console command, one version source, a distribution name other than the taken
+    ``rendezvous``, the SPDX licence with its file, the type marker shipped."""
+    import tomllib
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project = meta["project"]
+    assert project["scripts"] == {"rendezvous": "rendezvous.cli:main"}
+    assert project["name"] != "rendezvous"
+    assert "version" in project["dynamic"] and "version" not in project
+    assert meta["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "rendezvous.__version__"}
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+    assert (ROOT / "src" / "rendezvous" / "py.typed").exists()
+    assert "py.typed" in meta["tool"]["setuptools"]["package-data"]["rendezvous"]
+    from rendezvous.cli import main
+
+    assert callable(main)
+
+
+def test_flight_option_flies_the_real_flight(in_tmp, capsys, monkeypatch, ms27_result):
+    import rendezvous.mission
+
+    flown = []
+
+    def record(cfg):
+        flown.append(cfg)
+        return ms27_result
+
+    monkeypatch.setattr(rendezvous.mission, "simulate", record)
+    argv = ["--flight", "soyuz ms-27", "--out", "run", "--no-figures", "--quiet"]
+    assert simulate_main(argv) == 0, capsys.readouterr().err
+    (cfg,) = flown
+    assert cfg.flight == "Soyuz MS-27" and cfg.real_docking is not None
+    assert cfg.site.name == "Baikonur Site 31/6" and cfg.port.name == "Prichal nadir"
+    # options given beside --flight override the table
+    flown.clear()
+    argv = ["--flight", "Soyuz MS-27", "--port", "rassvet", "--out", "run2", "--no-figures"]
+    assert simulate_main(argv + ["--quiet"]) == 0
+    assert flown[0].port.name == "Rassvet nadir"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
-from .parser import FLAGS
+from .parser import FLAGS, MS27_LAUNCH
 
 
 @contextmanager
@@ -48,7 +48,7 @@ def element_sets(path: str | None) -> tuple[Any, ...]:
     """The element sets of ``--tle`` (a readable regular file), or () for the built-in ones."""
     if path is None:
         return ()
-    from .. import ephemeris
+    from .. import read_element_sets
 
     p = Path(path)
     if not p.is_file():
@@ -56,7 +56,7 @@ def element_sets(path: str | None) -> tuple[Any, ...]:
         raise UsageError(f"--tle: {path} {what}; give a file of two-line element sets")
     if not os.access(p, os.R_OK):
         raise UsageError(f"--tle: cannot read {path} (permission denied)")
-    return tuple(ephemeris.read_element_sets(p))
+    return tuple(read_element_sets(p))
 
 
 def check_display() -> None:
@@ -72,22 +72,6 @@ def check_display() -> None:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
-
-
-def _known_flight(launch: Any) -> tuple[Any, Any]:
-    """(flight, planned docking Time or None) for the real flight launched within 60 s of
-    ``launch``, if the package knows one, else (None, None)."""
-    from ..ephemeris import flights
-    from ..times import seconds_between
-
-    near = [f for f in flights() if abs(seconds_between(f.launch, launch)) <= 60.0]
-    actual = [f for f in near if f.docking_kind == "actual"]
-    plan = [f for f in near if f.docking_kind == "planned"]
-    if actual:
-        return actual[0], (plan[0].docking if plan else None)
-    if plan:
-        return plan[0], None
-    return None, None
 
 
 def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
@@ -112,49 +96,48 @@ def warnings_as_lines() -> Iterator[None]:
             _print_warnings(caught)
 
 
+def scenario(args: argparse.Namespace) -> Any:
+    """The :class:`~rendezvous.scenario.Scenario` of ``simulate``'s options (checked, cheap)."""
+    from ..scenario import Scenario, known_flight
+
+    sets = element_sets(args.element_sets)
+    choices = dict(
+        site=args.site,
+        port=args.port,
+        vehicle=args.vehicle,
+        scheme=args.scheme,
+        allow_stale=args.allow_stale,
+    )
+    choices = {k: v for k, v in choices.items() if v is not None}
+    if sets:
+        choices["element_sets"] = sets
+    if args.launch is not None:
+        choices["launch"] = launch_time(args.launch)
+    if args.flight is not None:
+        return Scenario.from_flight(args.flight, **choices)
+    launch = choices.pop("launch") if "launch" in choices else launch_time(MS27_LAUNCH)
+    flight, planned = known_flight(launch)
+    if flight is not None:  # a real flight launched then: show its times beside ours
+        actual = flight.docking_kind == "actual"
+        choices.update(real_launch=flight.launch, real_docking=flight.docking if actual else None)
+        choices.update(planned_docking=planned if actual else flight.docking)
+    return Scenario(launch, **choices)
+
+
 def simulate(args: argparse.Namespace) -> int:
-    from .. import export
-    from ..launch import site_by_name
-    from ..mission import MissionConfig
-    from ..mission import simulate as fly
+    from .. import export, mission
     from ..outdir import check_output_folder, claim_output_folder
-    from ..proximity import port_by_name
     from ..times import iso_utc
 
-    launch = launch_time(args.launch)
-    with as_flag("site"):
-        site = site_by_name(args.site)
-    with as_flag("port"):
-        port = port_by_name(args.port)
-    if args.scheme is not None and args.scheme not in ("2-orbit", "4-orbit", "2-day"):
-        raise UsageError(f"--scheme: unknown scheme {args.scheme!r}; use 2-orbit, 4-orbit, 2-day")
-    sets = element_sets(args.element_sets)
+    cfg = scenario(args)
     if args.show and args.figures:
         check_display()
-    flight, planned = _known_flight(launch)
-    name = (
-        flight.name.replace(" (plan)", "")
-        if flight
-        else f"Soyuz launch {iso_utc(launch, digits=0)}"
-    )
-    stamp = iso_utc(launch, digits=0).replace(":", "").replace("-", "")
-    out = args.out_dir if args.out_dir is not None else f"runs/{_slug(name)}_{stamp}"
+    stamp = str(iso_utc(cfg.launch, digits=0)).replace(":", "").replace("-", "")
+    out = args.out_dir if args.out_dir is not None else f"runs/{_slug(cfg.flight)}_{stamp}"
     with as_flag("out_dir"):
         check_output_folder(out, overwrite=args.overwrite)
-    cfg = MissionConfig(
-        launch=launch,
-        site=site,
-        port=port,
-        scheme=args.scheme,
-        element_sets=sets,
-        allow_stale=args.allow_stale,
-        flight=name,
-        real_docking=flight.docking if flight else None,
-        real_launch=flight.launch if flight else None,
-        planned_docking=planned,
-    )
     with claim_output_folder(out, overwrite=args.overwrite) as folder, warnings_as_lines():
-        result = fly(cfg)
+        result = mission.simulate(cfg)
 
         def figures(tmp: Path) -> list[Path]:
             if not args.figures:
@@ -180,7 +163,7 @@ def simulate(args: argparse.Namespace) -> int:
 def window(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from ..launch import site_by_name
+    from ..catalog import site_by_name
     from ..outdir import check_output_file, write_file_atomic
     from ..times import parse_utc
     from ..window import search_windows, window_records, window_table
@@ -231,10 +214,10 @@ def _write_samples(res: Any, tmp: Path, text: str, figures: bool) -> None:
 
 
 def dispersions(args: argparse.Namespace) -> int:
+    from .. import mission
     from ..dispersions import nominal_from_mission, report, run_dispersions
-    from ..mission import MissionConfig
-    from ..mission import simulate as fly
     from ..outdir import check_output_folder, claim_output_folder, write_folder_atomic
+    from ..scenario import Scenario
 
     launch = launch_time(args.launch)
     out = None
@@ -243,8 +226,8 @@ def dispersions(args: argparse.Namespace) -> int:
             out = check_output_folder(args.out_dir, overwrite=args.overwrite)
     claim = claim_output_folder(out, overwrite=args.overwrite) if out else nullcontext()
     with claim, warnings_as_lines():
-        cfg = MissionConfig(launch=launch)
-        nominal = nominal_from_mission(fly(cfg), cfg)
+        cfg = Scenario(launch)
+        nominal = nominal_from_mission(mission.simulate(cfg), cfg)
         res = run_dispersions(
             nominal,
             args.n_samples,
@@ -265,15 +248,19 @@ def dispersions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _utc(t: Any) -> str:
+    from ..times import iso_utc
+
+    return str(iso_utc(t, digits=0)).replace("T", " ")
+
+
 def compare(args: argparse.Namespace) -> int:
     """Fly every real flight of the built-in table that has an ISS element set from the two days
     before its launch; print predicted against real docking as a Markdown table."""
+    from .. import mission
     from ..ephemeris import builtin_element_sets, flights, select_element_set
-    from ..launch import site_by_name
-    from ..mission import MissionConfig
-    from ..mission import simulate as fly
-    from ..proximity import port_by_name
-    from ..times import at_seconds, iso_utc, seconds_between
+    from ..scenario import Scenario
+    from ..times import at_seconds, seconds_between
 
     sets = builtin_element_sets()
     print(
@@ -289,18 +276,14 @@ def compare(args: argparse.Namespace) -> int:
             es = select_element_set(sets, f.launch)
         if seconds_between(es.epoch, f.launch) > 48 * 3600.0:
             continue
-        pad = f.site.split()[-1]
-        site = site_by_name("31/6" if pad == "31" else pad)
-        port = port_by_name(f.port.split()[0])
-        r = fly(MissionConfig(launch=f.launch, site=site, port=port, flight=f.name))
+        r = mission.simulate(Scenario.from_flight(f.name))
         diff = r.t_contact - seconds_between(f.launch, f.docking)
         kind = "" if f.docking_kind == "actual" else " (planned)"
         print(
-            f"| {f.name} | {iso_utc(f.launch, digits=0)[:16].replace('T', ' ')} | {f.scheme} | "
-            f"{r.scheme} | {r.phase_angle_insertion_deg % 360:.2f} deg | "
-            f"{iso_utc(f.docking, digits=0)[5:19].replace('T', ' ')}{kind} | "
-            f"{iso_utc(at_seconds(r.epoch, r.t_contact), digits=0)[5:19].replace('T', ' ')} | "
-            f"{diff / 60:+.1f} min | {r.total_dv_m_s:.0f} m/s |",
+            f"| {f.name} | {_utc(f.launch)[:16]} | {f.scheme} | {r.scheme} | "
+            f"{r.phase_angle_insertion_deg % 360:.2f} deg | {_utc(f.docking)[5:19]}{kind} | "
+            f"{_utc(at_seconds(r.epoch, r.t_contact))[5:19]} | {diff / 60:+.1f} min | "
+            f"{r.total_dv_m_s:.0f} m/s |",
             flush=True,
         )
     return 0

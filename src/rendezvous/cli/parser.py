@@ -26,6 +26,8 @@ FLAGS: dict[str, str] = {
     "elements": "--tle",
     "element_sets": "--tle",
     "allow_stale": "--allow-stale-tle",
+    "flight": "--flight",
+    "vehicle": "--vehicle",
     "site": "--site",
     "port": "--port",
     "scheme": "--scheme",
@@ -85,7 +87,7 @@ def _int_in(lo: int, hi: int) -> Callable[[str], int]:
     return parse
 
 
-def _option(p: argparse.ArgumentParser, param: str, help: str, **kw: Any) -> None:
+def _option(p: argparse._ActionsContainer, param: str, help: str, **kw: Any) -> None:
     """Add the flag of library parameter ``param`` (from :data:`FLAGS`); its dest is ``param``."""
     if kw.get("action") not in ("store_true", "store_false") and "type" not in kw:
         kw["type"] = _text
@@ -102,9 +104,15 @@ def _common(p: argparse.ArgumentParser) -> None:
 def _simulate(p: argparse.ArgumentParser) -> None:
     _option(
         p,
+        "flight",
+        "a real flight of the built-in table, e.g. 'Soyuz MS-27': its liftoff, pad, port and ship "
+        "(other options override them)",
+        metavar="NAME",
+    )
+    _option(
+        p,
         "launch",
-        "liftoff, ISO 8601 with Z or an offset (default: MS-27, %(default)s)",
-        default=MS27_LAUNCH,
+        f"liftoff, ISO 8601 with Z or an offset (default: MS-27, {MS27_LAUNCH})",
         metavar="TIME",
     )
     _option(
@@ -114,10 +122,9 @@ def _simulate(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
     )
     _option(p, "allow_stale", "accept an element set older than 14 days", action="store_true")
-    _option(p, "site", "launch pad: 31/6 (default) or 1/5", default="31/6")
-    _option(
-        p, "port", "docking port: prichal (default), rassvet, poisk, zvezda-aft", default="prichal"
-    )
+    _option(p, "site", "launch pad: 31/6 (default) or 1/5")
+    _option(p, "port", "docking port: prichal (default), rassvet, poisk, zvezda-aft")
+    _option(p, "vehicle", "the ship: soyuz (default) or progress")
     _option(
         p,
         "scheme",
