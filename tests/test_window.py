@@ -111,17 +111,6 @@ def test_proximity_estimate_is_about_an_hour():
     assert 0.0 < dv < 30.0
 
 
-def test_batched_insertion_equals_scalar():
-    rng = np.random.default_rng(5)
-    pads = np.vstack([rng.normal(size=(3, 4)) * 6.4e6, rng.normal(size=(3, 4)) * 300.0])
-    normals = rng.normal(size=(3, 4))
-    states, oops = launch.insertion_state(pads, normals)
-    for i in range(4):
-        s1, o1 = launch.insertion_state(pads[:, i], normals[:, i])
-        np.testing.assert_array_equal(states[:, i], s1)
-        assert oops[i] == o1
-
-
 def test_script_json_and_errors(tmp_path, capsys):
     import importlib.util
     from pathlib import Path

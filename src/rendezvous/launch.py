@@ -148,19 +148,10 @@ def insertion_state(site_state0, plane_normal, model: AscentModel = AscentModel(
     """
     site_state0 = np.asarray(site_state0, dtype=float)
     n_hat = np.asarray(plane_normal, dtype=float)
+    states, oop = _insertion_states(site_state0, n_hat, model)
     if site_state0.ndim == 2 or n_hat.ndim == 2:
-        return _insertion_states(site_state0, n_hat, model)
-    n_hat = n_hat / np.linalg.norm(n_hat)
-    r_s, v_s = site_state0[:3], site_state0[3:]
-    oop = float(out_of_plane_angle(r_s, n_hat))
-    u0 = _unit(r_s - (r_s @ n_hat) * n_hat)  # the site projected into the plane
-    t0 = np.cross(n_hat, u0)  # along-track direction at the projected site
-    theta = _downrange_angle(v_s @ t0, model)
-    u_ins = np.cos(theta) * u0 + np.sin(theta) * t0
-    t_ins = np.cross(n_hat, u_ins)
-    r = model.perigee_radius * u_ins
-    v = model.insertion_speed * t_ins
-    return np.concatenate([r, v]), oop
+        return states, oop
+    return states[:, 0], float(oop[0])  # one launch: a batch of one
 
 
 def _insertion_states(site_state0, plane_normal, model: AscentModel):

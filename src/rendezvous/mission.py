@@ -101,14 +101,20 @@ def simulate(
 
     Examples
     --------
+    >>> import numpy as np
     >>> import rendezvous
     >>> r = rendezvous.simulate("2025-04-08T05:47:15.309Z")  # Soyuz MS-27
     >>> r.scheme, r.docking_utc
     ('2-orbit', '2025-04-08T08:59:20Z')
     >>> round(r.total_dv_m_s, 1), len(r.burns)
     (127.9, 46)
-    >>> r.relative_at(r.t_contact - 60.0).round(1)[:3]  # LVLH x, y, z a minute before contact, m
-    array([ 29. ,   0. ,  26.1])
+    >>> [b.label for b in r.burns[:4]]
+    ['B1 phasing', 'B2 phasing', 'B3 rendezvous', 'B4 approach-start']
+    >>> x, y, z = r.relative_at(r.t_contact)[:3]  # LVLH at contact: the port, m
+    >>> round(float(x), 1), round(float(z), 1)
+    (29.0, 19.0)
+    >>> round(float(np.linalg.norm(r.relative_at(r.t_contact - 600.0)[:3])))  # 10 min before, m
+    138
     """
     if isinstance(launch, Scenario):
         cfg = launch

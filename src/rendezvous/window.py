@@ -506,8 +506,11 @@ def search_windows(
     --------
     >>> from rendezvous import search_windows
     >>> w = search_windows("2025-04-08", 1, schemes=["2-orbit"], lookahead_days=0)
-    >>> [(o.scheme, o.nominal_utc[11:19], o.docking_utc[11:19]) for o in w.opportunities]
-    [('2-orbit', '05:47:17', '08:59:22')]
+    >>> o = w.opportunities[0]  # Soyuz MS-27 launched at 05:47:15.309
+    >>> o.scheme, o.open_utc, o.nominal_utc, o.close_utc
+    ('2-orbit', '2025-04-08T05:46:22.758Z', '2025-04-08T05:47:16.859Z', '2025-04-08T05:48:10.520Z')
+    >>> o.docking_utc, round(o.phase_deg, 2)
+    ('2025-04-08T08:59:22Z', 15.18)
     """
     from . import ephemeris
     from .catalog import SITES, site_by_name
