@@ -1,6 +1,7 @@
 """Launch windows (rendezvous.window): real flights against the model's nominal launch times.
 
-Reference liftoff times: src/rendezvous/data/flights.csv (sources in its header and FACTS.md); some
+Reference liftoff times: src/rendezvous/data/flights.csv (sources in its header and PROVENANCE.md);
+some
 are published only to the minute, then the test measures the distance to that minute.
 """
 
@@ -66,9 +67,10 @@ def test_real_liftoff_matches_an_opportunity_of_its_scheme(flight, searches):
 
 def test_ms27_two_orbit_nominal_and_docking(searches):
     o = next(o for o in searches["Soyuz MS-27"].opportunities if o.scheme == "2-orbit")
-    real = parse_utc("2025-04-08T05:47:15.309Z")  # FACTS.md (russianspaceweb)
+    real = parse_utc("2025-04-08T05:47:15.309Z")  # russianspaceweb.com/soyuz-ms-27.html
     assert abs(seconds_between(real, parse_utc(o.nominal_utc))) < 10.0  # model: +2.7 s
-    # Docking 08:57:45 actual, 09:04:07 planned (FACTS.md); the analytic prediction is about
+    # Docking 08:57:45 actual, 09:04:07 planned (russianspaceweb.com, TASS); the analytic
+    # prediction is about
     # 09:02, as mission.simulate (09:01:50 for the real liftoff).
     planned = parse_utc("2025-04-08T09:04:07Z")
     assert abs(seconds_between(planned, parse_utc(o.docking_utc))) < 600.0

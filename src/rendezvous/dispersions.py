@@ -9,7 +9,8 @@ package's force model (``propagate``, J2-J4 and drag, 10th-order Stormer-Cowell 
 ``mission.simulate``):
 
 1. insertion errors are added to the nominal insertion state;
-2. the phasing burns B1 and B2 are flown as loaded before launch (FACTS.md: "the first two burns
+2. the phasing burns B1 and B2 are flown as loaded before launch (ESA astronaut S. Cristoforetti:
+"the first two burns
    are loaded before launch"): the nominal components in the ship's own radial / along-track /
    normal frame, with execution errors;
 3. at B3 the onboard computer re-targets B3 and B4 from its navigated state (true state plus

@@ -10,12 +10,14 @@ rotating Earth:
 1. The site's GCRS position and velocity at liftoff come from skyfield (WGS-84 ellipsoid, IERS Earth
    orientation from skyfield's built-in tables).
 2. Quasi-coplanar insertion: the rocket flies "directly into the plane" of the station's orbit
-   (Spaceflight Now; FACTS.md). The aim plane is the station's plane at insertion, turned about the
+   (Spaceflight Now launch reports). The aim plane is the station's plane at insertion, turned
+   about the
    Earth's axis by the *differential nodal regression* the ship will accumulate relative to the
    station
    before the approach starts (it flies lower, so J2 turns its plane faster): the insertion plane is
    "a few hundredths of a degree off the station's, chosen so that the later plane match costs less"
-   (R. Murtazin, RSC Energia, quoted in FACTS.md). The launcher's yaw steering can remove an
+   (R. Murtazin, RSC Energia, IAC 2016, "Quasi-Coplanar Insertion to Implement Quick
+   Two-Orbit Rendezvous Profile of Soyuz Spacecraft"). The launcher's yaw steering can remove an
    out-of-plane
    offset of the site up to ``yaw_capability_deg``; a larger offset is not flyable (the launch is
    outside the plane window).

@@ -4,12 +4,11 @@ Model
 -----
 After insertion the ship is some angle behind the station in (nearly) the same plane. Flying lower,
 it catches up; four burns at fixed times of the scheme (two "loaded before launch" on the first
-orbit, two to finish the rendezvous, FACTS.md: "the first two burns are loaded before launch and
-flown on the first orbits; the onboard computer then computes the final rendezvous burns") bring
-it to
-the *approach start point* (AS), a point on the station's V-bar behind it, with no relative
-velocity,
-at the scheme's planned time. The burns are found in two steps:
+orbit, two to finish the rendezvous: "the first two burns are loaded before launch and flown on the
+first orbits; the onboard computer then computes the final rendezvous burns", ESA astronaut
+S. Cristoforetti on the four-orbit scheme) bring it to the *approach start point* (AS), a point on
+the station's V-bar (ahead of it by default, ``proximity.ApproachProfile``), with no relative
+velocity, at the scheme's planned time. The burns are found in two steps:
 
 1. A linear plan in relative orbital elements (ROE) of the ship with respect to the station:
    ``(da, dlambda, dex, dey, dix, diy)`` (m, rad, -, -, rad, rad), D'Amico (2010, PhD thesis, TU
@@ -30,7 +29,7 @@ at the scheme's planned time. The burns are found in two steps:
 The scheme window: for the insertion orbit at hand, the linear plan gives the total Delta-v as a
 function of the phase angle; the scheme can be flown where that Delta-v is within ``dv_margin_m_s``
 of its minimum (a propellant-margin definition of the window). With the default margin the windows
-come out close to the published widths (FACTS.md: about 6, 22 and 150 deg; tested).
+come out close to the published widths (Rossiyskaya Gazeta, 2024: about 6, 22 and 150 deg; tested).
 
 Phase angle convention: the angle from the ship to the station in the station's orbit plane,
 measured

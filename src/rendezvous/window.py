@@ -7,7 +7,8 @@ For every candidate liftoff time ``t`` the model of the rest of the package give
 latest element set before the day; the pad's GCRS state at ``t``; the insertion state in the
 station's orbit plane at insertion (``launch.insertion_state``); the pad's out-of-plane angle,
 flyable only within ``AscentModel.yaw_capability_deg`` (1 deg); and the phase angle at insertion
-(``phasing.phase_angle``). Soyuz flights to the ISS climb north-east (FACTS.md: "directly into the
+(``phasing.phase_angle``). Soyuz flights to the ISS climb north-east (Spaceflight Now: "directly
+into the
 plane"), so only the pass of the plane with the ship heading north (ascending) is a launch
 opportunity; the descending pass is dropped.
 
