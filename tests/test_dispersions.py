@@ -25,7 +25,7 @@ ZERO = D.ErrorModel(
 
 @pytest.fixture(scope="module")
 def nominal():
-    cfg = MissionConfig(launch=parse_utc("2025-04-08T05:47:15.309Z"))  # MS-27 (FACTS.md)
+    cfg = MissionConfig(launch=parse_utc("2025-04-08T05:47:15.309Z"))  # MS-27 (russianspaceweb.com)
     return D.nominal_from_mission(simulate(cfg), cfg)
 
 

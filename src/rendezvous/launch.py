@@ -10,12 +10,14 @@ rotating Earth:
 1. The site's GCRS position and velocity at liftoff come from skyfield (WGS-84 ellipsoid, IERS Earth
    orientation from skyfield's built-in tables).
 2. Quasi-coplanar insertion: the rocket flies "directly into the plane" of the station's orbit
-   (Spaceflight Now; FACTS.md). The aim plane is the station's plane at insertion, turned about the
+   (Spaceflight Now launch reports). The aim plane is the station's plane at insertion, turned
+   about the
    Earth's axis by the *differential nodal regression* the ship will accumulate relative to the
    station
    before the approach starts (it flies lower, so J2 turns its plane faster): the insertion plane is
    "a few hundredths of a degree off the station's, chosen so that the later plane match costs less"
-   (R. Murtazin, RSC Energia, quoted in FACTS.md). The launcher's yaw steering can remove an
+   (R. Murtazin, RSC Energia, IAC 2016, "Quasi-Coplanar Insertion to Implement Quick
+   Two-Orbit Rendezvous Profile of Soyuz Spacecraft"). The launcher's yaw steering can remove an
    out-of-plane
    offset of the site up to ``yaw_capability_deg``; a larger offset is not flyable (the launch is
    outside the plane window).
@@ -148,19 +150,10 @@ def insertion_state(site_state0, plane_normal, model: AscentModel = AscentModel(
     """
     site_state0 = np.asarray(site_state0, dtype=float)
     n_hat = np.asarray(plane_normal, dtype=float)
+    states, oop = _insertion_states(site_state0, n_hat, model)
     if site_state0.ndim == 2 or n_hat.ndim == 2:
-        return _insertion_states(site_state0, n_hat, model)
-    n_hat = n_hat / np.linalg.norm(n_hat)
-    r_s, v_s = site_state0[:3], site_state0[3:]
-    oop = float(out_of_plane_angle(r_s, n_hat))
-    u0 = _unit(r_s - (r_s @ n_hat) * n_hat)  # the site projected into the plane
-    t0 = np.cross(n_hat, u0)  # along-track direction at the projected site
-    theta = _downrange_angle(v_s @ t0, model)
-    u_ins = np.cos(theta) * u0 + np.sin(theta) * t0
-    t_ins = np.cross(n_hat, u_ins)
-    r = model.perigee_radius * u_ins
-    v = model.insertion_speed * t_ins
-    return np.concatenate([r, v]), oop
+        return states, oop
+    return states[:, 0], float(oop[0])  # one launch: a batch of one
 
 
 def _insertion_states(site_state0, plane_normal, model: AscentModel):

@@ -1,15 +1,22 @@
-"""The mission: the one place that knows the order of the phases, and its frozen result.
+"""The mission: the one place that knows the order of the phases.
 
-``simulate(MissionConfig(...))`` flies one rendezvous from liftoff to contact:
+``simulate(launch, ...)`` (or ``simulate(Scenario(...))``) flies one rendezvous from liftoff to
+contact as a short sequence of phase calls, each in the module named after it, each taking and
+returning small frozen values:
 
-1. ephemeris: the latest element set before liftoff; the station's state at liftoff from SGP4;
-2. launch: the pad on the rotating Earth at liftoff -> the kinematic ascent -> the insertion state
-   in the quasi-coplanar aim plane (``rendezvous.launch``);
-3. phasing: the phase angle at insertion -> the scheme (or the one forced) -> four far-range burns
-   found by a linear plan and differential correction with the full force model
-   (``rendezvous.phasing``);
-4. proximity: the closed-loop Kurs-style approach, flyaround, hold and final approach to the port,
-   to contact (``rendezvous.proximity``).
+1. ``environment.environment_at``: the latest element set before liftoff, the station's state at
+   liftoff (SGP4), the true pole, the force model and both vehicles' Cd A/m (``Environment``);
+2. ``launch.insert``: the pad on the rotating Earth at liftoff -> the kinematic ascent -> the ship
+   in the station's plane at insertion, and the phase angle there (``Insertion``);
+3. ``phasing.insertion_geometry``, ``scheme_windows``, ``choose_scheme``: the scheme windows for
+   this insertion and the scheme to fly (or the one forced);
+4. ``phasing.fly_far_range``: the quasi-coplanar aim plane, the linear plan, the drag re-aim and
+   the differential correction of the four far-range burns with the full force model, flown
+   (``FarRange``);
+5. ``proximity.fly_approach``: the closed-loop Kurs-style approach, flyaround, hold and final
+   approach to the port, to contact (``ApproachFlight``);
+6. the frozen :class:`~rendezvous.result.MissionResult`: burns, timeline, sampled arrays and the
+   dense trajectories.
 
 Both vehicles are flown by the same force model (EGM2008 J2-J4 about the true pole of date, the
 exponential atmosphere with a per-vehicle ``Cd A / m``) from the same epoch (liftoff); the station's
@@ -101,14 +108,20 @@ def simulate(
 
     Examples
     --------
+    >>> import numpy as np
     >>> import rendezvous
     >>> r = rendezvous.simulate("2025-04-08T05:47:15.309Z")  # Soyuz MS-27
     >>> r.scheme, r.docking_utc
     ('2-orbit', '2025-04-08T08:59:20Z')
     >>> round(r.total_dv_m_s, 1), len(r.burns)
     (127.9, 46)
-    >>> r.relative_at(r.t_contact - 60.0).round(1)[:3]  # LVLH x, y, z a minute before contact, m
-    array([ 29. ,   0. ,  26.1])
+    >>> [b.label for b in r.burns[:4]]
+    ['B1 phasing', 'B2 phasing', 'B3 rendezvous', 'B4 approach-start']
+    >>> x, y, z = r.relative_at(r.t_contact)[:3]  # LVLH at contact: the port, m
+    >>> round(float(x), 1), round(float(z), 1)
+    (29.0, 19.0)
+    >>> round(float(np.linalg.norm(r.relative_at(r.t_contact - 600.0)[:3])))  # 10 min before, m
+    138
     """
     if isinstance(launch, Scenario):
         cfg = launch

@@ -4,12 +4,11 @@ Model
 -----
 After insertion the ship is some angle behind the station in (nearly) the same plane. Flying lower,
 it catches up; four burns at fixed times of the scheme (two "loaded before launch" on the first
-orbit, two to finish the rendezvous, FACTS.md: "the first two burns are loaded before launch and
-flown on the first orbits; the onboard computer then computes the final rendezvous burns") bring
-it to
-the *approach start point* (AS), a point on the station's V-bar behind it, with no relative
-velocity,
-at the scheme's planned time. The burns are found in two steps:
+orbit, two to finish the rendezvous: "the first two burns are loaded before launch and flown on the
+first orbits; the onboard computer then computes the final rendezvous burns", ESA astronaut
+S. Cristoforetti on the four-orbit scheme) bring it to the *approach start point* (AS), a point on
+the station's V-bar (ahead of it by default, ``proximity.ApproachProfile``), with no relative
+velocity, at the scheme's planned time. The burns are found in two steps:
 
 1. A linear plan in relative orbital elements (ROE) of the ship with respect to the station:
    ``(da, dlambda, dex, dey, dix, diy)`` (m, rad, -, -, rad, rad), D'Amico (2010, PhD thesis, TU
@@ -30,7 +29,7 @@ at the scheme's planned time. The burns are found in two steps:
 The scheme window: for the insertion orbit at hand, the linear plan gives the total Delta-v as a
 function of the phase angle; the scheme can be flown where that Delta-v is within ``dv_margin_m_s``
 of its minimum (a propellant-margin definition of the window). With the default margin the windows
-come out close to the published widths (FACTS.md: about 6, 22 and 150 deg; tested).
+come out close to the published widths (Rossiyskaya Gazeta, 2024: about 6, 22 and 150 deg; tested).
 
 Phase angle convention: the angle from the ship to the station in the station's orbit plane,
 measured
@@ -69,6 +68,7 @@ __all__ = [
     "linear_plan",
     "mean_longitude_rate",
     "phase_angle",
+    "planned_dv",
     "relative_elements",
     "scheme_window",
     "window_region",
@@ -298,14 +298,21 @@ def best_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=T
 
 @dataclass(frozen=True)
 class SchemeWindow:
-    """A scheme's phase-angle window for one insertion: lo_deg..hi_deg (phase angle, station ahead),
-    the phase angle of minimum planned Delta-v and that Delta-v (m/s)."""
+    """A scheme's phase-angle window for one insertion, deg (phase angle, station ahead).
+
+    lo_deg..hi_deg: the window (planned in-plane far-range Delta-v within the scheme's margin of
+    its minimum); best_deg: the phase of that minimum on the scan; dv_min_m_s: the minimum, m/s;
+    flat_lo_deg..flat_hi_deg: the floor, where the planned Delta-v is within ``flat_tol_m_s`` of
+    the minimum (:func:`scheme_window`).
+    """
 
     scheme: str
     lo_deg: float
     hi_deg: float
     best_deg: float
     dv_min_m_s: float
+    flat_lo_deg: float = float("nan")
+    flat_hi_deg: float = float("nan")
 
     def contains(self, phase_deg: float) -> bool:
         return any(self.lo_deg <= p <= self.hi_deg for p in (phase_deg, phase_deg + 360.0))
@@ -338,27 +345,72 @@ def window_region(ok, i, gap):
     return lo, hi
 
 
-def scheme_window(
-    scheme: Scheme, roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, step_deg=0.1, bridge_deg=5.0
-):
-    """The phase-angle window of ``scheme`` for an insertion with ROE ``roe0`` (6,).
-
-    In-plane Delta-v only: the quasi-coplanar aim plane of the launcher takes care of the plane.
-    Scans phase angles from -30 to 390 deg (the phase enters the ROE as dlambda = -phase) and keeps
-    the contiguous range around the minimum of the planned Delta-v where it is within the scheme's
-    margin (gaps narrower than ``bridge_deg`` bridged, see the code). Other arguments as in
-    :func:`linear_plan`.
-    """
-    phases = np.radians(np.arange(-30.0, 390.0 + step_deg, step_deg))
+def planned_dv(phases, roe0, a_st, inc, u_st0, t_burns, target_dlambda) -> np.ndarray:
+    """Planned in-plane far-range Delta-v (m/s, inf where there is no plan) for an insertion with
+    ROE ``roe0`` (6,) but phase angles ``phases`` (K,) rad (the phase enters as dlambda = -phase).
+    Other arguments as in :func:`linear_plan`."""
     roe = np.repeat(np.asarray(roe0, dtype=float)[:, None], phases.size, axis=1)
     roe[1] = -phases
     _, plan = best_plan(roe, a_st, inc, u_st0, t_burns, target_dlambda, out_of_plane=False)
-    dv = np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
+    return np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
+
+
+def scheme_window(
+    scheme: Scheme,
+    roe0,
+    a_st,
+    inc,
+    u_st0,
+    t_burns,
+    target_dlambda,
+    *,
+    step_deg=1.0,
+    levels=3,
+    points=5,
+    flat_tol_m_s=0.5,
+    bridge_deg=5.0,
+) -> SchemeWindow:
+    """The phase-angle window and floor of ``scheme`` for the insertion ROE ``roe0`` (6,).
+
+    In-plane Delta-v only: the quasi-coplanar aim plane of the launcher takes care of the plane.
+    Scans -30..390 deg every ``step_deg`` and keeps the contiguous range around the minimum of the
+    planned Delta-v (:func:`planned_dv`) within the scheme's margin (gaps narrower than
+    ``bridge_deg`` bridged, :func:`window_region`), and likewise the floor within
+    ``flat_tol_m_s``; then narrows the four edges together ``levels`` times with ``points`` phases
+    inside each bracket (one batch per level): edges to ``step_deg / (points + 1) ** levels``
+    (0.005 deg by default). Other arguments as in :func:`linear_plan`.
+    """
+    args = (roe0, a_st, inc, u_st0, t_burns, target_dlambda)
+    step = np.radians(step_deg)
+    phases = np.arange(np.radians(-30.0), np.radians(390.0) + step / 2, step)
+    dv = planned_dv(phases, *args)
     i = int(np.argmin(dv))
-    ok = dv <= dv[i] + scheme.dv_margin_m_s
-    lo, hi = window_region(ok, i, int(round(bridge_deg / step_deg)))
-    deg = np.degrees(phases)
-    return SchemeWindow(scheme.name, float(deg[lo]), float(deg[hi]), float(deg[i]), float(dv[i]))
+    dv_min = float(dv[i])
+    gap = int(round(bridge_deg / step_deg))
+    edges = [
+        *window_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap),
+        *window_region(dv <= dv_min + flat_tol_m_s, i, gap),
+    ]
+    lev = np.array([scheme.dv_margin_m_s] * 2 + [flat_tol_m_s] * 2)
+    sides = np.array([-1.0, 1.0, -1.0, 1.0])
+    # Brackets [inside (ok), outside (not ok)]; an edge at the end of the scan stays there.
+    inside = phases[edges]
+    at_end = np.array(
+        [edges[0] == 0, edges[1] == phases.size - 1, edges[2] == 0, edges[3] == phases.size - 1]
+    )
+    width = np.where(at_end, 0.0, step)
+    frac = np.arange(1, points + 1) / (points + 1)
+    for _ in range(levels):
+        if not np.any(width > 0):
+            break
+        trial = inside[:, None] + sides[:, None] * width[:, None] * frac  # (4, points)
+        ok = planned_dv(trial.ravel(), *args).reshape(4, points) <= dv_min + lev[:, None]
+        n_ok = np.where(ok.all(axis=1), points, np.argmin(ok, axis=1))  # contiguous from inside
+        inside = inside + sides * width * n_ok / (points + 1)
+        width = np.where(at_end, 0.0, width / (points + 1))
+    lo, hi, flat_lo, flat_hi = (float(x) for x in np.degrees(inside))
+    best = float(np.degrees(phases[i]))
+    return SchemeWindow(scheme.name, lo, hi, best, dv_min, flat_lo, flat_hi)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -402,7 +454,7 @@ class InsertionGeometry:
 def insertion_geometry(station, ship, pole, approach) -> InsertionGeometry:
     """:class:`InsertionGeometry` of the station (6,) and ship (6,) at insertion; ``pole`` (3,)
     the Earth's axis; ``approach`` a ``proximity.ApproachProfile`` (the approach start point)."""
-    a_st = semi_major_axis(station)
+    a_st = float(semi_major_axis(station))
     n_st = np.sqrt(MU_EARTH / a_st**3)
     h = np.cross(station[:3], station[3:])
     h /= np.linalg.norm(h)

@@ -2,7 +2,8 @@
 
 Model
 -----
-A Kurs-style automated approach (FACTS.md; Soyuz MS-03 and Progress MS-09 profiles) flown as a
+A Kurs-style automated approach (Soyuz MS-03 sequence, ESA T. Pesquet blog, 2016; Progress MS-09
+plan, TASS, 2018) flown as a
 sequence of impulses, each computed *on board* from the measured relative state with the
 Clohessy-Wiltshire (CW) equations (Clohessy & Wiltshire 1960; in the LVLH axes used here:
 ``x'' = 2 n z'``, ``y'' = -n^2 y``, ``z'' = 3 n^2 z - 2 n x'``, Fehse 2003, "Automated Rendezvous
@@ -38,9 +39,10 @@ trajectory). The ship is treated as a point at its docking interface (its attitu
 aligned with the port axis during the final approach). The station holds an LVLH-fixed attitude
 (``catalog.Station.yaw_deg``, or ``ApproachProfile.station_yaw_deg`` where given; MS-27 docked
 with the station yawed 180 deg, "flying backwards",
-FACTS.md), so a port is fixed in LVLH.
+NASA coverage of the MS-27 docking), so a port is fixed in LVLH.
 
-ISS proximity rules (DESIGN.md): a 200 m keep-out sphere that only the final approach may enter, and
+ISS proximity rules (Fehse 2003, ch. 5, on the ISS approach ellipsoid and keep-out sphere): a 200 m
+keep-out sphere that only the final approach may enter, and
 then only inside an approach cone about the port axis (half-angle ``cone_half_angle_deg``, 10 deg).
 """
 
@@ -76,7 +78,7 @@ class ApproachProfile:
     """Design of the automated approach (durations in s, distances in m); module docstring.
 
     The durations are those of a compact Kurs profile: about an hour from AS to contact, as in the
-    two-orbit flights (Progress MS-09 plan: final-approach position to docking 13 min, FACTS.md).
+    two-orbit flights (Progress MS-09 plan: final-approach position to docking 13 min, TASS, 2018).
     """
 
     start_distance_m: float = 4000.0

@@ -170,8 +170,8 @@ class Scenario:
             raise ValueError(
                 f"ship_inv_ballistic: got {self.ship_inv_ballistic}; give Cd A/m > 0 in m^2/kg"
             )
-        if self.gravity_degree not in (0, 2, 3, 4):
-            raise ValueError(f"gravity_degree: got {self.gravity_degree}; use 0, 2, 3 or 4")
+        if self.gravity_degree not in (0, 1, 2, 3, 4):
+            raise ValueError(f"gravity_degree: got {self.gravity_degree}; use an integer 0..4")
         if self.flight is None:
             put("flight", self._default_name())
 
