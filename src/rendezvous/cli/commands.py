@@ -165,8 +165,9 @@ def window(args: argparse.Namespace) -> int:
 
     from ..catalog import site_by_name
     from ..outdir import check_output_file, write_file_atomic
+    from ..report import window_records, window_table
     from ..times import parse_utc
-    from ..window import search_windows, window_records, window_table
+    from ..window import search_windows
 
     try:
         day = dt.date.fromisoformat(args.start.strip())
@@ -215,8 +216,9 @@ def _write_samples(res: Any, tmp: Path, text: str, figures: bool) -> None:
 
 def dispersions(args: argparse.Namespace) -> int:
     from .. import mission
-    from ..dispersions import nominal_from_mission, report, run_dispersions
+    from ..dispersions import nominal_from_mission, run_dispersions
     from ..outdir import check_output_folder, claim_output_folder, write_folder_atomic
+    from ..report import dispersion_report
     from ..scenario import Scenario
 
     launch = launch_time(args.launch)
@@ -237,7 +239,7 @@ def dispersions(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             progress=not args.quiet,
         )
-        text = report(res)
+        text = dispersion_report(res)
         if out is not None:
             write_folder_atomic(
                 out,
