@@ -432,3 +432,21 @@ def test_signal_mid_write_cleans_up_and_exits_conventionally(in_tmp, sig):
         assert {"summary.json", "trajectory.csv", "overview.png"} <= set(leftovers(in_tmp / "run"))
     else:
         assert left == []  # no output, no temporary folder, no lock
+
+
+def test_library_messages_speak_in_flags_and_commands():
+    from rendezvous.cli.errors import user_message
+
+    cases = {
+        "launch: cannot read 'x'": "--launch: cannot read 'x'",
+        "launch 2025-04-08T06:47:15Z: out of plane (see rendezvous.search_windows)": (
+            "--launch 2025-04-08T06:47:15Z: out of plane (see rendezvous window)"
+        ),
+        "elements: no such file 'a'": "--tle: no such file 'a'",
+        "out_dir: /x holds files; pass overwrite=True": "--out: /x holds files; pass --overwrite",
+        "set is 20 days old; pass allow_stale=True": "set is 20 days old; pass --allow-stale-tle",
+        "scheme: unknown scheme '3-orbit'": "--scheme: unknown scheme '3-orbit'",
+        "a scheme: is not a parameter here": "a scheme: is not a parameter here",
+    }
+    for text, expected in cases.items():
+        assert user_message(ValueError(text)) == expected

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-from .parser import FLAGS
+from .parser import API_COMMANDS, FLAGS
 
 BAD_INPUT = 2
 FAILURE = 1
@@ -58,12 +58,15 @@ def escape(text: str) -> str:
 
 
 def _flags_for_parameters(msg: str) -> str:
-    """Library messages name parameters (``launch: ...``, ``pass allow_stale=True``,
-    ```scheme```); the user typed flags. Rewrite through :data:`FLAGS`."""
+    """Library messages name parameters (``launch: ...``, ``launch 2025-04-08T06:47Z: ...``,
+    ``pass allow_stale=True``, ```scheme```) and functions; the user typed flags and commands.
+    Rewrite through :data:`FLAGS` and :data:`API_COMMANDS`."""
     for param, flag in FLAGS.items():
-        msg = re.sub(rf"^{param}(?=:)", flag, msg)
+        msg = re.sub(rf"^{param}(?=[: ])", flag, msg)
         msg = re.sub(rf"(?<![\w.-]){param}=(True|False)\b", flag, msg)
         msg = msg.replace(f"`{param}`", flag)
+    for api, command in API_COMMANDS.items():
+        msg = re.sub(rf"{re.escape(api)}\b", command, msg)
     return msg
 
 

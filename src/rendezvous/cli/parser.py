@@ -47,6 +47,13 @@ FLAGS: dict[str, str] = {
     "quiet": "--quiet",
 }
 
+API_COMMANDS: dict[str, str] = {
+    # library functions named in messages -> the command that does the same
+    "rendezvous.search_windows": "rendezvous window",
+    "rendezvous.run_dispersions": "rendezvous dispersions",
+    "rendezvous.simulate": "rendezvous simulate",
+}
+
 COMMANDS = {
     "simulate": "fly one launch to docking: timeline, files and figures",
     "window": "list the launch opportunities, day by day, for each scheme",
