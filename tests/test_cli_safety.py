@@ -450,3 +450,13 @@ def test_library_messages_speak_in_flags_and_commands():
     }
     for text, expected in cases.items():
         assert user_message(ValueError(text)) == expected
+
+
+def test_file_written_without_overwrite_never_replaces_one_that_appeared(tmp_path):
+    target = tmp_path / "w.json"
+    outdir.write_file_atomic(target, "first\n", overwrite=False)
+    with pytest.raises(FileExistsError, match="path: .*w.json appeared"):
+        outdir.write_file_atomic(target, "second\n", overwrite=False)
+    assert target.read_text() == "first\n" and leftovers(tmp_path) == ["w.json"]
+    outdir.write_file_atomic(target, "third\n")
+    assert target.read_text() == "third\n" and leftovers(tmp_path) == ["w.json"]

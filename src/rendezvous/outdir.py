@@ -156,9 +156,13 @@ def check_output_file(path: str | os.PathLike[str], *, overwrite: bool = False) 
     return out
 
 
-def write_file_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
+def write_file_atomic(
+    path: str | os.PathLike[str], data: bytes | str, *, overwrite: bool = True
+) -> None:
     """Write ``data`` to ``path`` all or nothing: a temporary file beside it, renamed into place,
-    with the user's ordinary permissions (``0o666`` less the umask)."""
+    with the user's ordinary permissions (``0o666`` less the umask). Without ``overwrite`` an
+    existing ``path`` is never replaced, even one that appears while writing (``FileExistsError``).
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
@@ -166,10 +170,28 @@ def write_file_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
             os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _link_new(tmp, path)
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
+
+
+def _link_new(tmp: str, path: Path) -> None:
+    """Give ``tmp``'s file the name ``path`` unless that exists (atomically where the file system
+    has hard links)."""
+    appeared = FileExistsError(f"path: {path} appeared while this run worked; nothing was replaced")
+    try:
+        os.link(tmp, path)  # fails if path exists: no window between the check and the write
+    except FileExistsError:
+        raise appeared from None
+    except OSError as exc:  # no hard links here (some network or FAT file systems)
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+            raise
+        if path.exists():
+            raise appeared from None
+        os.replace(tmp, path)
 
 
 def _lock(out: Path) -> int:

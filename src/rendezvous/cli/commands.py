@@ -126,7 +126,7 @@ def scenario(args: argparse.Namespace) -> Any:
 
 def simulate(args: argparse.Namespace) -> int:
     from .. import export, mission
-    from ..outdir import check_output_folder, claim_output_folder
+    from ..outdir import claim_output_folder
     from ..times import iso_utc
 
     cfg = scenario(args)
@@ -134,8 +134,7 @@ def simulate(args: argparse.Namespace) -> int:
         check_display()
     stamp = str(iso_utc(cfg.launch, digits=0)).replace(":", "").replace("-", "")
     out = args.out_dir if args.out_dir is not None else f"runs/{_slug(cfg.flight)}_{stamp}"
-    with as_flag("out_dir"):
-        check_output_folder(out, overwrite=args.overwrite)
+    # claimed before the flight: checked (a lock beside it) so no other run can take it meanwhile
     with claim_output_folder(out, overwrite=args.overwrite) as folder, warnings_as_lines():
         result = mission.simulate(cfg)
 
@@ -187,8 +186,9 @@ def window(args: argparse.Namespace) -> int:
             parse_utc(f"{day.isoformat()}T00:00:00Z"), args.days, site=site, element_sets=sets
         )
     if json_path is not None:
+        text = json.dumps(window_records(result), indent=1) + "\n"
         with as_flag("json_path"):
-            write_file_atomic(json_path, json.dumps(window_records(result), indent=1) + "\n")
+            write_file_atomic(json_path, text, overwrite=args.overwrite)
     print(window_table(result))
     return 0
 
@@ -217,16 +217,13 @@ def _write_samples(res: Any, tmp: Path, text: str, figures: bool) -> None:
 def dispersions(args: argparse.Namespace) -> int:
     from .. import mission
     from ..dispersions import nominal_from_mission, run_dispersions
-    from ..outdir import check_output_folder, claim_output_folder, write_folder_atomic
+    from ..outdir import claim_output_folder, write_folder_atomic
     from ..report import dispersion_report
     from ..scenario import Scenario
 
     launch = launch_time(args.launch)
-    out = None
-    if args.out_dir is not None:
-        with as_flag("out_dir"):
-            out = check_output_folder(args.out_dir, overwrite=args.overwrite)
-    claim = claim_output_folder(out, overwrite=args.overwrite) if out else nullcontext()
+    out = args.out_dir
+    claim = nullcontext() if out is None else claim_output_folder(out, overwrite=args.overwrite)
     with claim, warnings_as_lines():
         cfg = Scenario(launch)
         nominal = nominal_from_mission(mission.simulate(cfg), cfg)
