@@ -164,7 +164,13 @@ def _dispersions(p: argparse.ArgumentParser) -> None:
         required=True,
         metavar="N",
     )
-    _option(p, "seed", "seed of the random numbers", type=_int_in(0, SEED_MAX), required=True)
+    _option(
+        p,
+        "seed",
+        "seed of the random numbers, 0 to 2**64 - 1",
+        type=_int_in(0, SEED_MAX),
+        required=True,
+    )
     _option(p, "out_dir", "write report.txt, samples.npz and figures into DIR", metavar="DIR")
     g = p.add_mutually_exclusive_group()
     _option(
@@ -179,6 +185,7 @@ def _dispersions(p: argparse.ArgumentParser) -> None:
         p,
         "chunk_size",
         "samples per chunk (default 1000; the same on every runner)",
+        metavar="N",
         type=_int_in(1, 10_000_000),
         default=1000,
     )
@@ -216,6 +223,9 @@ def build_parser(command: str | None = None, prog: str | None = None) -> argpars
         prog=prog or "rendezvous",
         description="Simulate and draw a Soyuz/Progress rendezvous with the ISS, from liftoff to "
         "docking, on real data.",
+        epilog="Exit status: 0 done; 2 bad input (one 'error:' line naming the option and the "
+        "fix); 1 a failure of the machine or a bug; 128+N stopped by signal N. A failed or "
+        "stopped run leaves no partial output.",
     )
     _common(p)
     sub = p.add_subparsers(title="commands", dest="command", metavar="COMMAND")
