@@ -125,7 +125,8 @@ def test_forced_scheme_outside_its_window(ms27_liftoff):
 
 
 def test_unknown_scheme(ms27_liftoff):
-    with pytest.raises(ValueError, match="--scheme: unknown scheme"):
+    msg = "^scheme: unknown scheme '1-orbit'; use one of 2-orbit, 4-orbit, 2-day$"
+    with pytest.raises(ValueError, match=msg):
         simulate(MissionConfig(launch=ms27_liftoff, scheme="1-orbit"))
 
 

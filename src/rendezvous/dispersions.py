@@ -62,7 +62,9 @@ from functools import partial
 
 import numpy as np
 
-from .constants import MU_EARTH
+from .environment import fly as _propagate
+from .environment import station_inv_ballistic
+from .orbits import mean_motion, rtn_basis, semi_major_axis
 
 __all__ = [
     "N_DRAWS",
@@ -81,8 +83,6 @@ N_DRAWS = 26
 execution (magnitude, pointing 1, pointing 2) x 4; navigation position (3) and velocity (3) in
 LVLH; log Cd A/m factor; log density factor."""
 
-_STEP = {"method": "multistep", "step": 60.0, "order": 10, "dense": False}
-"""As ``mission._STEPPING`` (checked there against DOP853: about 1 m over 50 h)."""
 
 TRAJ_STEP_S = 300.0
 """Longest propagation arc between recorded trajectory points, s (for the LVLH figure)."""
@@ -183,15 +183,6 @@ class Nominal:
         return ForceModel(degree=self.degree, drag=self.drag, pole=self.pole)
 
 
-def _rtn(state):
-    """(3, 3, N) rows radial, along-track (h x r), normal for states (6, N)."""
-    r, v = state[:3], state[3:6]
-    rh = r / np.linalg.norm(r, axis=0)
-    h = np.cross(r, v, axis=0)
-    hh = h / np.linalg.norm(h, axis=0)
-    return np.stack([rh, np.cross(hh, rh, axis=0), hh])
-
-
 def _to_gcrs(basis, comp):
     """GCRS vectors (3, N) from components (3, N) in the frame whose rows are ``basis``."""
     return np.sum(basis * comp[:, None, :], axis=0)
@@ -205,9 +196,7 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
     """The :class:`Nominal` of a ``mission.MissionResult`` (and its ``MissionConfig``), plus the
     state transition matrix of its B3 -> AS arc (one vectorised propagation of 13 states)."""
     from . import frames, phasing
-    from .forces import ballistic_from_bstar
-    from .mission import ISS_INV_BALLISTIC_DEFAULT, SOYUZ_INV_BALLISTIC
-    from .propagate import propagate
+    from .catalog import ISS, VEHICLES
     from .proximity import ApproachProfile
     from .times import iso_utc
     from .window import proximity_estimate
@@ -222,22 +211,21 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
     for k, b in enumerate(burns):
         i = int(np.argmin(np.abs(t - b.t)))
         pre = result.ship[:, i] - np.concatenate([np.zeros(3), dv[k]])  # joints hold the burn
-        dv_rtn[k] = _rtn(pre[:, None])[:, :, 0] @ dv[k]
+        dv_rtn[k] = rtn_basis(pre[:, None])[:, :, 0] @ dv[k]
     i_b3 = int(np.argmin(np.abs(t - t_b[2])))
     ship_b3 = result.ship[:, i_b3] - np.concatenate([np.zeros(3), dv[2]])
-    pole = tuple(float(x) for x in frames.true_pole(result.epoch))
+    px, py, pz = (float(x) for x in frames.true_pole(result.epoch))
+    pole = (px, py, pz)
     from .ephemeris import builtin_element_sets, select_element_set
 
     sets = list(cfg.element_sets) if cfg is not None and cfg.element_sets else None
     es = select_element_set(
         sets or builtin_element_sets(), result.epoch, allow_stale=bool(cfg and cfg.allow_stale)
     )
-    ib_st = ballistic_from_bstar(es.bstar)
-    if not ib_st > 0:
-        ib_st = ISS_INV_BALLISTIC_DEFAULT
+    station = cfg.station if cfg is not None else ISS
+    ib_st = station_inv_ballistic(es.bstar, station.inv_ballistic_default)
     st_ins = result.station[:, i_ins]
-    a_st = 1.0 / (2.0 / np.linalg.norm(st_ins[:3]) - st_ins[3:] @ st_ins[3:] / MU_EARTH)
-    n_mean = float(np.sqrt(MU_EARTH / a_st**3))
+    n_mean = float(mean_motion(semi_major_axis(st_ins)))
     period = 2.0 * np.pi / n_mean
     names = list(phasing.SCHEMES)
     i_s = names.index(result.scheme)
@@ -250,7 +238,7 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
     nom = Nominal(
         flight=result.flight,
         scheme=result.scheme,
-        launch_utc=iso_utc(result.epoch, digits=3),
+        launch_utc=str(iso_utc(result.epoch, digits=3)),
         t_ins=float(result.t_insertion),
         ship_ins=result.ship[:, i_ins].copy(),
         station_ins=st_ins.copy(),
@@ -258,7 +246,9 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
         dv_rtn=dv_rtn,
         t_as=float(t_b[3]),
         as_rel=np.array([prof.approach_side * prof.start_distance_m, 0.0, 0.0, 0.0, 0.0, 0.0]),
-        ib_ship=float(cfg.ship_inv_ballistic if cfg is not None else SOYUZ_INV_BALLISTIC),
+        ib_ship=float(
+            cfg.ship_inv_ballistic if cfg is not None else VEHICLES["soyuz"].inv_ballistic
+        ),
         ib_station=float(ib_st),
         pole=pole,
         degree=int(cfg.gravity_degree if cfg is not None else 4),
@@ -278,7 +268,7 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
     steps = np.array([1.0, 1.0, 1.0, 1e-3, 1e-3, 1e-3])
     y0 = np.repeat(post[:, None], 7, axis=1)
     y0[np.arange(6), np.arange(1, 7)] += steps
-    yf = propagate(y0, t_b[2], t_b[3], nom.force(), inv_ballistic=nom.ib_ship, **_STEP).final
+    yf = _propagate(y0, t_b[2], t_b[3], nom.force(), nom.ib_ship, dense=False).final
     stm = (yf[:, 1:] - yf[:, :1]) / steps
     return _replace(nom, stm_b3=stm, ship_as=yf[:, 0].copy())
 
@@ -292,7 +282,7 @@ def _replace(obj, **kw):
 def draw(n: int, seed: int) -> np.ndarray:
     """(n, N_DRAWS) standard-normal numbers for n samples from ``np.random.Generator(seed)``."""
     if int(n) != n or n < 1:
-        raise ValueError(f"--samples: got {n}; use a positive whole number")
+        raise ValueError(f"n: got {n} samples; use a positive whole number")
     rng = np.random.Generator(np.random.PCG64(int(seed)))
     return rng.standard_normal((int(n), N_DRAWS))
 
@@ -315,12 +305,10 @@ def _execute(dv_plan, z, model: ErrorModel):
 def _fly(y, ib, t0, t1, force, record=None, rec_t=None):
     """Propagate the batch from t0 to t1 in arcs no longer than TRAJ_STEP_S; when ``record`` is
     a list, append (t, states) at each arc end."""
-    from .propagate import propagate
-
     n_arcs = max(1, int(np.ceil((t1 - t0) / TRAJ_STEP_S - 1e-9)))
     edges = np.linspace(t0, t1, n_arcs + 1)
     for a, b in zip(edges[:-1], edges[1:], strict=True):
-        y = propagate(y, a, b, force, inv_ballistic=ib, **_STEP).final
+        y = _propagate(y, a, b, force, ib, dense=False).final
         if record is not None:
             record.append((b, y.copy()))
     return y
@@ -334,62 +322,24 @@ def _lvlh(station, ship):
 
 def _cw_leg_dv(n, rel, target, dt):
     """|Delta-v| (N,) of the first impulse of CW transfers from ``rel`` (6, N) to ``target`` (3,)
-    in ``dt`` s (``proximity.cw_transfer``, batched)."""
-    from .proximity import cw_matrix
+    in ``dt`` s (``proximity.cw_transfers``)."""
+    from .proximity import cw_transfers
 
-    phi = cw_matrix(n, dt)
-    rr, rv = phi[:3, :3], phi[:3, 3:]
-    rhs = target[:, None] - rr @ rel[:3]
-    v_req = np.linalg.solve(rv, rhs)
-    return np.linalg.norm(v_req - rel[3:], axis=0)
+    return np.linalg.norm(cw_transfers(n, rel, target, dt)[0], axis=0)
 
 
-def fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int = 2) -> dict:
-    """Fly the far range for the samples whose standard-normal draws are the rows of ``z``
-    (n, N_DRAWS). Returns a dict of arrays over the n samples (module docstring):
-
-    miss_r, miss_v: (3, n) LVLH miss at AS (m, m/s); dv_far, dv_correction, dv_total: (n,) m/s;
-    fallback: (n,) bool; t_docking: (n,) s since liftoff; predicted_miss: (n,) onboard predicted
-    position miss after re-targeting, m; traj_t: (k,) s; traj: (3, n, k) float32 LVLH positions.
-    """
-    nom = nominal
-    z = np.asarray(z, dtype=float)
-    n = z.shape[0]
-    zt = z.T  # (N_DRAWS, n)
-    force = nom.force()
-    # -- insertion --------------------------------------------------------------------------
-    ship = np.repeat(nom.ship_ins[:, None], n, axis=1)
-    basis = _rtn(ship)
-    ship[:3] += _to_gcrs(basis, np.array(model.insertion_pos_m)[:, None] * zt[0:3])
-    ship[3:] += _to_gcrs(basis, np.array(model.insertion_vel_m_s)[:, None] * zt[3:6])
-    station = np.repeat(nom.station_ins[:, None], n, axis=1)
-    dens = np.exp(model.density_sigma * zt[25])
-    ib_true = np.concatenate(
-        [nom.ib_ship * np.exp(model.ballistic_sigma * zt[24]) * dens, nom.ib_station * dens]
-    )
-    ib_model = np.concatenate([np.full(n, nom.ib_ship), np.full(n, nom.ib_station)])
-    y = np.concatenate([ship, station], axis=1)
-    rec = [(nom.t_ins, y.copy())]
-    t = nom.t_ins
-    dv_flown = np.zeros((4, n))
-    # -- B1, B2 as loaded ---------------------------------------------------------------------
-    for k in range(2):
-        y = _fly(y, ib_true, t, nom.t_burns[k], force, rec)
-        t = nom.t_burns[k]
-        plan = _to_gcrs(_rtn(y[:, :n]), np.repeat(nom.dv_rtn[k][:, None], n, axis=1))
-        dv = _execute(plan, zt[6 + 3 * k : 9 + 3 * k], model)
-        y[3:, :n] += dv
-        dv_flown[k] = np.linalg.norm(dv, axis=0)
-    y = _fly(y, ib_true, t, nom.t_burns[2], force, rec)
-    t3, t_as = nom.t_burns[2], nom.t_as
-    ship, station = y[:, :n], y[:, n:]
-    # -- navigation and re-targeting of B3, B4 --------------------------------------------------
+def _retarget(nom, model, zt, ship, station, ib_model, force, newton_steps):
+    """Navigation and re-targeting of B3 and B4 (module docstring, step 3) for ship and station
+    states (6, n) just before B3: (dv3 (3, n), dv4 (3, n) GCRS as planned on board, the
+    correction from the nominal burns (n,) m/s, the predicted position miss at AS (n,) m)."""
     from . import frames
 
+    n = ship.shape[1]
+    t3, t_as = nom.t_burns[2], nom.t_as
     rel = _lvlh(station, ship)
     rel_nav = rel + np.concatenate([model.nav_pos_m * zt[18:21], model.nav_vel_m_s * zt[21:24]])
     ship_nav = frames.from_lvlh(station, rel_nav)
-    b3_nom = _to_gcrs(_rtn(ship_nav), np.repeat(nom.dv_rtn[2][:, None], n, axis=1))
+    b3_nom = _to_gcrs(rtn_basis(ship_nav), np.repeat(nom.dv_rtn[2][:, None], n, axis=1))
     b4_nom_rtn = nom.dv_rtn[3]
     # the station as the onboard model predicts it (nominal drag), once
     st_pred = _fly(station, ib_model[n:], t3, t_as, force)
@@ -409,8 +359,53 @@ def fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps
     yf = _fly(pred, ib_model[:n], t3, t_as, force)
     predicted_miss = np.linalg.norm(yf[:3] - target[:3], axis=0)
     dv4 = target[3:] - yf[3:]
-    b4_nom = _to_gcrs(_rtn(yf), np.repeat(b4_nom_rtn[:, None], n, axis=1))
+    b4_nom = _to_gcrs(rtn_basis(yf), np.repeat(b4_nom_rtn[:, None], n, axis=1))
     correction = np.linalg.norm(dv3 - b3_nom, axis=0) + np.linalg.norm(dv4 - b4_nom, axis=0)
+    return dv3, dv4, correction, predicted_miss
+
+
+def fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int = 2) -> dict:
+    """Fly the far range for the samples whose standard-normal draws are the rows of ``z``
+    (n, N_DRAWS). Returns a dict of arrays over the n samples (module docstring):
+
+    miss_r, miss_v: (3, n) LVLH miss at AS (m, m/s); dv_far, dv_correction, dv_total: (n,) m/s;
+    fallback: (n,) bool; t_docking: (n,) s since liftoff; predicted_miss: (n,) onboard predicted
+    position miss after re-targeting, m; traj_t: (k,) s; traj: (3, n, k) float32 LVLH positions.
+    """
+    nom = nominal
+    z = np.asarray(z, dtype=float)
+    n = z.shape[0]
+    zt = z.T  # (N_DRAWS, n)
+    force = nom.force()
+    # -- insertion --------------------------------------------------------------------------
+    ship = np.repeat(nom.ship_ins[:, None], n, axis=1)
+    basis = rtn_basis(ship)
+    ship[:3] += _to_gcrs(basis, np.array(model.insertion_pos_m)[:, None] * zt[0:3])
+    ship[3:] += _to_gcrs(basis, np.array(model.insertion_vel_m_s)[:, None] * zt[3:6])
+    station = np.repeat(nom.station_ins[:, None], n, axis=1)
+    dens = np.exp(model.density_sigma * zt[25])
+    ib_true = np.concatenate(
+        [nom.ib_ship * np.exp(model.ballistic_sigma * zt[24]) * dens, nom.ib_station * dens]
+    )
+    ib_model = np.concatenate([np.full(n, nom.ib_ship), np.full(n, nom.ib_station)])
+    y = np.concatenate([ship, station], axis=1)
+    rec = [(nom.t_ins, y.copy())]
+    t = nom.t_ins
+    dv_flown = np.zeros((4, n))
+    # -- B1, B2 as loaded ---------------------------------------------------------------------
+    for k in range(2):
+        y = _fly(y, ib_true, t, nom.t_burns[k], force, rec)
+        t = nom.t_burns[k]
+        plan = _to_gcrs(rtn_basis(y[:, :n]), np.repeat(nom.dv_rtn[k][:, None], n, axis=1))
+        dv = _execute(plan, zt[6 + 3 * k : 9 + 3 * k], model)
+        y[3:, :n] += dv
+        dv_flown[k] = np.linalg.norm(dv, axis=0)
+    y = _fly(y, ib_true, t, nom.t_burns[2], force, rec)
+    t3, t_as = nom.t_burns[2], nom.t_as
+    ship, station = y[:, :n], y[:, n:]
+    dv3, dv4, correction, predicted_miss = _retarget(
+        nom, model, zt, ship, station, ib_model, force, newton_steps
+    )
     # -- fly B3 -> AS -> B4 with execution errors and the true drag ------------------------------
     dv3_x = _execute(dv3, zt[12:15], model)
     y[3:, :n] += dv3_x
@@ -507,7 +502,7 @@ def run_dispersions(
 
     model = model or ErrorModel()
     if int(chunk_size) != chunk_size or chunk_size < 1:
-        raise ValueError(f"--chunk-size: got {chunk_size}; use a positive whole number")
+        raise ValueError(f"chunk_size: got {chunk_size}; use a positive whole number")
     z = draw(n, seed)
     chunks = [z[i : i + chunk_size] for i in range(0, z.shape[0], chunk_size)]
     job = partial(_chunk_job, nominal, model, newton_steps)
@@ -533,53 +528,8 @@ def run_dispersions(
     )
 
 
-# ------------------------------------------------------------------------------------------------
-# Report
-
-
-def _stats_line(name, x, unit, fmt="{:10.1f}"):
-    q = np.percentile(x, [5, 50, 95, 99])
-    vals = [np.mean(x), np.std(x), *q, np.max(x)]
-    return f"  {name:28} {unit:5}" + "".join(fmt.format(v) for v in vals)
-
-
 def report(res: DispersionResult) -> str:
-    """The text report: setup, then mean, std, percentiles and maximum of each quantity."""
-    from .times import at_seconds, iso_utc, parse_utc
+    """The text report (``report.dispersion_report``)."""
+    from .report import dispersion_report
 
-    nom = res.nominal
-    launch = parse_utc(nom.launch_utc)
-    miss_r = np.linalg.norm(res.miss_r, axis=0)
-    miss_v = np.linalg.norm(res.miss_v, axis=0)
-    n_fb = int(np.sum(res.fallback))
-    lines = [
-        f"Dispersions: {nom.flight}, {nom.scheme} scheme, liftoff {nom.launch_utc}",
-        f"samples {res.n}, seed {res.seed}; far range insertion -> approach start "
-        f"({abs(nom.as_rel[0]) / 1e3:g} km {'ahead' if nom.as_rel[0] > 0 else 'behind'} on the "
-        "V-bar)",
-        res.model.describe(),
-        "",
-        f"  {'quantity':28} {'unit':5}"
-        + "".join(f"{h:>10}" for h in ("mean", "std", "p5", "p50", "p95", "p99", "max")),
-    ]
-    lines.append(_stats_line("miss at AS, position", miss_r, "m"))
-    for i, ax in enumerate("xyz"):
-        lines.append(_stats_line(f"  LVLH {ax}", res.miss_r[i], "m"))
-    lines.append(_stats_line("miss at AS, velocity", miss_v, "m/s", "{:10.3f}"))
-    lines.append(_stats_line("far-range Delta-v (4 burns)", res.dv_far, "m/s", "{:10.2f}"))
-    lines.append(_stats_line("re-targeting correction", res.dv_correction, "m/s", "{:10.2f}"))
-    lines.append(_stats_line("total Delta-v (+ proximity)", res.dv_total, "m/s", "{:10.2f}"))
-    rel = res.t_docking - res.nominal_t_docking
-    lines.append(_stats_line("docking - nominal docking", rel, "s"))
-    lines += [
-        "",
-        f"nominal: total Delta-v {res.nominal_dv_total:.2f} m/s, docking "
-        f"{iso_utc(at_seconds(launch, res.nominal_t_docking), digits=0)} "
-        f"(approach start + {nom.prox_duration_s:.0f} s proximity, analytic)",
-        f"correction above the {res.model.dv_reserve_m_s:g} m/s reserve: {n_fb} of {res.n} "
-        f"({100.0 * n_fb / res.n:.2f} %), counted as a fallback to the {nom.fallback_scheme} "
-        f"scheme (+{nom.fallback_delay_s / 3600:.2f} h, not flown)",
-        f"docking time p50 {iso_utc(at_seconds(launch, float(np.median(res.t_docking))), digits=0)}"
-        f", p95 {iso_utc(at_seconds(launch, float(np.percentile(res.t_docking, 95))), digits=0)}",
-    ]
-    return "\n".join(lines)
+    return dispersion_report(res)

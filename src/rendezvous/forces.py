@@ -28,7 +28,7 @@ negligible for precise work but below this simulation's other errors), Sun/Moon 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,7 +48,7 @@ Vallado (2013) section 9.8 / Vallado et al. (2006) "Revisiting Spacetrack Report
 _E2 = F_EARTH * (2.0 - F_EARTH)  # first eccentricity squared of WGS-84
 
 
-def ballistic_from_bstar(bstar_per_earth_radius) -> float:
+def ballistic_from_bstar(bstar_per_earth_radius) -> float | np.ndarray:
     """``Cd * A / m`` in m^2/kg from a TLE drag term B* in 1/ER (Earth radii).
 
     Uses B* = rho0 (Cd A/m) / 2 with rho0 = ``SGP4_RHO0`` = 0.15696615 kg/m^2/ER (Hoots &
@@ -95,6 +95,11 @@ class ForceModel:
     j2: float = J2
     j3: float = J3
     j4: float = J4
+    # Coefficients used on every call, computed once in __post_init__.
+    _pole_is_z: bool = field(init=False, repr=False, compare=False, default=False)
+    _c2: float = field(init=False, repr=False, compare=False, default=0.0)
+    _c3: float = field(init=False, repr=False, compare=False, default=0.0)
+    _c4: float = field(init=False, repr=False, compare=False, default=0.0)
 
     def __post_init__(self):
         p = np.asarray(self.pole, dtype=float)
@@ -110,7 +115,7 @@ class ForceModel:
         if not (self.mu > 0 and self.radius > 0):
             raise ValueError("mu, radius: must be positive (m^3/s^2, m)")
         # Coefficients used on every call, computed once.
-        object.__setattr__(self, "_pole_is_z", p[0] == 0.0 and p[1] == 0.0)
+        object.__setattr__(self, "_pole_is_z", bool(p[0] == 0.0 and p[1] == 0.0))
         object.__setattr__(self, "_c2", 1.5 * self.j2 * self.radius**2)
         object.__setattr__(self, "_c3", 2.5 * self.j3 * self.radius**3)
         object.__setattr__(self, "_c4", 1.875 * self.j4 * self.radius**4)

@@ -43,11 +43,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import J2, MU_EARTH, R_EARTH
+from .catalog import SITES, Site, site_by_name
+from .constants import MU_EARTH, R_EARTH
+from .errors import MissionError
+from .orbits import nodal_rate, rotate_about
+from .orbits import unit as _unit
 
 __all__ = [
     "SITES",
     "AscentModel",
+    "Insertion",
+    "insert",
     "Site",
     "aim_plane_normal",
     "ascent_states",
@@ -56,42 +62,6 @@ __all__ = [
     "out_of_plane_angle",
     "site_by_name",
 ]
-
-
-@dataclass(frozen=True)
-class Site:
-    """A launch pad: name, geodetic latitude and longitude (deg, WGS-84) and height (m)."""
-
-    name: str
-    lat_deg: float
-    lon_deg: float
-    height_m: float = 100.0
-    aliases: tuple[str, ...] = ()
-
-
-SITES: dict[str, Site] = {
-    "baikonur-31/6": Site(
-        "Baikonur Site 31/6", 45.996, 63.564, 100.0, ("31/6", "31", "baikonur-31", "site-31")
-    ),
-    "baikonur-1/5": Site(
-        "Baikonur Site 1/5 (Gagarin's Start)",
-        45.920,
-        63.342,
-        100.0,
-        ("1/5", "1", "baikonur-1", "gagarin", "gagarin's start", "site-1"),
-    ),
-}
-"""Known pads (coordinates from FACTS.md; heights approximate, about 100 m above the ellipsoid)."""
-
-
-def site_by_name(name: str) -> Site:
-    """The site called ``name`` (key, alias or full name, case-insensitive), else a ValueError."""
-    key = name.strip().lower()
-    for k, site in SITES.items():
-        if key in (k, site.name.lower(), *site.aliases):
-            return site
-    known = ", ".join(f"{k} ({s.name})" for k, s in SITES.items())
-    raise ValueError(f"--site: unknown launch site {name!r}; use one of: {known}")
 
 
 @dataclass(frozen=True)
@@ -135,10 +105,6 @@ class AscentModel:
         return float(np.sqrt(MU_EARTH * 2.0 * ra / (rp * (rp + ra))))
 
 
-def _unit(a):
-    return a / np.linalg.norm(a, axis=0)
-
-
 def out_of_plane_angle(r, plane_normal):
     """Angle of position(s) ``r`` (3,...) out of the plane with unit normal (3,), rad (signed).
 
@@ -149,13 +115,6 @@ def out_of_plane_angle(r, plane_normal):
     if plane_normal.ndim == 2:
         return np.arcsin(np.clip(np.sum(plane_normal * _unit(r), axis=0), -1.0, 1.0))
     return np.arcsin(np.clip(np.tensordot(plane_normal, _unit(r), axes=(0, 0)), -1.0, 1.0))
-
-
-def nodal_rate(a, inc):
-    """Secular J2 rate of the ascending node, rad/s, for semi-major axis ``a`` (m) and inclination
-    ``inc`` (rad), near-circular orbit (Vallado eq. 9-41; Curtis eq. 4.52)."""
-    n = np.sqrt(MU_EARTH / a**3)
-    return -1.5 * n * J2 * (R_EARTH / a) ** 2 * np.cos(inc)
 
 
 def aim_plane_normal(station_state, pole, drift_time_s, ship_mean_alt_m):
@@ -174,13 +133,7 @@ def aim_plane_normal(station_state, pole, drift_time_s, ship_mean_alt_m):
     d_raan = (nodal_rate(R_EARTH + ship_mean_alt_m, inc) - nodal_rate(a_st, inc)) * drift_time_s
     # The ship's node regresses faster, so aim the plane ahead (east) of the station's by -d_raan:
     # rotate the normal about the pole by -d_raan (Rodrigues).
-    ang = -d_raan
-    k = np.asarray(pole, dtype=float)
-    return (
-        h_hat * np.cos(ang)
-        + np.cross(k, h_hat) * np.sin(ang)
-        + k * (k @ h_hat) * (1.0 - np.cos(ang))
-    )
+    return rotate_about(h_hat, pole, -d_raan)
 
 
 def insertion_state(site_state0, plane_normal, model: AscentModel = AscentModel()):
@@ -195,19 +148,10 @@ def insertion_state(site_state0, plane_normal, model: AscentModel = AscentModel(
     """
     site_state0 = np.asarray(site_state0, dtype=float)
     n_hat = np.asarray(plane_normal, dtype=float)
+    states, oop = _insertion_states(site_state0, n_hat, model)
     if site_state0.ndim == 2 or n_hat.ndim == 2:
-        return _insertion_states(site_state0, n_hat, model)
-    n_hat = n_hat / np.linalg.norm(n_hat)
-    r_s, v_s = site_state0[:3], site_state0[3:]
-    oop = float(out_of_plane_angle(r_s, n_hat))
-    u0 = _unit(r_s - (r_s @ n_hat) * n_hat)  # the site projected into the plane
-    t0 = np.cross(n_hat, u0)  # along-track direction at the projected site
-    theta = _downrange_angle(v_s @ t0, model)
-    u_ins = np.cos(theta) * u0 + np.sin(theta) * t0
-    t_ins = np.cross(n_hat, u_ins)
-    r = model.perigee_radius * u_ins
-    v = model.insertion_speed * t_ins
-    return np.concatenate([r, v]), oop
+        return states, oop
+    return states[:, 0], float(oop[0])  # one launch: a batch of one
 
 
 def _insertion_states(site_state0, plane_normal, model: AscentModel):
@@ -266,3 +210,49 @@ def ascent_states(site_state0, insertion, t, model: AscentModel = AscentModel())
     pos = radius * (np.cos(theta) * u0[:, None] + np.sin(theta) * w0[:, None])
     vel = np.gradient(pos, t, axis=1) if t.size > 1 else np.zeros_like(pos)
     return np.concatenate([pos, vel])
+
+
+@dataclass(frozen=True, eq=False)
+class Insertion:
+    """The launch phase's hand-off: liftoff to insertion, before the aim plane is chosen.
+
+    t: insertion, s after liftoff; pad0: (6,) the pad's GCRS state at liftoff; station: (6,) the
+    station at insertion; ship: (6,) the ship inserted into the station's own plane;
+    out_of_plane_deg: the pad's signed angle out of that plane at liftoff; phase_deg: the phase
+    angle of the station ahead of the ship at insertion, deg in [-180, 180).
+    """
+
+    t: float
+    pad0: np.ndarray
+    station: np.ndarray
+    ship: np.ndarray
+    out_of_plane_deg: float
+    phase_deg: float
+
+
+def insert(env, site: Site, ascent: AscentModel) -> Insertion:
+    """The launch phase for the environment ``env`` (``environment.Environment``): the station
+    flown to insertion, the pad at liftoff and the ship inserted into the station's plane.
+
+    Raises ``MissionError`` when the pad is out of the station's plane by more than the launcher's
+    yaw capability (the launch is outside the plane window).
+    """
+    from .frames import site_state
+    from .phasing import phase_angle
+    from .times import iso_utc
+
+    t_ins = ascent.duration_s
+    st_ins = env.fly_station(t_ins, dense=False).final
+    pad0 = site_state(site.lat_deg, site.lon_deg, site.height_m, env.epoch)
+    h_st = np.cross(st_ins[:3], st_ins[3:])
+    h_st /= np.linalg.norm(h_st)
+    ship, oop = insertion_state(pad0, h_st, ascent)
+    if abs(np.degrees(oop)) > ascent.yaw_capability_deg:
+        raise MissionError(
+            f"launch {iso_utc(env.epoch, digits=0)}: the pad is {np.degrees(oop):+.2f} deg out of "
+            f"the station's orbit plane (the launcher can steer out "
+            f"{ascent.yaw_capability_deg:.1f} deg); launch near the plane crossing (see "
+            "rendezvous.search_windows)"
+        )
+    phase = float(np.degrees(phase_angle(st_ins, ship)))
+    return Insertion(t_ins, pad0, st_ins, ship, float(np.degrees(oop)), phase)

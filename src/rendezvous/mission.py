@@ -18,462 +18,226 @@ exponential atmosphere with a per-vehicle ``Cd A / m``) from the same epoch (lif
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from .constants import MU_EARTH, R_EARTH
+from .catalog import ISS, VEHICLES
+from .environment import STEPPING
+from .errors import MissionError
+from .result import Burn, Event, MissionResult, Phase, Piecewise, Port
+from .scenario import Scenario
 
-
-@dataclass(frozen=True)
-class Burn:
-    """An impulsive burn as flown.
-
-    t: seconds since the scenario epoch (liftoff); dv: (3,) Delta-v in GCRS, m/s;
-    dv_lvlh: (3,) the same in the station's LVLH frame at the burn (x along-track, y = -orbit
-    normal, z towards Earth), m/s; label: short name ("B1 phasing", "flyaround 3", ...);
-    phase: name of the mission phase it belongs to; dv_rtn: (3,) in the ship's own frame (radial
-    out, along-track, orbit normal), m/s: what a far-range burn is called by (prograde, ...).
-    """
-
-    t: float
-    dv: np.ndarray
-    dv_lvlh: np.ndarray
-    label: str
-    phase: str
-    dv_rtn: np.ndarray | None = None  # (3,) radial, along-track, normal in the ship's own frame
-
-    @property
-    def dv_m_s(self) -> float:
-        return float(np.linalg.norm(self.dv))
-
-
-@dataclass(frozen=True)
-class Event:
-    """A point on the timeline: t in seconds since liftoff, a label, and a kind
-    ("liftoff", "insertion", "burn", "phase", "contact")."""
-
-    t: float
-    label: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class Phase:
-    """A mission phase between t_start and t_end (s since liftoff): "ascent", "phasing",
-    "transfer", "approach", "flyaround", "hold", "final approach"."""
-
-    name: str
-    t_start: float
-    t_end: float
-
-
-@dataclass(frozen=True)
-class Port:
-    """A docking port: name; position (3,) of the docking interface relative to the station's
-    centre of mass in the station's LVLH frame, m; axis (3,) unit vector, outward port axis in
-    LVLH."""
-
-    name: str
-    position: np.ndarray
-    axis: np.ndarray
-
-
-@dataclass(frozen=True)
-class MissionResult:
-    """Everything one simulated flight produced (a frozen value; the edges only read it).
-
-    t: (n,) seconds since liftoff, from 0 to contact, increasing.
-    ship, station: (6, n) GCRS states, m and m/s (ship from the ascent model before insertion).
-    relative: (6, n) ship relative to station in the station's LVLH frame (m, m/s).
-    """
-
-    flight: str
-    scheme: str
-    epoch: object  # skyfield Time of liftoff
-    site_name: str
-    site_lat_deg: float
-    site_lon_deg: float
-    port: Port
-    t: np.ndarray
-    ship: np.ndarray
-    station: np.ndarray
-    relative: np.ndarray
-    burns: tuple[Burn, ...]
-    events: tuple[Event, ...]
-    phases: tuple[Phase, ...]
-    t_insertion: float
-    t_contact: float
-    phase_angle_insertion_deg: float
-    tle_epoch: object  # skyfield Time of the element set used
-    real_docking: object | None = None  # skyfield Time of the real docking, where known
-    keepout_radius_m: float = 200.0
-    approach_cone_half_angle_deg: float = 10.0
-    hold_points: tuple[np.ndarray, ...] = field(default_factory=tuple)  # (3,) LVLH, m
-    phase_angle_deg: np.ndarray | None = None  # (n,) station ahead of ship, deg
-    ship_geodetic: np.ndarray | None = None  # (3, n) lat deg, lon deg, height m (WGS-84)
-    station_geodetic: np.ndarray | None = None  # (3, n)
-    windows: tuple = ()  # phasing.SchemeWindow for each scheme at this insertion
-    insertion_perigee_km: float = float("nan")
-    insertion_apogee_km: float = float("nan")
-    out_of_plane_deg: float = float("nan")  # site out of the station plane at liftoff
-    contact_speed_m_s: float = float("nan")
-    contact_miss_m: float = float("nan")  # lateral distance from the port axis at contact
-    real_launch: object | None = None  # skyfield Time of the real liftoff, where known
-    planned_docking: object | None = None  # skyfield Time of the published pre-launch plan
-    min_range_before_final_m: float = float("nan")  # closest approach before the final approach
-    min_range_far_m: float = float("nan")  # closest approach from insertion to the approach start
-
-    @property
-    def total_dv_m_s(self) -> float:
-        return float(sum(b.dv_m_s for b in self.burns))
+__all__ = [
+    "Burn",
+    "Event",
+    "MissionConfig",
+    "MissionError",
+    "MissionResult",
+    "Phase",
+    "Port",
+    "Scenario",
+    "simulate",
+]
 
 
 # ------------------------------------------------------------------------------------------------
 # Simulation
 
 
-class MissionError(ValueError):
-    """The scenario cannot be flown as asked (one line: what, the numbers, and what to do)."""
+SOYUZ_INV_BALLISTIC = VEHICLES["soyuz"].inv_ballistic
+"""Soyuz MS Cd*A/m, m^2/kg (``catalog.VEHICLES["soyuz"]``)."""
 
+_STEPPING = STEPPING
+"""The integrator settings of every arc (``environment.STEPPING``; the same dict)."""
 
-SOYUZ_INV_BALLISTIC = 2.2 * 10.0 / 7150.0
-"""Soyuz MS Cd*A/m, m^2/kg: Cd 2.2 (free-molecular flat-plate value, Vallado sec. 8.6.2), a mean
-cross-section of about 10 m^2 (2.7 m diameter, 7 m length, tumbling average) and 7,150 kg
-(MS-27: about 7,152 kg, FACTS.md)."""
-
-_STEPPING = {"method": "multistep", "step": 60.0, "order": 10}
-"""Integrator settings for mission arcs (up to two days): 10th-order Stormer-Cowell at 60 s steps,
-checked stable and within about 1 m of DOP853 at rtol 1e-12 over 50 h at 200 km."""
-
-ISS_INV_BALLISTIC_DEFAULT = 0.005
+ISS_INV_BALLISTIC_DEFAULT = ISS.inv_ballistic_default
 """ISS Cd*A/m, m^2/kg, used when the element set's B* is not positive (then unusable)."""
 
-
-@dataclass(frozen=True)
-class MissionConfig:
-    """A scenario. launch: skyfield Time of liftoff. element_sets: candidate sets (default: the
-    package's built-in ISS sets); scheme: None to choose from the phase angle, or a SCHEMES key;
-    flight: name for titles; real_docking / real_launch: skyfield Times of the real flight, if
-    any."""
-
-    launch: object
-    site: object = None  # launch.Site; default Baikonur 31/6
-    port: object = None  # proximity.PortDefinition; default Prichal nadir
-    scheme: str | None = None
-    ascent: object = None  # launch.AscentModel
-    approach: object = None  # proximity.ApproachProfile
-    element_sets: tuple = ()
-    allow_stale: bool = False
-    ship_inv_ballistic: float = SOYUZ_INV_BALLISTIC
-    flight: str = "Soyuz MS-27"
-    real_docking: object | None = None
-    real_launch: object | None = None
-    planned_docking: object | None = None
-    gravity_degree: int = 4
-    drag: bool = True
+MissionConfig = Scenario
+"""The former name of :class:`rendezvous.scenario.Scenario` (same class)."""
 
 
-def _defaults(cfg: MissionConfig):
-    from .launch import SITES, AscentModel
-    from .proximity import PORTS, ApproachProfile
+def simulate(
+    launch: Any,
+    *,
+    elements: Any = None,
+    site: Any = "31/6",
+    port: Any = "prichal",
+    vehicle: Any = "soyuz",
+    scheme: str | None = None,
+    **options: Any,
+) -> MissionResult:
+    """Fly one rendezvous from liftoff to contact (module docstring).
 
-    site = cfg.site or SITES["baikonur-31/6"]
-    port = cfg.port or PORTS["prichal"]
-    return site, port, cfg.ascent or AscentModel(), cfg.approach or ApproachProfile()
+    Parameters
+    ----------
+    launch : str, datetime, skyfield Time or Scenario
+        Liftoff: ISO 8601 (``"2025-04-08T05:47:15.309Z"``), a timezone-aware datetime or a
+        skyfield Time; or a whole :class:`~rendezvous.scenario.Scenario` (then the keyword
+        arguments are ignored).
+    elements : sequence of ElementSet, str or Path, optional
+        The station's element sets, or the path of a TLE file; default the built-in ISS sets.
+    site, port, vehicle : str or object
+        Launch pad, docking port and ship, by name (``rendezvous.catalog``) or as objects.
+    scheme : str, optional
+        "2-orbit", "4-orbit" or "2-day"; default: chosen from the phase angle at insertion.
+    **options
+        Any other :class:`~rendezvous.scenario.Scenario` field (``allow_stale``, ``flight``,
+        ``ascent``, ``approach``, ``gravity_degree``, ...).
+
+    Returns
+    -------
+    MissionResult
+        The flight; ``.scheme``, ``.docking_utc``, ``.burns``, ``.total_dv_m_s``, ``.at(t)``.
+
+    Raises
+    ------
+    MissionError
+        The scenario cannot be flown (outside the plane or phase windows).
+    ValueError
+        Bad input; the message names the parameter and the fix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import rendezvous
+    >>> r = rendezvous.simulate("2025-04-08T05:47:15.309Z")  # Soyuz MS-27
+    >>> r.scheme, r.docking_utc
+    ('2-orbit', '2025-04-08T08:59:20Z')
+    >>> round(r.total_dv_m_s, 1), len(r.burns)
+    (127.9, 46)
+    >>> [b.label for b in r.burns[:4]]
+    ['B1 phasing', 'B2 phasing', 'B3 rendezvous', 'B4 approach-start']
+    >>> x, y, z = r.relative_at(r.t_contact)[:3]  # LVLH at contact: the port, m
+    >>> round(float(x), 1), round(float(z), 1)
+    (29.0, 19.0)
+    >>> round(float(np.linalg.norm(r.relative_at(r.t_contact - 600.0)[:3])))  # 10 min before, m
+    138
+    """
+    if isinstance(launch, Scenario):
+        cfg = launch
+    else:
+        cfg = Scenario(
+            launch,
+            element_sets=elements,
+            site=site,
+            port=port,
+            vehicle=vehicle,
+            scheme=scheme,
+            **options,
+        )
+    return _fly(cfg)
 
 
-class _Piecewise:
-    """The ship's trajectory as consecutive propagated segments; later segments win at joints."""
+@dataclass(frozen=True, eq=False)
+class _FlightPath:
+    """The ship's whole path: the kinematic ascent before insertion, the flown segments after."""
 
-    def __init__(self):
-        self.segments = []  # (t_start, t_end, Trajectory)
+    pad0: np.ndarray
+    ship_ins: np.ndarray
+    ascent_model: Any
+    t_ins: float
+    flown: Piecewise
 
-    def add(self, traj, ta, tb):
-        self.segments.append((ta, tb, traj))
+    def ascent(self, t: np.ndarray) -> np.ndarray:
+        """The ascent model on a grid ``t`` (velocities by finite differences along it)."""
+        from .launch import ascent_states
 
-    def __call__(self, t):
+        return ascent_states(self.pad0, self.ship_ins, t, self.ascent_model)
+
+    def __call__(self, t) -> np.ndarray:
         t = np.atleast_1d(np.asarray(t, dtype=float))
-        out = np.full((6, t.size), np.nan)
-        for ta, tb, traj in self.segments:
-            sel = (t >= ta) & (t <= tb)
-            if np.any(sel):
-                y = traj(t[sel])
-                out[:, sel] = y.reshape(6, -1)
+        out = self.flown(t)
+        asc = t < self.t_ins
+        if np.any(asc):
+            ta = t[asc]
+            t_hi, t_lo = np.minimum(ta + 0.5, self.t_ins), np.maximum(ta - 0.5, 0.0)
+            pos = self.ascent(ta)[:3]
+            vel = (self.ascent(t_hi)[:3] - self.ascent(t_lo)[:3]) / (t_hi - t_lo)
+            out[:, asc] = np.concatenate([pos, vel])  # velocity: central difference
         return out
 
 
-def _rtn_basis(state):
-    """(3, 3, N) rows: radial out, along-track (h x r), normal (h), for states (6, N)."""
-    r, v = state[:3], state[3:6]
-    rh = r / np.linalg.norm(r, axis=0)
-    h = np.cross(r, v, axis=0)
-    hh = h / np.linalg.norm(h, axis=0)
-    th = np.cross(hh, rh, axis=0)
-    return np.stack([rh, th, hh])
+def _fly(cfg: Scenario) -> MissionResult:
+    """The phases in order, each a call into the module named after it (module docstring)."""
+    from . import launch, phasing, proximity
+    from .environment import environment_at
+    from .times import iso_utc
 
-
-def _fly_far_range(y0, t0, t_burns, dv_rtn, force, ib, keep=False):
-    """Fly states y0 (6, M) from t0 through burns at t_burns (4,), dv_rtn (4, 3, M) in the ship's
-    RTN frame at each burn. Returns (final states after the last burn (6, M), GCRS dvs (4, 3, M),
-    segments)."""
-    from .propagate import propagate
-
-    y = y0
-    t = t0
-    dvs = []
-    segs = []
-    for k, tb in enumerate(t_burns):
-        traj = propagate(y, t, tb, force, inv_ballistic=ib, dense=keep, **_STEPPING)
-        y = traj.final.copy()
-        if keep:
-            segs.append((traj, t, tb))
-        basis = _rtn_basis(y)
-        dv = np.einsum("ijm,im->jm", basis, dv_rtn[k])
-        y[3:] += dv
-        dvs.append(dv)
-        t = tb
-    return y, np.array(dvs), segs
-
-
-def _solve_far_range(
-    ship_ins, t_ins, t_burns, plan_rtn, target_fn, force, ib, n_mean, *, max_iter=12
-):
-    """Differential correction of the 12 burn components (phasing module docstring, step 2).
-
-    target_fn() -> (6,) GCRS target state at the last burn time. Returns dv_rtn (4, 3).
-    """
-    x = plan_rtn.reshape(12).copy()
-    target = target_fn()
-    scale = np.array([1, 1, 1, 1 / n_mean, 1 / n_mean, 1 / n_mean])
-    h = 1e-3
-    for _ in range(max_iter):
-        X = np.repeat(x[:, None], 13, axis=1)
-        X[np.arange(12), np.arange(1, 13)] += h
-        y, _, _ = _fly_far_range(
-            np.repeat(ship_ins[:, None], 13, axis=1), t_ins, t_burns, X.reshape(4, 3, 13), force, ib
-        )
-        F = (y - target[:, None]) * scale[:, None]
-        J = (F[:, 1:] - F[:, :1]) / h
-        res = F[:, 0]
-        if not np.all(np.isfinite(J)):
-            return x.reshape(4, 3), False
-        if np.all(np.abs(res[:3]) < 0.5) and np.all(np.abs(res[3:]) * n_mean < 5e-4):
-            return x.reshape(4, 3), True
-        x = x - np.linalg.lstsq(J, res, rcond=None)[0]  # minimum-norm Newton step
-    return x.reshape(4, 3), False
-
-
-def _orbit_apsides(state):
-    r, v = state[:3], state[3:6]
-    rn = np.linalg.norm(r)
-    a = 1.0 / (2.0 / rn - v @ v / MU_EARTH)
-    e = np.linalg.norm(np.cross(v, np.cross(r, v)) / MU_EARTH - r / rn)
-    return a * (1 - e) - R_EARTH, a * (1 + e) - R_EARTH
-
-
-def simulate(cfg: MissionConfig) -> MissionResult:
-    """Fly the scenario from liftoff to contact (module docstring). Raises MissionError, or
-    ValueError / ElementSetError for bad input, with one-line messages."""
-    from . import ephemeris, frames, launch, phasing, proximity
-    from .forces import ForceModel, ballistic_from_bstar
-    from .propagate import find_crossings, propagate
-    from .times import at_seconds, iso_utc
-
-    site, port_def, ascent, prof = _defaults(cfg)
-    epoch = cfg.launch
-    sets = list(cfg.element_sets) or ephemeris.builtin_element_sets()
-    es = ephemeris.select_element_set(sets, epoch, allow_stale=cfg.allow_stale)
-    pole = frames.true_pole(epoch)
-    force = ForceModel(degree=cfg.gravity_degree, drag=cfg.drag, pole=tuple(pole))
-    ib_st = ballistic_from_bstar(es.bstar)
-    if not ib_st > 0:
-        ib_st = ISS_INV_BALLISTIC_DEFAULT
-    ib_ship = cfg.ship_inv_ballistic
-
-    # --- station from its TLE at liftoff, flown by our force model --------------------------
-    # Flown once to insertion here (it decides the scheme), then once over the whole mission.
-    st0 = es.state(epoch)
-    t_ins = ascent.duration_s
-    st_ins = propagate(st0, 0.0, t_ins, force, inv_ballistic=ib_st, dense=False, **_STEPPING).final
-
-    # --- launch: pad at liftoff -> insertion -------------------------------------------------
-    pad0 = frames.site_state(site.lat_deg, site.lon_deg, site.height_m, epoch)
-    h_st = np.cross(st_ins[:3], st_ins[3:])
-    h_st /= np.linalg.norm(h_st)
-    prelim, oop = launch.insertion_state(pad0, h_st, ascent)
-    if abs(np.degrees(oop)) > ascent.yaw_capability_deg:
-        raise MissionError(
-            f"launch {iso_utc(epoch, digits=0)}: the pad is {np.degrees(oop):+.2f} deg out of the "
-            f"station's orbit plane (the launcher can steer out "
-            f"{ascent.yaw_capability_deg:.1f} deg);"
-            " launch near the plane crossing (see scripts/launch_window.py)"
-        )
-    phase0 = float(np.degrees(phasing.phase_angle(st_ins, prelim)))
-
-    a_st = 1.0 / (2.0 / np.linalg.norm(st_ins[:3]) - st_ins[3:] @ st_ins[3:] / MU_EARTH)
-    n_st = np.sqrt(MU_EARTH / a_st**3)
-    period = 2 * np.pi / n_st
-    inc = float(np.arccos(np.clip(h_st @ pole, -1, 1)))
-    node = np.cross(pole, h_st)
-    node /= np.linalg.norm(node)
-    qax = np.cross(h_st, node)
-    u_st = float(phasing._mean_elements(st_ins, node, qax)[1])
-    side = prof.approach_side
-    target_dlam = side * prof.start_distance_m / a_st
-
-    # --- scheme: windows for this insertion ------------------------------------------------
-    roe_pre = phasing.relative_elements(st_ins, prelim, pole)
-    windows = tuple(
-        phasing.scheme_window(
-            s, roe_pre, a_st, inc, u_st, np.array(s.burn_revs) * period, target_dlam
-        )
-        for s in phasing.SCHEMES.values()
+    env = environment_at(cfg)
+    ins = launch.insert(env, cfg.site, cfg.ascent)
+    geom = phasing.insertion_geometry(ins.station, ins.ship, env.pole, cfg.approach)
+    windows = phasing.scheme_windows(geom)
+    scheme = phasing.choose_scheme(
+        windows, ins.phase_deg, cfg.scheme, str(iso_utc(env.epoch, digits=0))
     )
-    if cfg.scheme is not None:
-        if cfg.scheme not in phasing.SCHEMES:
-            raise ValueError(
-                f"--scheme: unknown scheme {cfg.scheme!r}; use one of {', '.join(phasing.SCHEMES)}"
-            )
-        win = next(w for w in windows if w.scheme == cfg.scheme)
-        if not win.contains(phase0):
-            raise MissionError(
-                f"scheme {cfg.scheme}: phase angle at insertion is {phase0:.2f} deg, outside its "
-                f"window {win.lo_deg:.1f}..{win.hi_deg:.1f} deg; drop --scheme to let the phase "
-                "angle choose, or change --launch"
-            )
-        scheme = phasing.SCHEMES[cfg.scheme]
-    else:
-        ok = [w for w in windows if w.contains(phase0)]
-        if not ok:
-            listing = "; ".join(f"{w.scheme} {w.lo_deg:.1f}..{w.hi_deg:.1f}" for w in windows)
-            raise MissionError(
-                f"launch {iso_utc(epoch, digits=0)}: phase angle at insertion {phase0:.2f} deg is "
-                f"in no scheme's window ({listing} deg); choose another --launch"
-            )
-        scheme = phasing.SCHEMES[ok[0].scheme]
-
-    t_burns = t_ins + np.array(scheme.burn_revs) * period
-    # to the approach start plus 3 h: the approach takes about one (proximity.ApproachProfile)
-    station = propagate(st0, 0.0, t_burns[-1] + 3 * 3600, force, inv_ballistic=ib_st, **_STEPPING)
-
-    # --- quasi-coplanar insertion into the aim plane ----------------------------------------
-    # The aim plane anticipates the differential nodal regression at the ship's mean height until
-    # the approach starts: first guessed, then taken from the plan flown into that plane.
-    ship_mean_alt = 0.5 * (ascent.perigee_alt_m + ascent.apogee_alt_m)
-    win = next(w for w in windows if w.scheme == scheme.name)
-    for _ in range(2):
-        aim = launch.aim_plane_normal(st_ins, pole, t_burns[-1] - t_ins, ship_mean_alt)
-        ship_ins, _ = launch.insertion_state(pad0, aim, ascent)
-        phase_ins = float(np.degrees(phasing.phase_angle(st_ins, ship_ins)))
-        roe0 = phasing.relative_elements(st_ins, ship_ins, pole)
-        # The phase angle on the branch the scheme's window holds (e.g. 224 deg, not -136 deg).
-        phase_eff = phase_ins if win.lo_deg <= phase_ins <= win.hi_deg else phase_ins + 360.0
-        roe0[1] = -np.radians(phase_eff)
-        tb_used, plan = phasing.best_plan(roe0, a_st, inc, u_st, t_burns - t_ins, target_dlam)
-        if not np.isfinite(plan.dv_total[0]):
-            break
-        da = roe0[0] + 2.0 / n_st * np.cumsum(plan.dv_rtn[:, 1, 0])
-        dt = np.diff(np.concatenate([[0.0], tb_used[:, 0]]))
-        seg_da = np.concatenate([[roe0[0]], da[:3]])
-        ship_mean_alt = a_st - R_EARTH + float(np.sum(seg_da * dt) / np.sum(dt))
-
-    if not np.isfinite(plan.dv_total[0]):
-        raise MissionError(
-            f"scheme {scheme.name}: no far-range plan for phase angle {phase_ins:.2f} deg; "
-            "try another --launch or --scheme"
-        )
-    t_nominal = t_burns
-    t_burns = t_ins + tb_used[:, 0]
-
-    t_as = float(t_burns[-1])
-    as_rel = np.array([side * prof.start_distance_m, 0, 0, 0, 0, 0.0])
-
-    def as_target():
-        return frames.from_lvlh(station(t_as), as_rel)
-
-    # Outer loop: the linear plan's drift prediction misses drag and higher-order terms (degrees
-    # over two days); fly the plan, measure the ship's mean-longitude error at AS, and re-aim the
-    # linear plan at a target offset by that error (the linear model as the Jacobian). Then the
-    # full differential correction from a plan that is already close.
-    aim_dlam = target_dlam
-    for _ in range(6):
-        y_try, _, _ = _fly_far_range(ship_ins[:, None], t_ins, t_burns, plan.dv_rtn, force, ib_ship)
-        err = float(phasing.relative_elements(station(t_as), y_try[:, 0], pole)[1]) - target_dlam
-        if abs(err) * a_st < 20e3:
-            break
-        aim_dlam -= err
-        tb_try, plan_try = phasing.best_plan(roe0, a_st, inc, u_st, t_nominal - t_ins, aim_dlam)
-        if not np.isfinite(plan_try.dv_total[0]):
-            break
-        plan, t_burns = plan_try, t_ins + tb_try[:, 0]
-    dv_rtn, converged = _solve_far_range(
-        ship_ins, t_ins, t_burns, plan.dv_rtn[:, :, 0], as_target, force, ib_ship, n_st
+    window = next(w for w in windows if w.scheme == scheme.name)
+    # the station to the approach start plus 3 h: the approach takes about one
+    station = env.fly_station(ins.t + geom.burn_times(scheme)[-1] + 3 * 3600)
+    far = phasing.fly_far_range(env, ins, geom, scheme, window, station, cfg.ascent, cfg.approach)
+    port_pos, port_axis = proximity.port_frame(cfg.port, cfg.approach, cfg.station)
+    near = proximity.fly_approach(
+        env,
+        station,
+        far.ship_as,
+        float(far.t_burns[-1]),
+        port_pos,
+        port_axis,
+        cfg.approach,
+        geom.n_st,
     )
-    if not converged:
-        raise MissionError(
-            f"scheme {scheme.name}: far-range targeting did not converge (phase angle "
-            f"{phase_ins:.2f} deg); try another --launch or --scheme"
-        )
-    y_as, dvs, segs = _fly_far_range(
-        ship_ins[:, None], t_ins, t_burns, dv_rtn[:, :, None], force, ib_ship, keep=True
-    )
-    ship_path = _Piecewise()
-    for traj, ta, tb in segs:
-        ship_path.add(traj, ta, tb)
+    return _result(cfg, env, ins, windows, scheme, station, far, near, (port_pos, port_axis))
+
+
+_FAR_LABELS = (
+    ("B1 phasing", "phasing"),
+    ("B2 phasing", "phasing"),
+    ("B3 rendezvous", "transfer"),
+    ("B4 approach-start", "transfer"),
+)
+
+
+def _far_burns(far, station) -> list[Burn]:
+    from .frames import lvlh_basis
+
     burns = []
-    labels = ["B1 phasing", "B2 phasing", "B3 rendezvous", "B4 approach-start"]
-    phase_of = ["phasing", "phasing", "transfer", "transfer"]
-    for k, tb in enumerate(t_burns):
+    for k, tb in enumerate(far.t_burns):
         st_b = station(tb)
-        m = frames.lvlh_basis(st_b[:3], st_b[3:])
-        burns.append(
-            Burn(float(tb), dvs[k, :, 0], m @ dvs[k, :, 0], labels[k], phase_of[k], dv_rtn[k])
-        )
+        m = lvlh_basis(st_b[:3], st_b[3:])
+        label, phase = _FAR_LABELS[k]
+        burns.append(Burn(float(tb), far.dv[k], m @ far.dv[k], label, phase, far.dv_rtn[k]))
+    return burns
 
-    # --- proximity: closed-loop CW guidance, truth by the force model -----------------------
-    port_pos, port_axis = port_def.in_lvlh(prof.station_yaw_deg)
-    legs = proximity.approach_legs(prof, port_pos, port_axis)
-    hold = next(leg.target for leg in legs if leg.phase == "hold")
-    last_label = legs[-1].label
 
-    y = y_as[:, 0]
-    t = t_as
-    phase_marks = {"approach": t_as}
-    for leg in legs:
-        dur, target, label, ph = leg.duration_s, leg.target, leg.label, leg.phase
-        phase_marks.setdefault(ph, t)
-        st_now = station(t)
-        rel = frames.to_lvlh(st_now, y)
-        dv_l, _ = proximity.cw_transfer(n_st, rel, target, dur)
-        m = frames.lvlh_basis(st_now[:3], st_now[3:])
-        dv = m.T @ dv_l
-        y = y.copy()
-        y[3:] += dv
-        burns.append(Burn(float(t), dv, dv_l, label, ph))
-        is_last = label == last_label
-        t_end = t + dur + (120.0 if is_last else 0.0)
-        traj = propagate(y, t, t_end, force, inv_ballistic=ib_ship, **_STEPPING)
-        ship_path.add(traj, t, t_end)
-        if is_last:
-            last_traj, last_t0 = traj, t
-        y = traj(t + dur)
-        t = t + dur
+def _timeline(t_ins, far, near, port_name, burns) -> tuple[tuple[Event, ...], tuple[Phase, ...]]:
+    t_burns, t_as, t_contact = far.t_burns, float(far.t_burns[-1]), near.t_contact
+    events = [Event(0.0, "liftoff", "liftoff"), Event(t_ins, "orbit insertion", "insertion")]
+    events += [Event(b.t, b.label, "burn") for b in burns[:4]]
+    phases = [
+        Phase("ascent", 0.0, t_ins),
+        Phase("phasing", t_ins, float(t_burns[2])),
+        Phase("transfer", float(t_burns[2]), t_as),
+    ]
+    order = ["approach", "flyaround", "hold", "final approach"]
+    for i, name in enumerate(order):
+        start = near.phase_starts[name]
+        end = near.phase_starts[order[i + 1]] if i + 1 < len(order) else t_contact
+        phases.append(Phase(name, start, end))
+        events.append(Event(start, f"{name} starts", "phase"))
+    events.append(Event(t_contact, f"contact at {port_name}", "contact"))
+    events.sort(key=lambda e: e.t)
+    return tuple(events), tuple(phases)
 
-    def axis_distance(tt, yy):
-        tt = np.atleast_1d(tt)
-        sts = station(tt if tt.size > 1 else float(tt[0]))
-        rel = frames.to_lvlh(sts.reshape(6, -1), yy.reshape(6, -1))
-        return (rel[:3] - port_pos[:, None]).T @ port_axis
 
-    t_hi = last_t0 + (t - last_t0) + 120.0
-    t_contact = float(
-        find_crossings(last_traj, axis_distance, last_t0, t_hi, n_grid=60, direction=-1)[0]
-    )
-    if not np.isfinite(t_contact):
-        raise MissionError("final approach: the ship did not reach the port (no contact found)")
+def _sample(env, ins, far, near, burns, station, path) -> dict[str, Any]:
+    """The sampled arrays of the result: 107 points over the ascent, 20 s over the far range, 2 s
+    over the approach, plus every burn and the contact."""
+    from . import frames, phasing
+    from .times import at_seconds
 
-    # --- sample both trajectories for the result ---------------------------------------------
+    t_ins, t_as, t_contact = ins.t, float(far.t_burns[-1]), near.t_contact
     t_grid = np.unique(
         np.concatenate(
             [
@@ -488,77 +252,71 @@ def simulate(cfg: MissionConfig) -> MissionResult:
     t_grid = t_grid[t_grid <= t_contact]
     asc_mask = t_grid < t_ins
     ship = np.empty((6, t_grid.size))
-    ship[:, asc_mask] = launch.ascent_states(pad0, ship_ins, t_grid[asc_mask], ascent)
-    ship[:, ~asc_mask] = ship_path(t_grid[~asc_mask])
+    ship[:, asc_mask] = path.ascent(t_grid[asc_mask])
+    ship[:, ~asc_mask] = path.flown(t_grid[~asc_mask])
     stn = station(t_grid)
     rel = frames.to_lvlh(stn, ship)
-    phase_series = np.degrees(phasing.phase_angle(stn, ship))
-    times = at_seconds(epoch, t_grid)
-    ship_geo = np.array(frames.geodetic(ship[:3], times))
-    st_geo = np.array(frames.geodetic(stn[:3], times))
-
-    # Closest approach before the final approach (the keep-out check), on the sampled path.
-    t_final = phase_marks["final approach"]
-    before = (t_grid >= t_as) & (t_grid <= t_final)
-    prox_traj_min = float(np.min(np.linalg.norm(rel[:3, before], axis=0)))
-    far = (t_grid >= t_ins) & (t_grid < t_as)
-    far_min = float(np.min(np.linalg.norm(rel[:3, far], axis=0)))
-    rel_c = frames.to_lvlh(station(t_contact), ship_path(t_contact)[:, 0])
-    d = rel_c[:3] - port_pos
-    miss = float(np.linalg.norm(d - (d @ port_axis) * port_axis))
-    speed = float(-(rel_c[3:] @ port_axis))
-
-    perigee, apogee = _orbit_apsides(ship_ins)
-    events = [Event(0.0, "liftoff", "liftoff"), Event(t_ins, "orbit insertion", "insertion")]
-    events += [Event(b.t, b.label, "burn") for b in burns[:4]]
-    phases = [
-        Phase("ascent", 0.0, t_ins),
-        Phase("phasing", t_ins, float(t_burns[2])),
-        Phase("transfer", float(t_burns[2]), t_as),
-    ]
-    order = ["approach", "flyaround", "hold", "final approach"]
-    for i, name in enumerate(order):
-        start = phase_marks[name]
-        end = phase_marks[order[i + 1]] if i + 1 < len(order) else t_contact
-        phases.append(Phase(name, start, end))
-        events.append(Event(start, f"{name} starts", "phase"))
-    events.append(Event(t_contact, f"contact at {port_def.name}", "contact"))
-    events.sort(key=lambda e: e.t)
-
-    return MissionResult(
-        flight=cfg.flight,
-        scheme=scheme.name,
-        epoch=epoch,
-        site_name=site.name,
-        site_lat_deg=site.lat_deg,
-        site_lon_deg=site.lon_deg,
-        port=Port(port_def.name, port_pos, port_axis),
+    times = at_seconds(env.epoch, t_grid)
+    # Closest approaches on the sampled path: before the final approach (the keep-out check) and
+    # from insertion to the approach start.
+    before = (t_grid >= t_as) & (t_grid <= near.phase_starts["final approach"])
+    far_mask = (t_grid >= t_ins) & (t_grid < t_as)
+    return dict(
         t=t_grid,
         ship=ship,
         station=stn,
         relative=rel,
+        phase_angle_deg=np.degrees(phasing.phase_angle(stn, ship)),
+        ship_geodetic=np.array(frames.geodetic(ship[:3], times)),
+        station_geodetic=np.array(frames.geodetic(stn[:3], times)),
+        min_range_before_final_m=float(np.min(np.linalg.norm(rel[:3, before], axis=0))),
+        min_range_far_m=float(np.min(np.linalg.norm(rel[:3, far_mask], axis=0))),
+    )
+
+
+def _result(cfg, env, ins, windows, scheme, station, far, near, port) -> MissionResult:
+    """The frozen result: burns, timeline, sampled arrays, contact figures, dense paths."""
+    from .frames import to_lvlh
+    from .orbits import apsides
+
+    port_pos, port_axis = port
+    flown = Piecewise()
+    for traj, ta, tb in (*far.segments, *near.segments):
+        flown.add(traj, ta, tb)
+    path = _FlightPath(ins.pad0, far.ship_ins, cfg.ascent, ins.t, flown)
+    burns = _far_burns(far, station) + list(near.burns)
+    events, phases = _timeline(ins.t, far, near, cfg.port.name, burns)
+    rel_c = to_lvlh(station(near.t_contact), flown(near.t_contact)[:, 0])
+    d = rel_c[:3] - port_pos
+    perigee, apogee = apsides(far.ship_ins)
+    return MissionResult(
+        flight=str(cfg.flight),
+        scheme=scheme.name,
+        epoch=env.epoch,
+        site_name=cfg.site.name,
+        site_lat_deg=cfg.site.lat_deg,
+        site_lon_deg=cfg.site.lon_deg,
+        port=Port(cfg.port.name, port_pos, port_axis),
         burns=tuple(burns),
-        events=tuple(events),
-        phases=tuple(phases),
-        t_insertion=t_ins,
-        t_contact=t_contact,
-        phase_angle_insertion_deg=phase_ins,
-        tle_epoch=es.epoch,
+        events=events,
+        phases=phases,
+        t_insertion=ins.t,
+        t_contact=near.t_contact,
+        phase_angle_insertion_deg=far.phase_deg,
+        tle_epoch=env.element_set.epoch,
         real_docking=cfg.real_docking,
-        keepout_radius_m=prof.keepout_radius_m,
-        approach_cone_half_angle_deg=prof.cone_half_angle_deg,
-        hold_points=(hold,),
-        phase_angle_deg=phase_series,
-        ship_geodetic=ship_geo,
-        station_geodetic=st_geo,
+        keepout_radius_m=cfg.approach.keepout_radius_m,
+        approach_cone_half_angle_deg=cfg.approach.cone_half_angle_deg,
+        hold_points=(near.hold_point,),
         windows=windows,
         insertion_perigee_km=perigee / 1e3,
         insertion_apogee_km=apogee / 1e3,
-        out_of_plane_deg=float(np.degrees(oop)),
-        contact_speed_m_s=speed,
-        contact_miss_m=miss,
+        out_of_plane_deg=ins.out_of_plane_deg,
+        contact_speed_m_s=float(-(rel_c[3:] @ port_axis)),
+        contact_miss_m=float(np.linalg.norm(d - (d @ port_axis) * port_axis)),
         real_launch=cfg.real_launch,
         planned_docking=cfg.planned_docking,
-        min_range_before_final_m=prox_traj_min,
-        min_range_far_m=far_min,
+        ship_path=path,
+        station_path=station,
+        **_sample(env, ins, far, near, burns, station, path),
     )

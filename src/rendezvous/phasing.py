@@ -43,66 +43,39 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import J2, MU_EARTH, R_EARTH
+from .catalog import SCHEMES, Scheme
+from .constants import MU_EARTH, R_EARTH
+from .errors import MissionError
+from .orbits import mean_longitude_rate, nodal_rate, rtn_basis, semi_major_axis
+from .orbits import unit as _unit
 
 __all__ = [
     "SCHEMES",
+    "AimedInsertion",
+    "FarRange",
     "FarRangePlan",
+    "InsertionGeometry",
+    "aim_insertion",
+    "choose_scheme",
+    "correct_burns",
+    "fly_burns",
+    "fly_far_range",
+    "insertion_geometry",
+    "reaim_for_drag",
+    "scheme_windows",
     "Scheme",
     "SchemeWindow",
     "best_plan",
     "linear_plan",
     "mean_longitude_rate",
     "phase_angle",
+    "planned_dv",
     "relative_elements",
     "scheme_window",
     "window_region",
 ]
 
 TWO_PI = 2.0 * np.pi
-
-
-@dataclass(frozen=True)
-class Scheme:
-    """A rendezvous scheme.
-
-    name: "2-orbit", "4-orbit" or "2-day". burn_revs: times of the four far-range burns after
-    insertion, in revolutions of the station; the last is the arrival at the approach start point.
-    dv_margin_m_s: the window is the set of phase angles whose planned far-range Delta-v is within
-    this margin of the scheme's minimum. description: one line for the timeline.
-    """
-
-    name: str
-    burn_revs: tuple[float, float, float, float]
-    dv_margin_m_s: float
-    description: str
-
-
-SCHEMES: dict[str, Scheme] = {
-    "2-orbit": Scheme(
-        "2-orbit",
-        (0.25, 0.75, 0.85, 1.32),
-        8.0,
-        "two-orbit ultra-fast rendezvous (about 3 h 10 min)",
-    ),
-    "4-orbit": Scheme(
-        "4-orbit",
-        (0.5, 1.0, 2.6, 3.07),
-        8.0,
-        "four-orbit short rendezvous (about 6 h)",
-    ),
-    "2-day": Scheme(
-        "2-day",
-        (2.25, 2.75, 30.85, 31.32),
-        8.0,
-        "two-day (34-orbit) rendezvous",
-    ),
-}
-"""The schemes, fastest first (scheme choice tries them in this order)."""
-
-
-def _unit(a):
-    return a / np.linalg.norm(a, axis=0)
 
 
 def phase_angle(station, ship):
@@ -167,16 +140,6 @@ def relative_elements(station, ship, pole=(0.0, 0.0, 1.0)):
             np.sum(dh * node, axis=0),
         ]
     )
-
-
-def mean_longitude_rate(a, inc):
-    """Secular rate of the mean argument of latitude (rad/s) of a near-circular orbit of semi-major
-    axis ``a`` (m) and inclination ``inc`` (rad): Kepler plus J2 (Vallado eqs. 9-41..9-43, e =
-    0)."""
-    a = np.maximum(np.asarray(a, dtype=float), R_EARTH)  # below the surface: no meaning, no NaN
-    n = np.sqrt(MU_EARTH / a**3)
-    c2 = np.cos(inc) ** 2
-    return n * (1.0 + 0.75 * J2 * (R_EARTH / a) ** 2 * ((3.0 * c2 - 1.0) + (5.0 * c2 - 1.0)))
 
 
 @dataclass(frozen=True)
@@ -268,8 +231,6 @@ def linear_plan(
     # Out of plane: minimum-norm normal components removing (dix0, diy0) plus the drift of diy by
     # the differential J2 nodal regression of the segments flown at other heights (diy = dRAAN
     # sin i).
-    from .launch import nodal_rate
-
     da_seg = da0 + (2.0 / n) * np.concatenate([np.zeros((1, m)), np.cumsum(x, axis=0)])
     d_raan = np.sum(
         (nodal_rate(np.maximum(a_st + da_seg[:4], R_EARTH), inc) - nodal_rate(a_st, inc))
@@ -338,14 +299,21 @@ def best_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=T
 
 @dataclass(frozen=True)
 class SchemeWindow:
-    """A scheme's phase-angle window for one insertion: lo_deg..hi_deg (phase angle, station ahead),
-    the phase angle of minimum planned Delta-v and that Delta-v (m/s)."""
+    """A scheme's phase-angle window for one insertion, deg (phase angle, station ahead).
+
+    lo_deg..hi_deg: the window (planned in-plane far-range Delta-v within the scheme's margin of
+    its minimum); best_deg: the phase of that minimum on the scan; dv_min_m_s: the minimum, m/s;
+    flat_lo_deg..flat_hi_deg: the floor, where the planned Delta-v is within ``flat_tol_m_s`` of
+    the minimum (:func:`scheme_window`).
+    """
 
     scheme: str
     lo_deg: float
     hi_deg: float
     best_deg: float
     dv_min_m_s: float
+    flat_lo_deg: float = float("nan")
+    flat_hi_deg: float = float("nan")
 
     def contains(self, phase_deg: float) -> bool:
         return any(self.lo_deg <= p <= self.hi_deg for p in (phase_deg, phase_deg + 360.0))
@@ -378,24 +346,321 @@ def window_region(ok, i, gap):
     return lo, hi
 
 
-def scheme_window(
-    scheme: Scheme, roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, step_deg=0.1, bridge_deg=5.0
-):
-    """The phase-angle window of ``scheme`` for an insertion with ROE ``roe0`` (6,).
-
-    In-plane Delta-v only: the quasi-coplanar aim plane of the launcher takes care of the plane.
-    Scans phase angles from -30 to 390 deg (the phase enters the ROE as dlambda = -phase) and keeps
-    the contiguous range around the minimum of the planned Delta-v where it is within the scheme's
-    margin (gaps narrower than ``bridge_deg`` bridged, see the code). Other arguments as in
-    :func:`linear_plan`.
-    """
-    phases = np.radians(np.arange(-30.0, 390.0 + step_deg, step_deg))
+def planned_dv(phases, roe0, a_st, inc, u_st0, t_burns, target_dlambda) -> np.ndarray:
+    """Planned in-plane far-range Delta-v (m/s, inf where there is no plan) for an insertion with
+    ROE ``roe0`` (6,) but phase angles ``phases`` (K,) rad (the phase enters as dlambda = -phase).
+    Other arguments as in :func:`linear_plan`."""
     roe = np.repeat(np.asarray(roe0, dtype=float)[:, None], phases.size, axis=1)
     roe[1] = -phases
     _, plan = best_plan(roe, a_st, inc, u_st0, t_burns, target_dlambda, out_of_plane=False)
-    dv = np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
+    return np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
+
+
+def scheme_window(
+    scheme: Scheme,
+    roe0,
+    a_st,
+    inc,
+    u_st0,
+    t_burns,
+    target_dlambda,
+    *,
+    step_deg=1.0,
+    levels=3,
+    points=5,
+    flat_tol_m_s=0.5,
+    bridge_deg=5.0,
+) -> SchemeWindow:
+    """The phase-angle window and floor of ``scheme`` for the insertion ROE ``roe0`` (6,).
+
+    In-plane Delta-v only: the quasi-coplanar aim plane of the launcher takes care of the plane.
+    Scans -30..390 deg every ``step_deg`` and keeps the contiguous range around the minimum of the
+    planned Delta-v (:func:`planned_dv`) within the scheme's margin (gaps narrower than
+    ``bridge_deg`` bridged, :func:`window_region`), and likewise the floor within
+    ``flat_tol_m_s``; then narrows the four edges together ``levels`` times with ``points`` phases
+    inside each bracket (one batch per level): edges to ``step_deg / (points + 1) ** levels``
+    (0.005 deg by default). Other arguments as in :func:`linear_plan`.
+    """
+    args = (roe0, a_st, inc, u_st0, t_burns, target_dlambda)
+    step = np.radians(step_deg)
+    phases = np.arange(np.radians(-30.0), np.radians(390.0) + step / 2, step)
+    dv = planned_dv(phases, *args)
     i = int(np.argmin(dv))
-    ok = dv <= dv[i] + scheme.dv_margin_m_s
-    lo, hi = window_region(ok, i, int(round(bridge_deg / step_deg)))
-    deg = np.degrees(phases)
-    return SchemeWindow(scheme.name, float(deg[lo]), float(deg[hi]), float(deg[i]), float(dv[i]))
+    dv_min = float(dv[i])
+    gap = int(round(bridge_deg / step_deg))
+    edges = [
+        *window_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap),
+        *window_region(dv <= dv_min + flat_tol_m_s, i, gap),
+    ]
+    lev = np.array([scheme.dv_margin_m_s] * 2 + [flat_tol_m_s] * 2)
+    sides = np.array([-1.0, 1.0, -1.0, 1.0])
+    # Brackets [inside (ok), outside (not ok)]; an edge at the end of the scan stays there.
+    inside = phases[edges]
+    at_end = np.array(
+        [edges[0] == 0, edges[1] == phases.size - 1, edges[2] == 0, edges[3] == phases.size - 1]
+    )
+    width = np.where(at_end, 0.0, step)
+    frac = np.arange(1, points + 1) / (points + 1)
+    for _ in range(levels):
+        if not np.any(width > 0):
+            break
+        trial = inside[:, None] + sides[:, None] * width[:, None] * frac  # (4, points)
+        ok = planned_dv(trial.ravel(), *args).reshape(4, points) <= dv_min + lev[:, None]
+        n_ok = np.where(ok.all(axis=1), points, np.argmin(ok, axis=1))  # contiguous from inside
+        inside = inside + sides * width * n_ok / (points + 1)
+        width = np.where(at_end, 0.0, width / (points + 1))
+    lo, hi, flat_lo, flat_hi = (float(x) for x in np.degrees(inside))
+    best = float(np.degrees(phases[i]))
+    return SchemeWindow(scheme.name, lo, hi, best, dv_min, flat_lo, flat_hi)
+
+
+# ------------------------------------------------------------------------------------------------
+# The phasing phase: insertion geometry, scheme choice, and the far range flown
+
+
+@dataclass(frozen=True, eq=False)
+class InsertionGeometry:
+    """The station's orbit at insertion and the ship relative to it: the arguments of the linear
+    plan and of the scheme windows (``linear_plan``).
+
+    a_st: station semi-major axis, m; n_st: its mean motion, rad/s; period: 2 pi / n_st, s; inc:
+    inclination to the true equator, rad; u_st: station mean argument of latitude, rad; roe: (6,)
+    ROE of the ship; target_dlam: the ship's mean-longitude offset at the approach start, rad.
+    """
+
+    a_st: float
+    n_st: float
+    period: float
+    inc: float
+    u_st: float
+    roe: np.ndarray
+    target_dlam: float
+
+    def burn_times(self, scheme: Scheme) -> np.ndarray:
+        """The scheme's four burn times after insertion, s."""
+        return np.array(scheme.burn_revs) * self.period
+
+    def plan_args(self, scheme: Scheme) -> tuple:
+        """(roe, a_st, inc, u_st, t_burns, target_dlam): the arguments of ``linear_plan``."""
+        return (
+            self.roe,
+            self.a_st,
+            self.inc,
+            self.u_st,
+            self.burn_times(scheme),
+            self.target_dlam,
+        )
+
+
+def insertion_geometry(station, ship, pole, approach) -> InsertionGeometry:
+    """:class:`InsertionGeometry` of the station (6,) and ship (6,) at insertion; ``pole`` (3,)
+    the Earth's axis; ``approach`` a ``proximity.ApproachProfile`` (the approach start point)."""
+    a_st = float(semi_major_axis(station))
+    n_st = np.sqrt(MU_EARTH / a_st**3)
+    h = np.cross(station[:3], station[3:])
+    h /= np.linalg.norm(h)
+    inc = float(np.arccos(np.clip(h @ pole, -1.0, 1.0)))
+    node = np.cross(pole, h)
+    node /= np.linalg.norm(node)
+    u_st = float(_mean_elements(station, node, np.cross(h, node))[1])
+    roe = relative_elements(station, ship, pole)
+    target = approach.approach_side * approach.start_distance_m / a_st
+    return InsertionGeometry(a_st, float(n_st), float(TWO_PI / n_st), inc, u_st, roe, target)
+
+
+def scheme_windows(geom: InsertionGeometry) -> tuple[SchemeWindow, ...]:
+    """The window of every scheme of ``SCHEMES`` for one insertion (:func:`scheme_window`)."""
+    return tuple(scheme_window(s, *geom.plan_args(s)) for s in SCHEMES.values())
+
+
+def choose_scheme(
+    windows: tuple[SchemeWindow, ...], phase_deg: float, forced: str | None, launch_utc: str
+) -> Scheme:
+    """The scheme to fly: ``forced`` if its window holds ``phase_deg``, else the fastest whose
+    window holds it. Raises ``MissionError`` naming the windows where none does."""
+    if forced is not None:
+        win = next(w for w in windows if w.scheme == forced)
+        if not win.contains(phase_deg):
+            raise MissionError(
+                f"scheme {forced}: phase angle at insertion is {phase_deg:.2f} deg, outside its "
+                f"window {win.lo_deg:.1f}..{win.hi_deg:.1f} deg; leave scheme unset to let the "
+                "phase angle choose, or change launch"
+            )
+        return SCHEMES[forced]
+    ok = [w for w in windows if w.contains(phase_deg)]
+    if not ok:
+        listing = "; ".join(f"{w.scheme} {w.lo_deg:.1f}..{w.hi_deg:.1f}" for w in windows)
+        raise MissionError(
+            f"launch {launch_utc}: phase angle at insertion {phase_deg:.2f} deg is "
+            f"in no scheme's window ({listing} deg); choose another launch time"
+        )
+    return SCHEMES[ok[0].scheme]
+
+
+def fly_burns(fly, y0, t0, t_burns, dv_rtn, *, keep=False):
+    """Fly states ``y0`` (6, M) from ``t0`` through burns at ``t_burns`` (K,) whose components
+    ``dv_rtn`` (K, 3, M) are in each ship's own radial / along-track / normal frame at the burn.
+
+    fly(y, ta, tb, dense) -> ``propagate.Trajectory`` (``Environment.fly_ship``). Returns (states
+    after the last burn (6, M), GCRS Delta-vs (K, 3, M), [(trajectory, ta, tb)] when ``keep``).
+    """
+    y = y0
+    t = t0
+    dvs = []
+    segs = []
+    for k, tb in enumerate(t_burns):
+        traj = fly(y, t, tb, dense=keep)
+        y = traj.final.copy()
+        if keep:
+            segs.append((traj, t, tb))
+        dv = np.einsum("ijm,im->jm", rtn_basis(y), dv_rtn[k])
+        y[3:] += dv
+        dvs.append(dv)
+        t = tb
+    return y, np.array(dvs), segs
+
+
+def correct_burns(fly, ship_ins, t_ins, t_burns, plan_rtn, target, n_mean, *, max_iter=12):
+    """Differential correction of the 12 burn components (module docstring, step 2) so that the
+    ship flown from ``ship_ins`` (6,) arrives at ``target`` (6,) at the last burn time.
+
+    Returns (dv_rtn (4, 3), converged). ``fly`` as in :func:`fly_burns`.
+    """
+    x = plan_rtn.reshape(12).copy()
+    scale = np.array([1, 1, 1, 1 / n_mean, 1 / n_mean, 1 / n_mean])
+    h = 1e-3
+    for _ in range(max_iter):
+        X = np.repeat(x[:, None], 13, axis=1)
+        X[np.arange(12), np.arange(1, 13)] += h
+        y0 = np.repeat(ship_ins[:, None], 13, axis=1)
+        y, _, _ = fly_burns(fly, y0, t_ins, t_burns, X.reshape(4, 3, 13))
+        F = (y - target[:, None]) * scale[:, None]
+        J = (F[:, 1:] - F[:, :1]) / h
+        res = F[:, 0]
+        if not np.all(np.isfinite(J)):
+            return x.reshape(4, 3), False
+        if np.all(np.abs(res[:3]) < 0.5) and np.all(np.abs(res[3:]) * n_mean < 5e-4):
+            return x.reshape(4, 3), True
+        x = x - np.linalg.lstsq(J, res, rcond=None)[0]  # minimum-norm Newton step
+    return x.reshape(4, 3), False
+
+
+@dataclass(frozen=True, eq=False)
+class AimedInsertion:
+    """The ship inserted into the quasi-coplanar aim plane, and the linear plan from there.
+
+    ship: (6,) at insertion; phase_deg: phase angle at insertion; roe: (6,) its ROE on the branch
+    of the scheme's window; t_burns: (4,) burn times after liftoff used by the plan (B3 may be
+    moved, ``best_plan``); t_nominal: (4,) the scheme's own times; plan: ``FarRangePlan`` (M = 1).
+    """
+
+    ship: np.ndarray
+    phase_deg: float
+    roe: np.ndarray
+    t_burns: np.ndarray
+    t_nominal: np.ndarray
+    plan: FarRangePlan
+
+
+def aim_insertion(ins, geom, scheme, window, pole, ascent) -> AimedInsertion:
+    """The aim-plane iteration (``launch`` module docstring, item 2): the plane anticipates the
+    differential nodal regression at the ship's mean height until the approach starts, first
+    guessed from the insertion orbit, then taken from the plan flown into that plane.
+
+    ins: ``launch.Insertion``; geom: its :class:`InsertionGeometry`; window: the scheme's
+    :class:`SchemeWindow`. Raises ``MissionError`` when no linear plan exists.
+    """
+    from .launch import aim_plane_normal, insertion_state
+
+    t_nominal = ins.t + geom.burn_times(scheme)
+    ship_mean_alt = 0.5 * (ascent.perigee_alt_m + ascent.apogee_alt_m)
+    for _ in range(2):
+        aim = aim_plane_normal(ins.station, pole, t_nominal[-1] - ins.t, ship_mean_alt)
+        ship_ins, _ = insertion_state(ins.pad0, aim, ascent)
+        phase_ins = float(np.degrees(phase_angle(ins.station, ship_ins)))
+        roe0 = relative_elements(ins.station, ship_ins, pole)
+        # The phase angle on the branch the scheme's window holds (e.g. 224 deg, not -136 deg).
+        phase_eff = phase_ins if window.lo_deg <= phase_ins <= window.hi_deg else phase_ins + 360.0
+        roe0[1] = -np.radians(phase_eff)
+        tb_used, plan = best_plan(
+            roe0, geom.a_st, geom.inc, geom.u_st, t_nominal - ins.t, geom.target_dlam
+        )
+        if not np.isfinite(plan.dv_total[0]):
+            raise MissionError(
+                f"scheme {scheme.name}: no far-range plan for phase angle {phase_ins:.2f} deg; "
+                "try another launch time or scheme"
+            )
+        da = roe0[0] + 2.0 / geom.n_st * np.cumsum(plan.dv_rtn[:, 1, 0])
+        dt = np.diff(np.concatenate([[0.0], tb_used[:, 0]]))
+        seg_da = np.concatenate([[roe0[0]], da[:3]])
+        ship_mean_alt = geom.a_st - R_EARTH + float(np.sum(seg_da * dt) / np.sum(dt))
+    return AimedInsertion(ship_ins, phase_ins, roe0, ins.t + tb_used[:, 0], t_nominal, plan)
+
+
+def reaim_for_drag(fly, aimed, geom, station, pole, t_ins) -> tuple[FarRangePlan, np.ndarray]:
+    """The drag re-aim: the linear plan's drift prediction misses drag and higher-order terms
+    (degrees over two days); fly the plan, measure the ship's mean-longitude error at the approach
+    start, and re-aim the linear plan at a target offset by that error (the linear model as the
+    Jacobian), until it is within 20 km. Returns (plan, burn times after liftoff (4,))."""
+    plan, t_burns = aimed.plan, aimed.t_burns
+    t_as = float(t_burns[-1])
+    aim_dlam = geom.target_dlam
+    for _ in range(6):
+        y_try, _, _ = fly_burns(fly, aimed.ship[:, None], t_ins, t_burns, plan.dv_rtn)
+        err = float(relative_elements(station(t_as), y_try[:, 0], pole)[1]) - geom.target_dlam
+        if abs(err) * geom.a_st < 20e3:
+            break
+        aim_dlam -= err
+        tb_try, plan_try = best_plan(
+            aimed.roe, geom.a_st, geom.inc, geom.u_st, aimed.t_nominal - t_ins, aim_dlam
+        )
+        if not np.isfinite(plan_try.dv_total[0]):
+            break
+        plan, t_burns = plan_try, t_ins + tb_try[:, 0]
+    return plan, t_burns
+
+
+@dataclass(frozen=True, eq=False)
+class FarRange:
+    """The far range as flown: insertion to the approach start point (AS).
+
+    ship_ins: (6,) at insertion (aim plane); phase_deg: phase angle at insertion; t_burns: (4,)
+    s after liftoff, the last at AS; dv_rtn: (4, 3) in the ship's own frame; dv: (4, 3) GCRS;
+    ship_as: (6,) after the last burn; segments: ((Trajectory, ta, tb), ...) between the burns.
+    """
+
+    ship_ins: np.ndarray
+    phase_deg: float
+    t_burns: np.ndarray
+    dv_rtn: np.ndarray
+    dv: np.ndarray
+    ship_as: np.ndarray
+    segments: tuple
+
+
+def fly_far_range(env, ins, geom, scheme, window, station, ascent, approach) -> FarRange:
+    """The phasing phase: aim plane, linear plan, drag re-aim, differential correction with the
+    full force model, and the burns flown (module docstring).
+
+    env: ``environment.Environment``; ins: ``launch.Insertion``; station: the station's dense
+    trajectory (callable of s after liftoff). Raises ``MissionError`` when targeting fails.
+    """
+    from .frames import from_lvlh
+
+    aimed = aim_insertion(ins, geom, scheme, window, env.pole, ascent)
+    plan, t_burns = reaim_for_drag(env.fly_ship, aimed, geom, station, env.pole, ins.t)
+    t_as = float(t_burns[-1])
+    as_rel = np.array([approach.approach_side * approach.start_distance_m, 0, 0, 0, 0, 0.0])
+    target = from_lvlh(station(t_as), as_rel)
+    dv_rtn, converged = correct_burns(
+        env.fly_ship, aimed.ship, ins.t, t_burns, plan.dv_rtn[:, :, 0], target, geom.n_st
+    )
+    if not converged:
+        raise MissionError(
+            f"scheme {scheme.name}: far-range targeting did not converge (phase angle "
+            f"{aimed.phase_deg:.2f} deg); try another launch time or scheme"
+        )
+    y_as, dvs, segs = fly_burns(
+        env.fly_ship, aimed.ship[:, None], ins.t, t_burns, dv_rtn[:, :, None], keep=True
+    )
+    return FarRange(aimed.ship, aimed.phase_deg, t_burns, dv_rtn, dvs[:, :, 0], y_as[:, 0], segs)

@@ -36,7 +36,8 @@ Tapper &
 Contact is the instant the ship's reference point crosses the port's plane (found on the dense
 trajectory). The ship is treated as a point at its docking interface (its attitude is assumed
 aligned with the port axis during the final approach). The station holds an LVLH-fixed attitude
-(yaw in ``station_yaw_deg``; MS-27 docked with the station yawed 180 deg, "flying backwards",
+(``catalog.Station.yaw_deg``, or ``ApproachProfile.station_yaw_deg`` where given; MS-27 docked
+with the station yawed 180 deg, "flying backwards",
 FACTS.md), so a port is fixed in LVLH.
 
 ISS proximity rules (DESIGN.md): a 200 m keep-out sphere that only the final approach may enter, and
@@ -49,8 +50,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .catalog import ISS, PORTS, PortDefinition, Station, port_by_name
+from .result import Burn
+
 __all__ = [
     "PORTS",
+    "ApproachFlight",
+    "approach_estimate",
+    "fly_approach",
+    "port_frame",
     "ApproachProfile",
     "PortDefinition",
     "cw_matrix",
@@ -61,56 +69,6 @@ __all__ = [
     "flyaround_waypoints",
     "port_by_name",
 ]
-
-
-@dataclass(frozen=True)
-class PortDefinition:
-    """A docking port in the station's body frame (x forward in the usual flight attitude, y
-    starboard, z nadir; origin the centre of mass): position (3,) m and outward axis (3,)."""
-
-    name: str
-    position_body: tuple[float, float, float]
-    axis_body: tuple[float, float, float]
-    aliases: tuple[str, ...] = ()
-
-    def in_lvlh(self, yaw_deg: float):
-        """(position (3,), axis (3,)) in LVLH for a station yawed ``yaw_deg`` about the nadir axis
-        from the +XVV attitude (body x along V-bar; body axes = LVLH axes at yaw 0)."""
-        c, s = np.cos(np.radians(yaw_deg)), np.sin(np.radians(yaw_deg))
-        rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
-        return rot @ np.array(self.position_body), rot @ np.array(self.axis_body)
-
-
-# Port positions relative to the ISS centre of mass: approximate (a few metres), read off public
-# ISS configuration drawings (the Russian segment lies aft of the truss; Nauka hangs below Zvezda's
-# forward node with Prichal below it; Rassvet below Zarya; Poisk above Zvezda's forward node).
-PORTS: dict[str, PortDefinition] = {
-    "prichal": PortDefinition(
-        "Prichal nadir", (-29.0, 0.0, 19.0), (0.0, 0.0, 1.0), ("prichal nadir", "nauka")
-    ),
-    "rassvet": PortDefinition(
-        "Rassvet nadir", (-16.0, 0.0, 10.0), (0.0, 0.0, 1.0), ("rassvet nadir", "mrm1", "mrm-1")
-    ),
-    "poisk": PortDefinition(
-        "Poisk zenith", (-29.0, 0.0, -9.0), (0.0, 0.0, -1.0), ("poisk zenith", "mrm2", "mrm-2")
-    ),
-    "zvezda-aft": PortDefinition(
-        "Zvezda aft", (-46.0, 0.0, 1.0), (-1.0, 0.0, 0.0), ("zvezda aft", "zvezda", "aft")
-    ),
-    "pirs": PortDefinition(
-        "Pirs nadir (retired 2021)", (-29.0, 0.0, 8.0), (0.0, 0.0, 1.0), ("pirs nadir",)
-    ),
-}
-
-
-def port_by_name(name: str) -> PortDefinition:
-    """The port called ``name`` (key, alias or full name, case-insensitive), else a ValueError."""
-    key = name.strip().lower()
-    for k, port in PORTS.items():
-        if key in (k, port.name.lower(), *port.aliases):
-            return port
-    known = ", ".join(f"{k} ({p.name})" for k, p in PORTS.items())
-    raise ValueError(f"--port: unknown docking port {name!r}; use one of: {known}")
 
 
 @dataclass(frozen=True)
@@ -136,7 +94,7 @@ class ApproachProfile:
     final_pulse_s: float = 30.0
     keepout_radius_m: float = 200.0
     cone_half_angle_deg: float = 10.0
-    station_yaw_deg: float = 180.0
+    station_yaw_deg: float | None = None  # None: the station's own attitude (catalog.Station)
     approach_side: int = 1
 
 
@@ -255,3 +213,96 @@ def approach_legs(prof: ApproachProfile, port_pos, port_axis) -> list[Leg]:
         legs.append(Leg(tk - prev, port_pos + rk * port_axis, f"final {i + 1}", "final approach"))
         prev = tk
     return legs
+
+
+def port_frame(port: PortDefinition, prof: ApproachProfile, station: Station = ISS):
+    """(position (3,), axis (3,)) of ``port`` in the station's LVLH frame for the station's
+    attitude during the approach (``prof.station_yaw_deg`` if given, else ``station.yaw_deg``)."""
+    yaw = station.yaw_deg if prof.station_yaw_deg is None else prof.station_yaw_deg
+    return port.in_lvlh(yaw)
+
+
+def cw_transfers(n, rel0, r1, dt):
+    """:func:`cw_transfer` for a batch: ``rel0`` (6, N), ``r1`` (3,) or (3, N); returns
+    (dv0 (3, N), v_arrival (3, N))."""
+    phi = cw_matrix(n, dt)
+    rr, rv, vr, vv = phi[:3, :3], phi[:3, 3:], phi[3:, :3], phi[3:, 3:]
+    r1 = np.asarray(r1, dtype=float).reshape(3, -1)
+    v_req = np.linalg.solve(rv, r1 - rr @ rel0[:3])
+    return v_req - rel0[3:], vr @ rel0[:3] + vv @ v_req
+
+
+def approach_estimate(prof: ApproachProfile, port_pos, port_axis, n_mean) -> tuple[float, float]:
+    """(duration s, Delta-v m/s) from the approach start point to contact: the legs of
+    :func:`approach_legs` flown by ideal two-impulse CW transfers at mean motion ``n_mean``
+    (rad/s). An estimate: the flown approach (:func:`fly_approach`) also corrects drag and J2."""
+    rel = np.array([prof.approach_side * prof.start_distance_m, 0.0, 0.0, 0.0, 0.0, 0.0])
+    duration = 0.0
+    dv_total = 0.0
+    for leg in approach_legs(prof, port_pos, port_axis):
+        dv, v_arr = cw_transfer(n_mean, rel, leg.target, leg.duration_s)
+        dv_total += float(np.linalg.norm(dv))
+        rel = np.concatenate([leg.target, v_arr])
+        duration += leg.duration_s
+    return duration, dv_total
+
+
+@dataclass(frozen=True, eq=False)
+class ApproachFlight:
+    """The proximity phase as flown: burns (``result.Burn``), the ship's trajectory segments
+    ((Trajectory, ta, tb), ...), the start time of each phase (approach, flyaround, hold, final
+    approach; s after liftoff), contact time (s) and the hold point (3,) LVLH, m."""
+
+    burns: tuple
+    segments: tuple
+    phase_starts: dict
+    t_contact: float
+    hold_point: np.ndarray
+
+
+def fly_approach(env, station, ship_as, t_as, port_pos, port_axis, prof, n_mean) -> ApproachFlight:
+    """The closed-loop approach from the approach start point to contact (module docstring).
+
+    env: ``environment.Environment`` (the ship is flown by its force model); station: the
+    station's dense trajectory; ship_as: (6,) GCRS after the last far-range burn at ``t_as``;
+    port_pos, port_axis: (3,) LVLH; n_mean: the station's mean motion for the onboard CW guidance.
+    Each impulse re-targets the next leg from the true relative state. Raises ``MissionError``
+    when the final approach does not reach the port.
+    """
+    from .errors import MissionError
+    from .frames import lvlh_basis, to_lvlh
+    from .propagate import find_crossings
+
+    legs = approach_legs(prof, port_pos, port_axis)
+    y, t = ship_as, t_as
+    starts = {"approach": t_as}
+    burns, segs = [], []
+    for i, leg in enumerate(legs):
+        starts.setdefault(leg.phase, t)
+        st_now = station(t)
+        dv_l, _ = cw_transfer(n_mean, to_lvlh(st_now, y), leg.target, leg.duration_s)
+        dv = lvlh_basis(st_now[:3], st_now[3:]).T @ dv_l
+        y = y.copy()
+        y[3:] += dv
+        burns.append(Burn(float(t), dv, dv_l, leg.label, leg.phase))
+        t_end = t + leg.duration_s + (120.0 if i == len(legs) - 1 else 0.0)
+        traj = env.fly_ship(y, t, t_end)
+        segs.append((traj, t, t_end))
+        y = traj(t + leg.duration_s)
+        t = t + leg.duration_s
+
+    def axis_distance(tt, yy):
+        tt = np.atleast_1d(tt)
+        sts = station(tt if tt.size > 1 else float(tt[0]))
+        rel = to_lvlh(sts.reshape(6, -1), yy.reshape(6, -1))
+        return (rel[:3] - port_pos[:, None]).T @ port_axis
+
+    last_traj, last_t0, _ = segs[-1]
+    t_hi = last_t0 + (t - last_t0) + 120.0
+    t_contact = float(
+        find_crossings(last_traj, axis_distance, last_t0, t_hi, n_grid=60, direction=-1)[0]
+    )
+    if not np.isfinite(t_contact):
+        raise MissionError("final approach: the ship did not reach the port (no contact found)")
+    hold = next(leg.target for leg in legs if leg.phase == "hold")
+    return ApproachFlight(tuple(burns), tuple(segs), starts, t_contact, hold)

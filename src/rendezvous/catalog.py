@@ -1,0 +1,254 @@
+"""The data of a flight, as tables of small frozen values: launch pads, vehicles, the target
+station with its docking ports and attitude, and the rendezvous schemes.
+
+Adding a pad, a vehicle, a port or a station is a table entry here; the flight logic reads only
+these values. Each table has a ``*_by_name`` look-up that accepts the key, the full name or an
+alias (case-insensitive) and raises a ``ValueError`` naming the parameter and the known names.
+
+Sources of the numbers are given beside each table. Pad coordinates: published geodetic
+coordinates of the Baikonur pads (Site 31/6: 45.996 N, 63.564 E; Site 1/5: 45.920 N,
+63.342 E). Vehicle masses: Soyuz MS-27 about 7,152 kg and Progress MS about 7,430 kg (A. Zak,
+russianspaceweb.com, Soyuz MS and Progress MS pages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import numpy as np
+
+__all__ = [
+    "ISS",
+    "PORTS",
+    "SCHEMES",
+    "SITES",
+    "STATIONS",
+    "VEHICLES",
+    "PortDefinition",
+    "Scheme",
+    "Site",
+    "Station",
+    "Vehicle",
+    "port_by_name",
+    "scheme_by_name",
+    "site_by_name",
+    "station_by_name",
+    "vehicle_by_name",
+]
+
+T = TypeVar("T")
+
+
+def _lookup(table: dict[str, T], name: object, what: str, param: str) -> T:
+    """The entry of ``table`` called ``name`` (key, ``.name`` or one of ``.aliases``)."""
+    if not isinstance(name, str):
+        raise TypeError(f"{param}: expected a name or a {what} object, got {type(name).__name__}")
+    key = name.strip().lower()
+    for k, item in table.items():
+        if key in (k, str(getattr(item, "name", "")).lower(), *getattr(item, "aliases", ())):
+            return item
+    known = ", ".join(f"{k} ({getattr(v, 'name', k)})" for k, v in table.items())
+    raise ValueError(f"{param}: unknown {what} {name!r}; use one of: {known}")
+
+
+# ------------------------------------------------------------------------------------------------
+# Launch pads
+
+
+@dataclass(frozen=True)
+class Site:
+    """A launch pad: name, geodetic latitude and longitude (deg, WGS-84) and height (m)."""
+
+    name: str
+    lat_deg: float
+    lon_deg: float
+    height_m: float = 100.0
+    aliases: tuple[str, ...] = ()
+
+
+SITES: dict[str, Site] = {
+    "baikonur-31/6": Site(
+        "Baikonur Site 31/6", 45.996, 63.564, 100.0, ("31/6", "31", "baikonur-31", "site-31")
+    ),
+    "baikonur-1/5": Site(
+        "Baikonur Site 1/5 (Gagarin's Start)",
+        45.920,
+        63.342,
+        100.0,
+        ("1/5", "1", "baikonur-1", "gagarin", "gagarin's start", "site-1"),
+    ),
+}
+"""Known pads (module docstring; heights approximate, about 100 m above the ellipsoid)."""
+
+
+def site_by_name(name: str, *, param: str = "site") -> Site:
+    """The pad called ``name`` (key, alias or full name, case-insensitive), else a ValueError."""
+    return _lookup(SITES, name, "launch site", param)
+
+
+# ------------------------------------------------------------------------------------------------
+# Vehicles
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """A crew or cargo ship: name, drag coefficient, mean cross-section (m^2) and mass (kg).
+
+    ``inv_ballistic`` = Cd A / m (m^2/kg) is what the force model uses.
+    """
+
+    name: str
+    cd: float
+    area_m2: float
+    mass_kg: float
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def inv_ballistic(self) -> float:
+        return self.cd * self.area_m2 / self.mass_kg
+
+
+VEHICLES: dict[str, Vehicle] = {
+    # Cd 2.2: free-molecular flat-plate value (Vallado 2013, sec. 8.6.2); about 10 m^2: the mean
+    # cross-section of a 2.7 m x 7 m body, tumbling average; 7,150 kg: Soyuz MS-27 about 7,152 kg.
+    "soyuz": Vehicle("Soyuz MS", 2.2, 10.0, 7150.0, ("soyuz ms", "soyuz-ms")),
+    # Progress MS: the same service module and outer shape, about 7,430 kg at launch.
+    "progress": Vehicle("Progress MS", 2.2, 10.0, 7430.0, ("progress ms", "progress-ms")),
+}
+"""Known ships (module docstring for the masses)."""
+
+
+def vehicle_by_name(name: str, *, param: str = "vehicle") -> Vehicle:
+    """The ship called ``name`` (key, alias or full name, case-insensitive), else a ValueError."""
+    return _lookup(VEHICLES, name, "vehicle", param)
+
+
+# ------------------------------------------------------------------------------------------------
+# Stations and their docking ports
+
+
+@dataclass(frozen=True)
+class PortDefinition:
+    """A docking port in the station's body frame (x forward in the usual flight attitude, y
+    starboard, z nadir; origin the centre of mass): position (3,) m and outward axis (3,)."""
+
+    name: str
+    position_body: tuple[float, float, float]
+    axis_body: tuple[float, float, float]
+    aliases: tuple[str, ...] = ()
+
+    def in_lvlh(self, yaw_deg: float) -> tuple[np.ndarray, np.ndarray]:
+        """(position (3,), axis (3,)) in LVLH for a station yawed ``yaw_deg`` about the nadir axis
+        from the +XVV attitude (body x along V-bar; body axes = LVLH axes at yaw 0)."""
+        c, s = np.cos(np.radians(yaw_deg)), np.sin(np.radians(yaw_deg))
+        rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+        return rot @ np.array(self.position_body), rot @ np.array(self.axis_body)
+
+
+# Port positions relative to the ISS centre of mass: approximate (a few metres), read off public
+# ISS configuration drawings (the Russian segment lies aft of the truss; Nauka hangs below Zvezda's
+# forward node with Prichal below it; Rassvet below Zarya; Poisk above Zvezda's forward node).
+PORTS: dict[str, PortDefinition] = {
+    "prichal": PortDefinition(
+        "Prichal nadir", (-29.0, 0.0, 19.0), (0.0, 0.0, 1.0), ("prichal nadir", "nauka")
+    ),
+    "rassvet": PortDefinition(
+        "Rassvet nadir", (-16.0, 0.0, 10.0), (0.0, 0.0, 1.0), ("rassvet nadir", "mrm1", "mrm-1")
+    ),
+    "poisk": PortDefinition(
+        "Poisk zenith", (-29.0, 0.0, -9.0), (0.0, 0.0, -1.0), ("poisk zenith", "mrm2", "mrm-2")
+    ),
+    "zvezda-aft": PortDefinition(
+        "Zvezda aft", (-46.0, 0.0, 1.0), (-1.0, 0.0, 0.0), ("zvezda aft", "zvezda", "aft")
+    ),
+    "pirs": PortDefinition(
+        "Pirs nadir (retired 2021)", (-29.0, 0.0, 8.0), (0.0, 0.0, 1.0), ("pirs nadir",)
+    ),
+}
+"""The ISS ports a Soyuz or Progress docks to (positions: see the comment above)."""
+
+
+@dataclass(frozen=True)
+class Station:
+    """A target station: name, its docking ports, and its LVLH-fixed attitude during the approach
+    (yaw about the nadir axis from +XVV, deg). ``inv_ballistic_default``: Cd A/m (m^2/kg) used when
+    its element set's B* is not positive (then unusable)."""
+
+    name: str
+    ports: dict[str, PortDefinition] = field(default_factory=dict, compare=False)
+    yaw_deg: float = 0.0
+    inv_ballistic_default: float = 0.005
+    aliases: tuple[str, ...] = ()
+
+    def port(self, name: str, *, param: str = "port") -> PortDefinition:
+        """The port called ``name`` on this station, else a ValueError naming ``param``."""
+        return _lookup(self.ports, name, f"{self.name} docking port", param)
+
+
+ISS = Station("ISS", PORTS, 180.0, 0.005, ("iss", "international space station", "zarya"))
+"""The ISS: yawed 180 deg ("flying backwards") for the MS-27 docking (NASA coverage of the Soyuz
+MS-27 docking, 2025-04-08: lighting of the port, arrays and Kurs antennas)."""
+
+STATIONS: dict[str, Station] = {"iss": ISS}
+
+
+def station_by_name(name: str, *, param: str = "station") -> Station:
+    """The station called ``name``, else a ValueError naming ``param``."""
+    return _lookup(STATIONS, name, "station", param)
+
+
+def port_by_name(name: str, *, param: str = "port") -> PortDefinition:
+    """The ISS port called ``name`` (key, alias or full name, case-insensitive), else a
+    ValueError."""
+    return ISS.port(name, param=param)
+
+
+# ------------------------------------------------------------------------------------------------
+# Rendezvous schemes
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A rendezvous scheme.
+
+    name: "2-orbit", "4-orbit" or "2-day". burn_revs: times of the four far-range burns after
+    insertion, in revolutions of the station; the last is the arrival at the approach start point.
+    dv_margin_m_s: the window is the set of phase angles whose planned far-range Delta-v is within
+    this margin of the scheme's minimum. description: one line for the timeline.
+    """
+
+    name: str
+    burn_revs: tuple[float, float, float, float]
+    dv_margin_m_s: float
+    description: str
+
+
+SCHEMES: dict[str, Scheme] = {
+    "2-orbit": Scheme(
+        "2-orbit",
+        (0.25, 0.75, 0.85, 1.32),
+        8.0,
+        "two-orbit ultra-fast rendezvous (about 3 h 10 min)",
+    ),
+    "4-orbit": Scheme(
+        "4-orbit",
+        (0.5, 1.0, 2.6, 3.07),
+        8.0,
+        "four-orbit short rendezvous (about 6 h)",
+    ),
+    "2-day": Scheme(
+        "2-day",
+        (2.25, 2.75, 30.85, 31.32),
+        8.0,
+        "two-day (34-orbit) rendezvous",
+    ),
+}
+"""The schemes, fastest first (scheme choice tries them in this order)."""
+
+
+def scheme_by_name(name: str, *, param: str = "scheme") -> Scheme:
+    """The scheme called ``name`` (exact key), else a ValueError naming ``param``."""
+    if name not in SCHEMES:
+        raise ValueError(f"{param}: unknown scheme {name!r}; use one of {', '.join(SCHEMES)}")
+    return SCHEMES[name]

@@ -1,0 +1,94 @@
+"""Small orbit helpers, batch first: every function takes states ``(6,)`` or ``(6, N)`` (GCRS, m and
+m/s) or vectors ``(3,)`` / ``(3, N)`` and returns the matching shape.
+
+Two-body relations (vis-viva, mean motion, apsides): Vallado (2013), "Fundamentals of
+Astrodynamics and Applications", 4th ed., ch. 2. Secular J2 rates of a near-circular orbit (node,
+mean argument of latitude): Vallado eqs. 9-41 to 9-43; Curtis (2014), "Orbital Mechanics for
+Engineering Students", eq. 4.52.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .constants import J2, MU_EARTH, R_EARTH
+
+__all__ = [
+    "apsides",
+    "mean_longitude_rate",
+    "mean_motion",
+    "nodal_rate",
+    "orbit_normal",
+    "rotate_about",
+    "rtn_basis",
+    "semi_major_axis",
+    "unit",
+]
+
+
+def unit(a: np.ndarray) -> np.ndarray:
+    """``a`` (3,) or (3, N) divided by its norm along axis 0."""
+    return a / np.linalg.norm(a, axis=0)
+
+
+def semi_major_axis(state: np.ndarray) -> np.ndarray | float:
+    """Semi-major axis, m, from the vis-viva equation ``1/a = 2/r - v^2/mu``."""
+    r, v = state[:3], state[3:6]
+    if state.ndim == 1:
+        return float(1.0 / (2.0 / np.linalg.norm(r) - v @ v / MU_EARTH))
+    return 1.0 / (2.0 / np.linalg.norm(r, axis=0) - np.sum(v * v, axis=0) / MU_EARTH)
+
+
+def mean_motion(a):
+    """Keplerian mean motion ``sqrt(mu / a^3)``, rad/s, for semi-major axis ``a`` (m)."""
+    return np.sqrt(MU_EARTH / a**3)
+
+
+def apsides(state: np.ndarray) -> tuple:
+    """(perigee, apogee) heights above the equatorial radius, m."""
+    r, v = state[:3], state[3:6]
+    rn = np.linalg.norm(r, axis=0)
+    a = semi_major_axis(state)
+    if state.ndim == 1:  # the scalar form, kept bit for bit
+        e = np.linalg.norm(np.cross(v, np.cross(r, v)) / MU_EARTH - r / rn)
+    else:
+        e = np.linalg.norm(np.cross(v, np.cross(r, v, axis=0), axis=0) / MU_EARTH - r / rn, axis=0)
+    return a * (1 - e) - R_EARTH, a * (1 + e) - R_EARTH
+
+
+def orbit_normal(state: np.ndarray) -> np.ndarray:
+    """Unit angular-momentum vector ``r x v / |r x v|``, (3,) or (3, N)."""
+    return unit(np.cross(state[:3], state[3:6], axis=0))
+
+
+def rtn_basis(state: np.ndarray) -> np.ndarray:
+    """(3, 3, N) rows: radial out, along-track (h x r), normal (h), for states (6, N)."""
+    r, v = state[:3], state[3:6]
+    rh = r / np.linalg.norm(r, axis=0)
+    h = np.cross(r, v, axis=0)
+    hh = h / np.linalg.norm(h, axis=0)
+    th = np.cross(hh, rh, axis=0)
+    return np.stack([rh, th, hh])
+
+
+def rotate_about(v: np.ndarray, axis: np.ndarray, angle: float) -> np.ndarray:
+    """``v`` (3,) turned by ``angle`` (rad) about the unit ``axis`` (3,), Rodrigues' formula."""
+    k = np.asarray(axis, dtype=float)
+    return v * np.cos(angle) + np.cross(k, v) * np.sin(angle) + k * (k @ v) * (1.0 - np.cos(angle))
+
+
+def nodal_rate(a, inc):
+    """Secular J2 rate of the ascending node, rad/s, for semi-major axis ``a`` (m) and inclination
+    ``inc`` (rad), near-circular orbit (Vallado eq. 9-41; Curtis eq. 4.52)."""
+    n = np.sqrt(MU_EARTH / a**3)
+    return -1.5 * n * J2 * (R_EARTH / a) ** 2 * np.cos(inc)
+
+
+def mean_longitude_rate(a, inc):
+    """Secular rate of the mean argument of latitude (rad/s) of a near-circular orbit of semi-major
+    axis ``a`` (m) and inclination ``inc`` (rad): Kepler plus J2 (Vallado eqs. 9-41..9-43, e =
+    0)."""
+    a = np.maximum(np.asarray(a, dtype=float), R_EARTH)  # below the surface: no meaning, no NaN
+    n = np.sqrt(MU_EARTH / a**3)
+    c2 = np.cos(inc) ** 2
+    return n * (1.0 + 0.75 * J2 * (R_EARTH / a) ** 2 * ((3.0 * c2 - 1.0) + (5.0 * c2 - 1.0)))

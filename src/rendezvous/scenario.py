@@ -1,0 +1,231 @@
+"""A scenario: what to fly (liftoff time, pad, ship, station and port, scheme, element sets).
+
+:class:`Scenario` is a frozen value. It accepts friendly inputs and normalises them once, so the
+flight logic only ever sees typed values: ``launch`` as an ISO 8601 string, a timezone-aware
+``datetime`` or a skyfield ``Time``; ``site``, ``port``, ``vehicle`` and ``station`` as a name from
+the tables of :mod:`rendezvous.catalog` or as the object itself; ``element_sets`` as a sequence of
+:class:`~rendezvous.ephemeris.ElementSet`, one set, or the path of a TLE file.
+
+Errors name the parameter and the fix, e.g. ``scheme: unknown scheme '3-orbit'; use one of
+2-orbit, 4-orbit, 2-day``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .catalog import (
+    ISS,
+    SCHEMES,
+    SITES,
+    VEHICLES,
+    PortDefinition,
+    Site,
+    Station,
+    Vehicle,
+    site_by_name,
+    station_by_name,
+    vehicle_by_name,
+)
+
+__all__ = ["Scenario", "known_flight", "to_time"]
+
+
+def to_time(value: Any, *, param: str = "launch"):
+    """A scalar skyfield Time from an ISO 8601 string, a timezone-aware datetime or a skyfield
+    Time; a ValueError naming ``param`` otherwise."""
+    from .times import parse_utc, timescale
+
+    if isinstance(value, str):
+        return parse_utc(value, name=param)
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(
+                f"{param}: the datetime {value.isoformat()} has no time zone; give a "
+                "timezone-aware datetime (tzinfo=datetime.timezone.utc) or an ISO 8601 string "
+                "ending in Z"
+            )
+        d = value.astimezone(_dt.UTC)
+        return timescale().utc(
+            d.year, d.month, d.day, d.hour, d.minute, d.second + d.microsecond * 1e-6
+        )
+    if hasattr(value, "tt") and hasattr(value, "whole"):
+        import numpy as np
+
+        if np.ndim(value.tt) != 0:
+            raise ValueError(f"{param}: got an array of times; give a single time")
+        return value
+    raise ValueError(
+        f"{param}: cannot use {value!r} as a time; give an ISO 8601 string such as "
+        "2025-04-08T05:47:15.309Z, a timezone-aware datetime or a skyfield Time"
+    )
+
+
+def _element_sets(value: Any) -> tuple:
+    from .ephemeris import ElementSet, read_element_sets
+
+    if value is None:
+        return ()
+    if isinstance(value, ElementSet):
+        return (value,)
+    if isinstance(value, str | Path):
+        if not Path(value).is_file():
+            raise FileNotFoundError(f"elements: no such file {str(value)!r}; give a TLE file path")
+        return tuple(read_element_sets(value))
+    sets = tuple(value)
+    if not all(isinstance(s, ElementSet) for s in sets):
+        raise ValueError(
+            "elements: expected ElementSet objects (rendezvous.ephemeris.read_element_sets), a "
+            "TLE file path, or None for the built-in ISS sets"
+        )
+    return sets
+
+
+def known_flight(launch) -> tuple[Any, Any]:
+    """(flight, planned docking Time or None) for the real flight of the built-in table launched
+    within 60 s of ``launch`` (a skyfield Time), else (None, None)."""
+    from .ephemeris import flights
+    from .times import seconds_between
+
+    near = [f for f in flights() if abs(seconds_between(f.launch, launch)) <= 60.0]
+    actual = [f for f in near if f.docking_kind == "actual"]
+    plan = [f for f in near if f.docking_kind == "planned"]
+    if actual:
+        return actual[0], (plan[0].docking if plan else None)
+    if plan:
+        return plan[0], None
+    return None, None
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A flight to simulate (module docstring for the accepted inputs).
+
+    launch: liftoff; site: the pad; port: the docking port on ``station``; vehicle: the ship (its
+    Cd A/m unless ``ship_inv_ballistic`` is given); scheme: None to choose from the phase angle at
+    insertion, or a key of ``catalog.SCHEMES``; element_sets: the station's element sets (default:
+    the built-in ISS sets); allow_stale: accept a set older than 14 days; ascent, approach:
+    ``launch.AscentModel`` and ``proximity.ApproachProfile`` (defaults: the Soyuz-2.1a ascent and
+    the Kurs profile); flight: a name for titles (default: the known flight launched within 60 s,
+    else "<ship> launch <time>"); real_docking, real_launch, planned_docking: skyfield Times of the
+    real flight, if any (for comparison only); gravity_degree, drag: the force model.
+
+    Examples
+    --------
+    >>> from rendezvous import Scenario
+    >>> s = Scenario.from_flight("Soyuz MS-27")
+    >>> s.site.name, s.port.name, s.vehicle.name
+    ('Baikonur Site 31/6', 'Prichal nadir', 'Soyuz MS')
+    >>> Scenario("2025-04-08T05:47:15.309Z", scheme="3-orbit")
+    Traceback (most recent call last):
+    ...
+    ValueError: scheme: unknown scheme '3-orbit'; use one of 2-orbit, 4-orbit, 2-day
+    """
+
+    launch: Any
+    site: Any = None
+    port: Any = None
+    scheme: str | None = None
+    ascent: Any = None
+    approach: Any = None
+    element_sets: Any = ()
+    allow_stale: bool = False
+    ship_inv_ballistic: float | None = None
+    flight: str | None = None
+    real_docking: Any = None
+    real_launch: Any = None
+    planned_docking: Any = None
+    gravity_degree: int = 4
+    drag: bool = True
+    vehicle: Any = None
+    station: Any = field(default=None)
+
+    def __post_init__(self) -> None:
+        from .launch import AscentModel
+        from .proximity import ApproachProfile
+
+        def put(name: str, value: Any) -> None:
+            object.__setattr__(self, name, value)
+
+        put("launch", to_time(self.launch, param="launch"))
+        put("site", _pick(self.site, Site, SITES["baikonur-31/6"], site_by_name, "site"))
+        put("station", _pick(self.station, Station, ISS, station_by_name, "station"))
+        station: Station = self.station
+        default_port = station.ports["prichal"]
+        put("port", _pick(self.port, PortDefinition, default_port, station.port, "port"))
+        put("vehicle", _pick(self.vehicle, Vehicle, VEHICLES["soyuz"], vehicle_by_name, "vehicle"))
+        if self.scheme is not None and self.scheme not in SCHEMES:
+            raise ValueError(
+                f"scheme: unknown scheme {self.scheme!r}; use one of {', '.join(SCHEMES)}"
+            )
+        put("ascent", self.ascent or AscentModel())
+        put("approach", self.approach or ApproachProfile())
+        put("element_sets", _element_sets(self.element_sets))
+        if self.ship_inv_ballistic is None:
+            put("ship_inv_ballistic", self.vehicle.inv_ballistic)
+        elif not float(self.ship_inv_ballistic) > 0:
+            raise ValueError(
+                f"ship_inv_ballistic: got {self.ship_inv_ballistic}; give Cd A/m > 0 in m^2/kg"
+            )
+        if self.gravity_degree not in (0, 1, 2, 3, 4):
+            raise ValueError(f"gravity_degree: got {self.gravity_degree}; use an integer 0..4")
+        if self.flight is None:
+            put("flight", self._default_name())
+
+    def _default_name(self) -> str:
+        from .times import iso_utc
+
+        flight, _ = known_flight(self.launch)
+        if flight is not None:
+            return str(flight.name).replace(" (plan)", "")
+        return f"{self.vehicle.name.split()[0]} launch {iso_utc(self.launch, digits=0)}"
+
+    @classmethod
+    def from_flight(cls, name: str, **overrides: Any) -> Scenario:
+        """The real flight called ``name`` in the built-in flight table (``data/flights.csv``):
+        its liftoff, pad, port, ship and published docking times; ``overrides`` replace any field
+        (e.g. ``scheme="4-orbit"`` or ``element_sets=...``)."""
+        from .ephemeris import flights
+
+        rows = flights()
+        key = str(name).strip().lower()
+        mine = [f for f in rows if f.name.replace(" (plan)", "").lower() == key]
+        if not mine:
+            known = sorted({f.name.replace(" (plan)", "") for f in rows})
+            raise ValueError(f"flight: unknown flight {name!r}; use one of: {', '.join(known)}")
+        actual = next((f for f in mine if f.docking_kind == "actual"), None)
+        plan = next((f for f in mine if f.docking_kind == "planned"), None)
+        f = actual or plan
+        assert f is not None
+        fields: dict[str, Any] = dict(
+            launch=f.launch,
+            site=site_by_name(f.site.replace("Baikonur ", ""), param="flight site"),
+            port=ISS.port(f.port, param="flight port"),
+            vehicle=VEHICLES["progress" if f.name.startswith("Progress") else "soyuz"],
+            flight=f.name.replace(" (plan)", ""),
+            real_launch=f.launch,
+            real_docking=actual.docking if actual else None,
+            planned_docking=plan.docking if plan else None,
+        )
+        fields.update(overrides)
+        return cls(**fields)
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A copy with ``changes`` (dataclasses.replace)."""
+        return replace(self, **changes)
+
+
+def _pick(value: Any, kind: type, default: Any, by_name: Any, param: str) -> Any:
+    if value is None:
+        return default
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str):
+        return by_name(value, param=param)
+    raise ValueError(
+        f"{param}: expected a name or a {kind.__name__}, got {type(value).__name__}; see "
+        f"rendezvous.catalog for the known names"
+    )

@@ -1,0 +1,98 @@
+"""The public API: ``import rendezvous``, ``simulate`` with friendly inputs, ``Scenario``, the
+result's times and dense trajectories, and errors that name the parameter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import rendezvous
+from rendezvous import Scenario
+from rendezvous.catalog import PORTS, SITES, VEHICLES
+from rendezvous.times import seconds_between
+
+MS27 = "2025-04-08T05:47:15.309Z"  # Soyuz MS-27 liftoff (russianspaceweb.com/soyuz-ms-27.html)
+
+
+def test_import_is_light_and_all_names_resolve():
+    code = (
+        "import sys, rendezvous\n"
+        "assert 'matplotlib' not in sys.modules and 'skyfield' not in sys.modules\n"
+        "[getattr(rendezvous, n) for n in rendezvous.__all__]\n"
+        "assert 'matplotlib' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert 12 <= len(rendezvous.__all__) <= 20
+
+
+@pytest.mark.parametrize(
+    "launch",
+    [MS27, "2025-04-08T08:47:15.309+03:00", dt.datetime(2025, 4, 8, 5, 47, 15, 309000, dt.UTC)],
+)
+def test_launch_forms_give_the_same_time(launch, ms27_liftoff):
+    assert abs(seconds_between(ms27_liftoff, Scenario(launch).launch)) < 1e-6
+
+
+def test_names_and_objects_are_the_same_scenario():
+    by_name = Scenario(MS27, site="1/5", port="Rassvet nadir", vehicle="progress")
+    by_obj = Scenario(
+        MS27, site=SITES["baikonur-1/5"], port=PORTS["rassvet"], vehicle=VEHICLES["progress"]
+    )
+    for f in ("site", "port", "vehicle", "ship_inv_ballistic"):
+        assert getattr(by_name, f) == getattr(by_obj, f)
+    # Progress MS is heavier than Soyuz MS (7,430 vs 7,150 kg, russianspaceweb.com), same shape
+    assert by_name.ship_inv_ballistic < Scenario(MS27).ship_inv_ballistic
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"scheme": "3-orbit"}, r"^scheme: unknown scheme '3-orbit'; use one of 2-orbit, "),
+        ({"site": "2/2"}, r"^site: unknown launch site '2/2'; use one of: baikonur-31/6"),
+        ({"port": "unity"}, r"^port: unknown ISS docking port 'unity'; use one of: prichal"),
+        ({"vehicle": "dragon"}, r"^vehicle: unknown vehicle 'dragon'; use one of: soyuz"),
+        ({"launch": "yesterday"}, r"^launch: cannot read 'yesterday' as a date-time; use ISO"),
+        ({"launch": dt.datetime(2025, 4, 8)}, r"^launch: the datetime .* has no time zone"),
+        ({"elements": "no_such_file.txt"}, r"^elements: no such file"),
+    ],
+)
+def test_errors_name_the_parameter_never_a_flag(kwargs, message):
+    launch = kwargs.pop("launch", MS27)
+    with pytest.raises((ValueError, FileNotFoundError), match=message) as info:
+        rendezvous.simulate(launch, **kwargs)
+    assert "--" not in str(info.value)
+
+
+def test_from_flight_takes_the_real_pad_port_vehicle_and_times():
+    s = Scenario.from_flight("Soyuz MS-12")
+    assert s.site.name.startswith("Baikonur Site 1/5")
+    assert s.port.name == "Rassvet nadir"
+    assert s.vehicle.name == "Soyuz MS"
+    assert s.real_docking is not None and s.flight == "Soyuz MS-12"
+    p = Scenario.from_flight("progress ms-31")
+    assert (p.vehicle.name, p.port.name) == ("Progress MS", "Poisk zenith")
+    assert p.real_docking is None and p.planned_docking is not None  # only the plan published
+    ms27 = Scenario.from_flight("Soyuz MS-27")
+    assert ms27.real_docking is not None and ms27.planned_docking is not None
+    with pytest.raises(ValueError, match=r"^flight: unknown flight 'Soyuz MS-99'; use one of"):
+        Scenario.from_flight("Soyuz MS-99")
+
+
+def test_result_times_and_dense_trajectories(ms27_result):
+    r = ms27_result
+    assert r.docking_utc.endswith("Z") and r.docking_utc.startswith("2025-04-08T")
+    assert abs(seconds_between(r.docking_time, r.epoch) + r.t_contact) < 1e-3
+    # the dense trajectories reproduce the sampled arrays (same propagation, other read-out)
+    i = np.flatnonzero(r.t > r.t_insertion)[::500]
+    assert np.allclose(r.at(r.t[i]), r.ship[:, i], rtol=0, atol=1e-3)
+    assert np.allclose(r.relative_at(r.t[i]), r.relative[:, i], rtol=0, atol=1e-3)
+    # a time as a string: one state; during the ascent: positions of the ascent model
+    assert r.at("2025-04-08T06:30:00Z").shape == (6,)
+    j = 50  # on the ascent
+    assert np.allclose(r.at(r.t[j])[:3], r.ship[:3, j], rtol=0, atol=1e-3)
+    with pytest.raises(ValueError, match=r"^t: outside the flight"):
+        r.at(r.t_contact + 10.0)
