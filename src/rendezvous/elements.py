@@ -14,7 +14,7 @@ This is the one module of the package that reads element files. It
 - checks each target set as SGP4 reads it, SGP4 being the final judge: printable ASCII only, every
   TLE field by its columns with the same rules as ``sgp4``'s ``twoline2rv`` (and the values SGP4
   read compared with ours), finite numbers within their ranges, ``satrec.error`` after
-  initialisation and a finite state at epoch;
+  initialisation and finite states from a day before the epoch to 14 days after;
 - checks that the orbit is one a crewed station is kept in and that the package's ship can reach
   (:func:`check_station_orbit`);
 - stops at the first problem with an :class:`ElementSetError` whose one-line message is
@@ -220,8 +220,10 @@ class ElementSet:
 
     @property
     def catalogue_number(self) -> int:
-        """NORAD catalogue number (25544 for the ISS)."""
-        return int(self.satrec.satnum)
+        """NORAD catalogue number (25544 for the ISS), as written in the set."""
+        if self.line1:
+            return _satnum(self.line1[2:7])
+        return int(dict(self.omm).get("NORAD_CAT_ID", "0"))
 
     @property
     def where(self) -> str:
@@ -350,6 +352,7 @@ def parse_element_sets(
     for s in target:
         _judge(s)
         check_station_orbit(s)
+        _judge_span(s)
     return target
 
 
@@ -545,7 +548,7 @@ def _judge(s: ElementSet) -> None:
     a TLE, the values SGP4 read are those of our column reading."""
     try:
         sat = s.satellite
-    except (ValueError, OverflowError, KeyError) as exc:
+    except (ValueError, OverflowError, KeyError, TypeError) as exc:
         raise _error(
             s.source, s.line_number, f"SGP4 cannot read this set ({escape(exc, 60)}); re-copy it"
         ) from None
@@ -568,14 +571,28 @@ def _judge(s: ElementSet) -> None:
                     f"SGP4 reads {key} as {got!r} where the columns say {value!r}; the set is "
                     "not in the strict TLE format: re-copy it from its source",
                 )
-    err, r, v = rec.sgp4(rec.jdsatepoch, rec.jdsatepochF)
-    if err != 0 or not all(math.isfinite(x) for x in (*r, *v)):
-        raise _error(
-            s.source,
-            s.line_number,
-            f"SGP4 gives no finite state at the set's epoch (sgp4 error {err}: "
-            f"{_SGP4_ERRORS.get(err, 'unknown')}); the set is not a valid Earth orbit",
-        )
+    _judge_span(s, (0.0,))
+
+
+def _judge_span(s: ElementSet, span_days=None) -> None:
+    """SGP4 gives finite states at ``span_days`` (default ``JUDGED_SPAN_DAYS``) from epoch."""
+    rec = s.satrec
+    for days in JUDGED_SPAN_DAYS if span_days is None else span_days:
+        err, r, v = rec.sgp4(rec.jdsatepoch, rec.jdsatepochF + days)
+        if err != 0 or not all(math.isfinite(x) for x in (*r, *v)):
+            when = "at the set's epoch" if days == 0 else f"{days:+g} days from the set's epoch"
+            raise _error(
+                s.source,
+                s.line_number,
+                f"SGP4 gives no finite state {when} (sgp4 error {err}: "
+                f"{_SGP4_ERRORS.get(err, 'unknown')}); the set is not a station's orbit",
+            )
+
+
+JUDGED_SPAN_DAYS = (0.0, -1.0, 1.0, 3.0, 7.0, 14.0)
+"""Days from epoch at which SGP4 must give a finite state: a set is used up to a day before its
+epoch (a launch-window search over a day) and up to 14 days after (the age limit of
+``ephemeris.select_element_set``)."""
 
 
 _SGP4_ERRORS = {

@@ -37,8 +37,8 @@ _OMM_NUMBERS = (
     "MEAN_MOTION_DDOT",
 )
 _OMM_INTEGERS = ("NORAD_CAT_ID", "EPHEMERIS_TYPE", "ELEMENT_SET_NO", "REV_AT_EPOCH")
-_OMM_REQUIRED = ("EPOCH", "NORAD_CAT_ID", "MEAN_MOTION", "ECCENTRICITY", "INCLINATION")
-_OMM_REQUIRED += ("RA_OF_ASC_NODE", "ARG_OF_PERICENTER", "MEAN_ANOMALY", "BSTAR")
+_OMM_REQUIRED: tuple[str, ...] = ("EPOCH", "NORAD_CAT_ID", "MEAN_MOTION", "ECCENTRICITY")
+_OMM_REQUIRED += ("INCLINATION", "RA_OF_ASC_NODE", "ARG_OF_PERICENTER", "MEAN_ANOMALY", "BSTAR")
 _OMM_EPOCH = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?Z?")
 
 
@@ -164,6 +164,14 @@ def _omm_set(obj: dict, source: str, line: int) -> ElementSet:
             raise _error(source, line, f"OMM {key} is {escape(s, 30)!r}, not finite; {fix}")
         if key in _OMM_INTEGERS and not re.fullmatch(r"[0-9]{1,9}", s):
             raise _error(source, line, f"OMM {key} is {escape(s, 30)!r}, not a whole number; {fix}")
+        if key == "CLASSIFICATION_TYPE" and s not in ("U", "C", "S"):
+            raise _error(source, line, f"OMM {key} is {escape(s, 30)!r}, not U, C or S; {fix}")
+        if key in _OMM_TEXT and len(s) > 80:
+            raise _error(source, line, f"OMM {key} has {len(s)} characters; {fix}")
+        if key == "NORAD_CAT_ID" and int(s) > 339999:
+            raise _error(
+                source, line, f"OMM NORAD_CAT_ID {s} is above 339999, the largest SGP4 reads; {fix}"
+            )
         fields[key] = s
     if not _OMM_EPOCH.fullmatch(fields["EPOCH"]):
         raise _error(
