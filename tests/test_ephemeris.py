@@ -18,6 +18,7 @@ from rendezvous.ephemeris import (
     along_track_difference_m,
     builtin_element_sets,
     check_manoeuvres,
+    fit_station_to_sgp4,
     flights,
     parse_element_sets,
     read_element_sets,
@@ -351,6 +352,38 @@ def test_ms27_liftoff_subpoint(iss_sets, ms27_liftoff):
     assert abs(lat_geocentric - 43.74) < 0.1
     assert abs(lon - 59.19) < 0.1
     assert abs(lat - 43.92) < 0.01
+
+
+# ---------------------------------------------------------------- the station as SGP4 sees it
+
+
+def test_station_drag_fitted_to_sgp4_on_progress_ms31(iss_sets):
+    # Issue 9 requirement: on Progress MS-31 (two-day flight) the package's station at docking is
+    # within 2 km of SGP4 of the same set. With Cd*A/m from B* alone it was 7 km.
+    from rendezvous.forces import ForceModel
+    from rendezvous.frames import true_pole
+    from rendezvous.propagate import propagate
+
+    ms31 = next(f for f in flights() if f.name == "Progress MS-31")
+    es = select_element_set(iss_sets, ms31.launch)
+    assert "Progress MS-31" in es.comment
+    span = ms31.duration_s
+    force = ForceModel(degree=4, drag=True, pole=tuple(true_pole(ms31.launch)))
+    fit = fit_station_to_sgp4(es, ms31.launch, span, force)
+    ref = es.state(ms31.docking)[:3]
+    kw = {"method": "multistep", "step": 60.0, "order": 10, "dense": False}
+    ours = propagate(fit.state0, 0.0, span, force, inv_ballistic=fit.inv_ballistic, **kw).final
+    assert np.linalg.norm(ours[:3] - ref) < 2e3
+    assert fit.max_m < 2e3 and fit.rms_m <= fit.max_m
+    # the B*-only drag, flown from SGP4's state at launch, fails the same requirement
+    old = propagate(
+        es.state(ms31.launch), 0.0, span, force, inv_ballistic=fit.inv_ballistic_bstar, **kw
+    ).final
+    assert np.linalg.norm(old[:3] - ref) > 2e3
+    assert fit.inv_ballistic > fit.inv_ballistic_bstar
+    assert not fit.state0.flags.writeable
+    with pytest.raises(ValueError, match="^span_s: "):
+        fit_station_to_sgp4(es, ms31.launch, -1.0, force)
 
 
 # ---------------------------------------------------------------- flights
