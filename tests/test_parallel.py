@@ -11,7 +11,12 @@ import time
 
 import pytest
 
-from rendezvous.parallel import ClusterError, check_scheduler_address, map_chunks
+from rendezvous.parallel import (
+    ClusterError,
+    check_scheduler_address,
+    local_cluster_options,
+    map_chunks,
+)
 
 distributed = pytest.importorskip("distributed")
 
@@ -81,7 +86,7 @@ def test_no_worker_left_gives_up():
     from dask.distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=0, processes=False, protocol="tcp", dashboard_address=None
+        **local_cluster_options(n_workers=0, processes=False, protocol="tcp")
     ) as cluster:
         t0 = time.monotonic()
         with pytest.raises(ClusterError) as info:
@@ -97,7 +102,7 @@ def test_existing_cluster_gives_the_in_process_results():
     from dask.distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=1, processes=False, protocol="tcp", dashboard_address=None
+        **local_cluster_options(n_workers=1, processes=False, protocol="tcp")
     ) as cluster:
         out = map_chunks(_square, range(6), scheduler=cluster.scheduler_address)
     assert out == [0, 1, 4, 9, 16, 25]
@@ -111,7 +116,11 @@ def test_task_errors_come_back_as_they_are():
     from dask.distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=1, processes=False, protocol="tcp", dashboard_address=None
+        **local_cluster_options(n_workers=1, processes=False, protocol="tcp")
     ) as cluster:
         with pytest.raises(ZeroDivisionError, match="chunk 3"):
             map_chunks(_fail, [3], scheduler=cluster.scheduler_address)
+
+
+def test_local_workers_give_the_in_process_results():
+    assert map_chunks(_square, range(4), workers=1) == [0, 1, 4, 9]

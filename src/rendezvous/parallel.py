@@ -29,7 +29,7 @@ import math
 import time
 from contextlib import contextmanager
 
-__all__ = ["ClusterError", "check_scheduler_address", "map_chunks"]
+__all__ = ["ClusterError", "check_scheduler_address", "local_cluster_options", "map_chunks"]
 
 CONNECT_TIMEOUT_S = 5.0
 NO_WORKER_TIMEOUT_S = 60.0
@@ -72,6 +72,20 @@ def check_scheduler_address(address: str) -> str:
     if not all(c.isascii() and (c.isalnum() or c in ".-_:") for c in host):
         raise ValueError(f"scheduler: '{_shown(s)}' is not a host name or address; {form}")
     return f"tcp://{rest}"
+
+
+def local_cluster_options(**changes) -> dict:
+    """Keyword arguments for ``dask.distributed.LocalCluster``: one thread per worker process, no
+    dashboard, and the scheduler's HTTP endpoint on a free port (its default, 8787, is often taken
+    by another cluster on the same machine, which Dask reports with a warning)."""
+    options = {
+        "threads_per_worker": 1,
+        "processes": True,
+        "dashboard_address": None,
+        "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
+    }
+    options.update(changes)
+    return options
 
 
 def _bar(total, desc, enabled):
@@ -172,9 +186,7 @@ def _on_dask(func, chunks, workers, scheduler, bar, connect_timeout_s, no_worker
         ) from exc
     cluster = None
     if workers is not None:
-        cluster = LocalCluster(
-            n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        cluster = LocalCluster(**local_cluster_options(n_workers=int(workers)))
     try:
         where = scheduler if cluster is None else "the local cluster"
         client = _connect(cluster if cluster is not None else scheduler, where, connect_timeout_s)
