@@ -271,7 +271,7 @@ def fit_station_to_sgp4(
     *,
     sample_s: float = 600.0,
     step_s: float = 60.0,
-    iterations: int = 4,
+    iterations: int = 2,
     tol_m: float = 0.5,
 ) -> StationFit:
     """Fit the station's state at skyfield Time ``epoch`` and its Cd*A/m so that the package's
@@ -286,9 +286,11 @@ def fit_station_to_sgp4(
     about 2.5 times too little decay at the ISS (issue 9; measured here on Progress MS-31's set:
     Cd*A/m 0.0032 fitted against 0.0013 from B*). Gauss-Newton with a finite-difference Jacobian
     computed in one batch propagation of 8 states (``propagate.propagate``, 10th-order
-    Stormer-Cowell with ``step_s`` steps, as the mission flies the station); it stops when the
-    RMS improves by less than ``tol_m`` (three batch propagations in practice: the model is nearly
-    linear in these parameters). Raises ``ValueError`` naming the parameter.
+    Stormer-Cowell with ``step_s`` steps, as the mission flies the station), ``iterations``
+    evaluations at most (the default, 2: one correction from SGP4's state and drag, then its
+    residuals; the model is so nearly linear in these parameters that a second correction changes
+    the RMS by less than a metre), or fewer when the RMS improves by less than ``tol_m``. Raises
+    ``ValueError`` naming the parameter.
     """
     from .forces import ballistic_from_bstar
     from .propagate import propagate
@@ -312,26 +314,23 @@ def fit_station_to_sgp4(
     p = np.concatenate([es.state(epoch), [max(ib_bstar, 1e-4)]])
     stepping = {"method": "multistep", "step": float(step_s), "order": 10}
     rms_prev = np.inf
-    for _ in range(max(2, int(iterations))):
+    for it in range(max(1, int(iterations))):
         dp_fd = np.array([10.0, 10.0, 10.0, 0.01, 0.01, 0.01, max(abs(p[6]) * 0.01, 1e-6)])
         batch = np.repeat(p[:, None], 8, axis=1)
         batch[np.arange(7), np.arange(1, 8)] += dp_fd
         y = propagate(
             batch[:6], 0.0, span_s, force, inv_ballistic=batch[6], t_eval=ts, **stepping
         ).y[:3]
-        d = np.linalg.norm(y[:, 0, :] - ref, axis=0)
+        d = np.linalg.norm(y[:, 0, :] - ref, axis=0)  # residuals of p, returned with it
         rms = float(np.sqrt(np.mean(d**2)))
         if not np.isfinite(rms):
             raise _error(es.source, es.line_number, "the fit to SGP4 diverged; use a newer set")
-        if rms_prev - rms < tol_m:
-            break  # p is the last point evaluated: its residuals are d
+        if rms_prev - rms < tol_m or it == iterations - 1:
+            break
         res = (y[:, 0, :] - ref).reshape(-1)
         jac = np.stack([((y[:, k + 1, :] - y[:, 0, :]) / dp_fd[k]).reshape(-1) for k in range(7)])
         p = p + np.linalg.lstsq(jac.T, -res, rcond=None)[0]
         rms_prev = rms
-    else:
-        y = propagate(p[:6], 0.0, span_s, force, inv_ballistic=p[6], t_eval=ts, **stepping).y[:3]
-        d = np.linalg.norm(y - ref, axis=0)
     state0 = p[:6].copy()
     state0.flags.writeable = False
     return StationFit(
