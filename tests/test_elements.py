@@ -120,6 +120,12 @@ def test_epoch_day_366_only_in_leap_years(tmp_path):
     assert s.epoch.utc_strftime("%Y-%m-%d") == "2024-12-31"
 
 
+def test_line_numbers_count_newlines_only(tmp_path):
+    # A form feed or a Unicode line separator is a bad character on its line, not a new line.
+    _refused(tmp_path, f"{NAME}\n{L1}\n{L2[:30]}\x0c{L2[31:]}\n", 3, "\\x0c")
+    _refused(tmp_path, f"# a\u2028b\n{NAME}\n{L1[:5]}\u2029{L1[6:]}\n{L2}\n", 3, "\\u2029")
+
+
 def test_values_are_those_sgp4_read():
     (s,) = parse_element_sets(f"{NAME}\n{L1}\n{L2}\n")
     assert s.bstar == pytest.approx(0.21806e-3, rel=1e-12)

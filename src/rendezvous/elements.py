@@ -460,7 +460,9 @@ def _tle_items(text: str) -> list[tuple[int, str, str]]:
     """Significant lines with their 1-based numbers and the comment line above each."""
     items: list[tuple[int, str, str]] = []
     last_comment = ""
-    for i, raw in enumerate(text.splitlines(), start=1):
+    # split on "\n" only (as editors number lines): str.splitlines also splits on form feeds,
+    # \x1c-\x1e and Unicode separators, which would shift the line numbers in messages
+    for i, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip(" \t\r\n")  # indented or space-padded copies are common in documents
         if not line:
             continue
