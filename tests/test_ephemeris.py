@@ -234,8 +234,15 @@ def test_select_accepts_a_set_inside_the_searched_day(iss_sets):
         select_element_set(iss_sets, day, lead_s=-1.0)
 
 
+def test_sets_built_directly_are_checked_when_chosen(ms27_liftoff):
+    bad = ElementSet("", _put(L1, 54, " 50000-0"), L2, "api", 1)  # B* 0.5, not a station's
+    with pytest.raises(ElementSetError, match=r"^api:1: B\* 0\.5 1/ER"):
+        select_element_set([bad], ms27_liftoff)
+
+
 def test_other_objects_are_ignored_in_selection(iss_sets, ms27_liftoff):
     other = ElementSet("", _put(L1, 3, "99999"), _put(L2, 3, "99999"), "x.txt", 7)
+    assert other.catalogue_number == 99999
     assert select_element_set([other, *iss_sets], ms27_liftoff).line1 == L1
     with pytest.raises(
         ElementSetError, match=r"^x\.txt:7: no element set of catalogue number 25544"

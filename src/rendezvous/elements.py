@@ -42,6 +42,7 @@ __all__ = [
     "ISS_CATALOGUE_NUMBER",
     "ElementSet",
     "ElementSetError",
+    "check_element_set",
     "check_station_orbit",
     "parse_element_sets",
     "read_element_sets",
@@ -350,10 +351,18 @@ def parse_element_sets(
                 f"holds {names}{more}; give a file with the station's sets",
             )
     for s in target:
-        _judge(s)
-        check_station_orbit(s)
-        _judge_span(s)
+        check_element_set(s)
     return target
+
+
+def check_element_set(s: ElementSet, **station) -> None:
+    """All the checks of a station set made when a file is read: SGP4 reads it as its columns
+    say and accepts it, the orbit is a station's (:func:`check_station_orbit`, ``station`` its
+    keyword arguments) and SGP4 stays finite over ``JUDGED_SPAN_DAYS``. For sets built directly
+    (``ElementSet(...)``); raises :class:`ElementSetError` naming the file and line."""
+    _judge(s)
+    check_station_orbit(s, **station)
+    _judge_span(s)
 
 
 # ------------------------------------------------------------------------------------------------

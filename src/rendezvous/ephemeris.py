@@ -32,6 +32,7 @@ from .elements import (
     ISS_CATALOGUE_NUMBER,
     ElementSet,
     ElementSetError,
+    check_element_set,
     check_station_orbit,
     escape,
     parse_element_sets,
@@ -49,6 +50,7 @@ __all__ = [
     "StationManoeuvreError",
     "along_track_difference_m",
     "builtin_element_sets",
+    "check_element_set",
     "check_manoeuvres",
     "check_station_orbit",
     "fit_station_to_sgp4",
@@ -147,7 +149,8 @@ def select_element_set(
 
     Warns :class:`StaleElementSetWarning` when that set is more than ``warn_age_days`` days older
     than ``t``; raises :class:`ElementSetError` when it is more than ``max_age_days`` old unless
-    ``allow_stale`` (then it only warns), and when no set is early enough. Ages are in days.
+    ``allow_stale`` (then it only warns), when no set is early enough and when the chosen set
+    fails the checks made on reading (:func:`check_element_set`). Ages are in days.
     Using only sets from before ``t`` is what an operator could have known at the time.
     """
     if np.ndim(t.tt) != 0:
@@ -168,6 +171,7 @@ def select_element_set(
             "file or choose a later time",
         )
     best = max(before, key=_key)
+    check_element_set(best)  # as when read from a file, for sets built directly
     age = _days(best.epoch, t)
     if age > max_age_days and not allow_stale:
         raise _error(
