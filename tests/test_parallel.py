@@ -122,5 +122,22 @@ def test_task_errors_come_back_as_they_are():
             map_chunks(_fail, [3], scheduler=cluster.scheduler_address)
 
 
-def test_local_workers_give_the_in_process_results():
-    assert map_chunks(_square, range(4), workers=1) == [0, 1, 4, 9]
+def _die(x: int) -> int:
+    import os
+
+    os._exit(1)  # the worker process dies, as with a crash or the OOM killer
+
+
+def test_a_chunk_that_kills_its_workers_is_one_line():
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with LocalCluster(**local_cluster_options(n_workers=1, protocol="tcp")) as cluster:
+            t0 = time.monotonic()
+            with pytest.raises(ClusterError) as info:
+                map_chunks(_die, [1], scheduler=cluster.scheduler_address)
+            elapsed = time.monotonic() - t0
+    msg = str(info.value)
+    assert msg.startswith("scheduler: a chunk's worker died") and "\n" not in msg
+    assert elapsed < 20.0

@@ -629,9 +629,9 @@ def check_station_orbit(
     inclination 51.0 to 52.5 deg (the ISS: 51.64 deg; the in-plane ascent from Baikonur cannot
     reach other planes); mean perigee at least ``min_perigee_alt_m`` (300 km) and mean apogee at
     most ``max_apogee_alt_m`` (500 km) above the equatorial radius. In mean motion (Kozai, at
-    e = 0) this is about 15.22 to 15.92 rev/day: 300 km is lower than any set shipped with the
-    package (about 405-425 km) and low enough that SGP4 drag decay dominates a two-day flight;
-    16.4 rev/day would be about 165 km, below the ship's own insertion orbit. The station's
+    e = 0) this is about 15.22 to 15.92 rev/day; the sets shipped with the package lie at about
+    400-425 km. (16.4 rev/day, the bound used before, is about 165 km: below the ship's own
+    insertion orbit.) The station's
     perigee must also be above the insertion orbit's apogee ``insertion_apogee_alt_m`` (230 km by
     default, ``launch.AscentModel``), since the fast schemes catch up from below. B* must be below
     ``MAX_ABS_BSTAR`` (0.01 1/ER) in size (the ISS: 1e-5 to 1e-3).
