@@ -14,7 +14,11 @@ from rendezvous.ephemeris import (
     ElementSet,
     ElementSetError,
     StaleElementSetWarning,
+    StationManoeuvreError,
+    along_track_difference_m,
     builtin_element_sets,
+    check_manoeuvres,
+    fit_station_to_sgp4,
     flights,
     parse_element_sets,
     read_element_sets,
@@ -107,7 +111,8 @@ def test_from_lines_and_builtin_cache(iss_sets):
 
 def test_sgp4_failure_gives_nan(ms27_liftoff):
     # B* = 0.5 (absurd drag): SGP4's mean eccentricity leaves [0, 1) within days; columns are NaN.
-    s = ElementSet.from_lines(_put(L1, 54, " 50000-0"), L2)
+    # The reader refuses such a B* (not a station's), so the set is built unchecked.
+    s = ElementSet("", _put(L1, 54, " 50000-0"), L2, "<lines>", 1)
     x = s.state(at_seconds(s.epoch, np.array([0.0, 30 * 86400.0])))
     assert np.all(np.isfinite(x[:, 0])) and np.all(np.isnan(x[:, 1]))
 
@@ -218,6 +223,74 @@ def test_select_none_before(iss_sets, ts):
         select_element_set([], ts.utc(2025, 1, 1))
 
 
+def test_select_accepts_a_set_inside_the_searched_day(iss_sets):
+    # Issue 9: a set from the launch day's morning (MS-27: epoch 12:29 on 04-07 for a search of
+    # that day) is used when the search allows sets up to a day after the day's start.
+    day = parse_utc("2025-04-07T00:00:00Z")
+    assert select_element_set(iss_sets, day).line1 == L1_PREV  # the 04-06 00:53 set
+    inside = select_element_set(iss_sets, day, lead_s=86400.0)
+    assert inside.line1 == L1
+    with pytest.raises(ValueError, match="^lead_s: "):
+        select_element_set(iss_sets, day, lead_s=-1.0)
+
+
+def test_sets_built_directly_are_checked_when_chosen(ms27_liftoff):
+    bad = ElementSet("", _put(L1, 54, " 50000-0"), L2, "api", 1)  # B* 0.5, not a station's
+    with pytest.raises(ElementSetError, match=r"^api:1: B\* 0\.5 1/ER"):
+        select_element_set([bad], ms27_liftoff)
+
+
+def test_other_objects_are_ignored_in_selection(iss_sets, ms27_liftoff):
+    other = ElementSet("", _put(L1, 3, "99999"), _put(L2, 3, "99999"), "x.txt", 7)
+    assert other.catalogue_number == 99999
+    assert select_element_set([other, *iss_sets], ms27_liftoff).line1 == L1
+    with pytest.raises(
+        ElementSetError, match=r"^x\.txt:7: no element set of catalogue number 25544"
+    ):
+        select_element_set([other], ms27_liftoff)
+
+
+# ---------------------------------------------------------------- station manoeuvres
+# The built-in sets of 2025-04-02 09:22 (file line 56) and 2025-04-06 00:53 (line 60) disagree by
+# 1,890 km along-track (issue 9: a station manoeuvre in between). SGP4's error for the ISS is about
+# 1 km at epoch growing 1-3 km/day (Vallado & Crawford 2008); the threshold is three times that.
+
+
+def test_consecutive_sets_agree_within_sgp4_error(iss_sets):
+    # Every other pair of built-in sets less than two days apart: no false alarm.
+    pairs = [
+        (a, b) for a, b in zip(iss_sets, iss_sets[1:], strict=False) if 0 < b.epoch - a.epoch < 2.0
+    ]
+    assert len(pairs) == 4
+    for a, b in pairs:
+        gap = b.epoch - a.epoch
+        assert abs(along_track_difference_m(a, b)) < 1e3 + 3e3 * gap
+
+
+def test_manoeuvre_between_chosen_set_and_launch_is_refused(iss_sets):
+    launch = parse_utc("2025-04-04T12:00:00Z")  # the 04-02 set is chosen; 04-06 shows a manoeuvre
+    with pytest.raises(StationManoeuvreError) as info:
+        select_element_set(iss_sets, launch)
+    msg = str(info.value)
+    assert msg.startswith("rendezvous/data/iss_tles.txt:60: ") and "\n" not in msg
+    assert "2025-04-06T00:53:17Z" in msg and "2025-04-02T09:22:16Z" in msg
+    assert "iss_tles.txt:56" in msg and "1890 km along-track" in msg
+    assert "manoeuvred" in msg and "use a set from after the manoeuvre" in msg
+    assert isinstance(info.value, ElementSetError)
+
+
+def test_manoeuvre_before_the_chosen_set_is_harmless(iss_sets, ms27_liftoff):
+    # MS-27: the 04-07 set comes after the manoeuvre; the flight (3 h) and the search day are fine.
+    s = select_element_set(iss_sets, ms27_liftoff, until=at_seconds(ms27_liftoff, 3 * 3600.0))
+    assert s.line1 == L1
+    # a search of 04-06 that may use the 04-06 00:53 set from 00:00: the manoeuvre may be after
+    # 00:00, so it is refused
+    with pytest.raises(StationManoeuvreError):
+        select_element_set(iss_sets, parse_utc("2025-04-06T00:00:00Z"), lead_s=86400.0)
+    # sets far apart (MS-27's 04-07 and 07-02) are not compared
+    check_manoeuvres(iss_sets, ms27_liftoff, parse_utc("2025-06-30T00:00:00Z"))
+
+
 # ---------------------------------------------------------------- SGP4 states
 
 
@@ -286,6 +359,38 @@ def test_ms27_liftoff_subpoint(iss_sets, ms27_liftoff):
     assert abs(lat_geocentric - 43.74) < 0.1
     assert abs(lon - 59.19) < 0.1
     assert abs(lat - 43.92) < 0.01
+
+
+# ---------------------------------------------------------------- the station as SGP4 sees it
+
+
+def test_station_drag_fitted_to_sgp4_on_progress_ms31(iss_sets):
+    # Issue 9 requirement: on Progress MS-31 (two-day flight) the package's station at docking is
+    # within 2 km of SGP4 of the same set. With Cd*A/m from B* alone it was 7 km.
+    from rendezvous.forces import ForceModel
+    from rendezvous.frames import true_pole
+    from rendezvous.propagate import propagate
+
+    ms31 = next(f for f in flights() if f.name == "Progress MS-31")
+    es = select_element_set(iss_sets, ms31.launch)
+    assert "Progress MS-31" in es.comment
+    span = ms31.duration_s
+    force = ForceModel(degree=4, drag=True, pole=tuple(true_pole(ms31.launch)))
+    fit = fit_station_to_sgp4(es, ms31.launch, span, force)
+    ref = es.state(ms31.docking)[:3]
+    kw = {"method": "multistep", "step": 60.0, "order": 10, "dense": False}
+    ours = propagate(fit.state0, 0.0, span, force, inv_ballistic=fit.inv_ballistic, **kw).final
+    assert np.linalg.norm(ours[:3] - ref) < 2e3
+    assert fit.max_m < 2e3 and fit.rms_m <= fit.max_m
+    # the B*-only drag, flown from SGP4's state at launch, fails the same requirement
+    old = propagate(
+        es.state(ms31.launch), 0.0, span, force, inv_ballistic=fit.inv_ballistic_bstar, **kw
+    ).final
+    assert np.linalg.norm(old[:3] - ref) > 2e3
+    assert fit.inv_ballistic > fit.inv_ballistic_bstar
+    assert not fit.state0.flags.writeable
+    with pytest.raises(ValueError, match="^span_s: "):
+        fit_station_to_sgp4(es, ms31.launch, -1.0, force)
 
 
 # ---------------------------------------------------------------- flights

@@ -446,3 +446,47 @@ def test_short_steps_use_one_evaluation_per_step_and_stay_accurate():
     for i in range(2):
         ref = scipy_reference(y0[:, i], THREE_HOURS, force, ib=ib[i]).y[:, -1]
         assert pos_err(tr.final[:, i], ref) < 0.05  # m
+
+
+# ------------------------------------------------------------------------------------------------
+# PiecewiseTrajectory: consecutive arcs behind one call.
+def test_piecewise_equals_one_propagation_with_the_burn():
+    """Two arcs joined at a burn give the same states as one propagation with that Impulse (the
+    propagator integrates segment by segment between impulses, so the two agree to round-off)."""
+    from rendezvous.propagate import PiecewiseTrajectory
+
+    y0 = iss_like(3)
+    dv = np.array([[0.0, 1.0, -2.0], [1.5, 0.0, 0.5], [0.0, 0.3, 0.0]])  # (3, N), m/s
+    whole = propagate(y0, 0.0, 3000.0, J2_ONLY, impulses=[Impulse(1000.0, dv)])
+    first = propagate(y0, 0.0, 1000.0, J2_ONLY)
+    second = propagate(first.final + np.vstack((np.zeros((3, 3)), dv)), 1000.0, 3000.0, J2_ONLY)
+    path = PiecewiseTrajectory([first, second])
+    t = np.array([0.0, 500.0, 999.0, 1000.0, 1000.5, 2999.0, 3000.0])
+    np.testing.assert_allclose(path(t), whole(t), rtol=0, atol=1e-6)
+    assert path(1000.0).shape == (6, 3)
+    np.testing.assert_allclose(path(1000.0)[3:], second.state_at(1000.0)[3:], rtol=0, atol=0)
+    t_each = np.array([10.0, 1000.0, 2500.0])
+    np.testing.assert_allclose(path.state_at(t_each), whole.state_at(t_each), rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(path.final, second.final)
+    assert (path.t0, path.t1) == (0.0, 3000.0)
+
+
+def test_piecewise_single_state_shapes_and_errors():
+    from rendezvous.propagate import PiecewiseTrajectory
+
+    y0 = iss_like(1)[:, 0]
+    a = propagate(y0, 0.0, 600.0, J2_ONLY)
+    b = propagate(a.final, 600.0, 900.0, J2_ONLY)
+    path = PiecewiseTrajectory([a, b])
+    assert path(700.0).shape == (6,)
+    assert path([0.0, 700.0]).shape == (6, 2)
+    with pytest.raises(ValueError, match="outside"):
+        path(901.0)
+    with pytest.raises(ValueError, match=r"arcs\[1\]: starts at"):
+        PiecewiseTrajectory([a, propagate(a.final, 650.0, 900.0, J2_ONLY)])
+    with pytest.raises(ValueError, match="dense"):
+        PiecewiseTrajectory([propagate(y0, 0.0, 600.0, J2_ONLY, dense=False)])
+    with pytest.raises(ValueError, match="arcs: got none"):
+        PiecewiseTrajectory([])
+    with pytest.raises(AttributeError):
+        path.arcs = ()  # type: ignore[misc]

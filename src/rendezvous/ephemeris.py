@@ -1,398 +1,83 @@
-"""Element files: reading and checking two-line element sets, choosing one, and the target's state.
+"""Choosing the target's element set for a time, station manoeuvres, and the flights table.
 
-This is the one module of the package that reads element files and the flights table. It
+- :func:`select_element_set` chooses the latest set of the target station at or before a time (or
+  up to ``lead_s`` after it, for a search over a day), warns when it is old, and refuses when the
+  file shows a station manoeuvre between the chosen set and the times flown
+  (:func:`check_manoeuvres`);
+- :func:`builtin_element_sets` and :func:`flights` read the package's data files.
 
-- parses NORAD two-line element sets (TLEs) in 2-line and 3-line (name line first) form, several per
-  file, with ``#`` comment lines (the comment line just above a set is kept as its provenance);
-- checks every set and stops at the first problem with an :class:`ElementSetError` whose one-line
-  message names the file, the line, what is wrong and what a valid line looks like;
-- checks that the orbit is a crewed-station orbit the package's Baikonur in-plane ascent can reach
-  (eccentricity below 0.01, mean motion 15.2 to 16.4 rev/day, i.e. about 300 to 500 km altitude,
-  inclination 51.0 to 52.5 deg);
-- chooses the latest set before a given time and warns when it is old;
-- gives the target's GCRS state with SGP4 as implemented by ``sgp4`` (Vallado et al. 2006,
-  "Revisiting Spacetrack Report #3", AIAA 2006-6753) through skyfield's ``EarthSatellite``, which
-  rotates SGP4's TEME output into GCRS.
+Reading and checking element files (TLE, OMM) is in :mod:`rendezvous.elements`; its public names
+are re-exported here. The target's states come from SGP4 as implemented by ``sgp4`` (Vallado et al.
+2006, "Revisiting Spacetrack Report #3", AIAA 2006-6753) through skyfield's ``EarthSatellite``,
+which rotates SGP4's TEME output into GCRS (:meth:`ElementSet.state`).
 
-Left out: other element formats (OMM/XML/JSON, CCSDS OEM), downloading sets, fitting sets to
-observations, and SGP4's accuracy itself (about 1 km at epoch, growing by a few km per day for the
-ISS, which reboosts and is strongly affected by drag; hence the age limits in
-:func:`select_element_set`).
+SGP4's accuracy for the ISS is about 1 km at epoch and grows by a few km per day (it reboosts and
+is strongly affected by drag); hence the age limits of :func:`select_element_set` and the
+manoeuvre threshold of :func:`check_manoeuvres`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import warnings
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 
-from .times import parse_utc, timescale
+from .elements import (
+    ISS_CATALOGUE_NUMBER,
+    ElementSet,
+    ElementSetError,
+    check_element_set,
+    check_station_orbit,
+    escape,
+    parse_element_sets,
+    read_element_sets,
+)
+from .times import parse_utc
 
 __all__ = [
+    "ISS_CATALOGUE_NUMBER",
     "ElementSet",
     "ElementSetError",
     "Flight",
     "StaleElementSetWarning",
+    "StationFit",
+    "StationManoeuvreError",
+    "along_track_difference_m",
     "builtin_element_sets",
+    "check_element_set",
+    "check_manoeuvres",
+    "check_station_orbit",
+    "fit_station_to_sgp4",
     "flights",
     "parse_element_sets",
     "read_element_sets",
     "select_element_set",
 ]
 
-TLE_LINE_LENGTH = 69
-"""Characters in each of the two element lines (68 fields + 1 checksum digit)."""
-
-MAX_ECCENTRICITY = 0.01
-MEAN_MOTION_RANGE_REV_PER_DAY = (15.2, 16.4)
-INCLINATION_RANGE_DEG = (51.0, 52.5)
-
-_EXAMPLE_LINE1 = "1 25544U 98067A   25097.52056586  .00011719  00000-0  21806-3 0  9999"
-_EXAMPLE_LINE2 = "2 25544  51.6365 297.0255 0004979  19.0825 341.0349 15.49320680504205"
-
-# (name, first column, last column) 1-based inclusive, as in Space-Track's "Basic Description of
-# the Two Line Element Set Format" (CelesTrak, T.S. Kelso, "FAQs: Two-Line Element Set Format").
-# kind: "int", "float", "exp" (assumed decimal point and exponent, e.g. " 21806-3" = 0.21806e-3),
-# "dec" (assumed leading decimal point, e.g. "0004979" = 0.0004979).
-_LINE1_FIELDS = (
-    ("catalogue number", 3, 7, "int"),
-    ("epoch year", 19, 20, "int"),
-    ("epoch day of year", 21, 32, "float"),
-    ("first derivative of mean motion", 34, 43, "float"),
-    ("second derivative of mean motion", 45, 52, "exp"),
-    ("BSTAR drag term", 54, 61, "exp"),
-    ("element set number", 65, 68, "int"),
-)
-_LINE2_FIELDS = (
-    ("catalogue number", 3, 7, "int"),
-    ("inclination", 9, 16, "float"),
-    ("right ascension of the ascending node", 18, 25, "float"),
-    ("eccentricity", 27, 33, "dec"),
-    ("argument of perigee", 35, 42, "float"),
-    ("mean anomaly", 44, 51, "float"),
-    ("mean motion", 53, 63, "float"),
-    ("revolution number", 64, 68, "int"),
-)
-
-
-class ElementSetError(ValueError):
-    """A bad element file or an unusable choice of set; the message is one line:
-    ``FILE:LINE: what is wrong; how to fix``."""
+MANOEUVRE_EPOCH_ERROR_M = 3e3
+MANOEUVRE_ERROR_GROWTH_M_PER_DAY = 9e3
+"""Along-track threshold of :func:`check_manoeuvres`: ``3 km + 9 km/day x (age)``, three times the
+SGP4 error commonly quoted for low orbits (about 1 km at epoch, growing 1 to 3 km per day:
+Vallado & Crawford 2008, "SGP4 Orbit Determination", AIAA 2008-6770, sec. 1). A reboost of
+0.5 m/s shifts the ISS along-track by about 130 km per day, far above it."""
 
 
 class StaleElementSetWarning(UserWarning):
     """The chosen element set is older than the warning age (SGP4 error grows with age)."""
 
 
+class StationManoeuvreError(ElementSetError):
+    """Two consecutive sets of the station disagree beyond SGP4's error: it manoeuvred."""
+
+
 def _error(source: str, line: int, text: str) -> ElementSetError:
-    return ElementSetError(f"{source}:{line}: {text}")
-
-
-def _checksum(line: str) -> int:
-    """NORAD mod-10 checksum of columns 1-68: digits count their value, '-' counts 1."""
-    total = 0
-    for ch in line[:68]:
-        if ch.isdigit():
-            total += int(ch)
-        elif ch == "-":
-            total += 1
-    return total % 10
-
-
-def _parse_field(text: str, kind: str) -> float:
-    s = text.strip()
-    if kind == "int":
-        return int(s)
-    if kind == "float":
-        return float(s)
-    if kind == "dec":
-        if not s.isdigit():
-            raise ValueError(s)
-        return float("0." + s)
-    # "exp": [sign]ddddd[sign]d with an assumed decimal point before the mantissa.
-    if s in ("", "0", "00000-0", "00000+0", "-00000-0", "+00000-0"):
-        return 0.0
-    sign = -1.0 if s[0] == "-" else 1.0
-    body = s.lstrip("+-")
-    if len(body) < 3 or body[-2] not in "+-" or not body[:-2].isdigit() or not body[-1].isdigit():
-        raise ValueError(s)
-    return sign * float("0." + body[:-2]) * 10.0 ** int(body[-2:])
-
-
-@dataclass(frozen=True)
-class ElementSet:
-    """One two-line element set as read from a file.
-
-    name: the satellite name (the 3-line form's name line, or "" for 2-line sets);
-    line1, line2: the two element lines, 69 characters each, already checked;
-    source: the file (or "<string>") it came from; line_number: 1-based line of ``line1`` in it;
-    comment: the ``#`` comment line just above the set (its provenance), without the ``#``.
-    """
-
-    name: str
-    line1: str
-    line2: str
-    source: str
-    line_number: int
-    comment: str = ""
-
-    @classmethod
-    def from_lines(cls, line1: str, line2: str, name: str = "", source: str = "<lines>"):
-        """A checked set from its two element lines (raises :class:`ElementSetError` if bad)."""
-        text = (f"{name}\n" if name else "") + f"{line1}\n{line2}\n"
-        sets = parse_element_sets(text, source)
-        if len(sets) != 1:
-            raise ElementSetError(f"{source}:1: expected one element set, found {len(sets)}")
-        return sets[0]
-
-    @cached_property
-    def satellite(self):
-        """The skyfield ``EarthSatellite`` (SGP4) for this set, on the package timescale."""
-        from skyfield.api import EarthSatellite
-
-        return EarthSatellite(self.line1, self.line2, self.name or None, timescale())
-
-    @property
-    def epoch(self):
-        """The set's epoch as a skyfield Time (UTC as written in the set)."""
-        return self.satellite.epoch
-
-    @property
-    def bstar(self) -> float:
-        """SGP4 drag term B*, 1/earth radii."""
-        return _parse_field(self.line1[53:61], "exp")
-
-    @property
-    def inclination_deg(self) -> float:
-        """Mean inclination, degrees."""
-        return float(self.line2[8:16])
-
-    @property
-    def eccentricity(self) -> float:
-        """Mean eccentricity (dimensionless)."""
-        return _parse_field(self.line2[26:33], "dec")
-
-    @property
-    def mean_motion_rev_per_day(self) -> float:
-        """Kozai mean motion, revolutions per day."""
-        return float(self.line2[52:63])
-
-    @property
-    def catalogue_number(self) -> int:
-        """NORAD catalogue number (25544 for the ISS)."""
-        return int(self.line1[2:7])
-
-    @property
-    def where(self) -> str:
-        """``FILE:LINE`` of the set's first element line, for messages."""
-        return f"{self.source}:{self.line_number}"
-
-    def state(self, t) -> np.ndarray:
-        """GCRS state of the satellite at skyfield Time ``t`` by SGP4.
-
-        Returns (6,) [x, y, z, vx, vy, vz] in m and m/s for a scalar Time, (6, n) for an array Time.
-        Where SGP4 fails (decayed orbit, far from epoch) the columns are NaN.
-        """
-        g = self.satellite.at(t)
-        r = np.asarray(g.position.m, dtype=float)
-        v = np.asarray(g.velocity.m_per_s, dtype=float)
-        return np.concatenate([r, v], axis=0)
-
-
-def _check_line(source: str, number: int, line: str, which: int) -> None:
-    """Check one element line (1 or 2): start, length, checksum, numeric fields."""
-    example = _EXAMPLE_LINE1 if which == 1 else _EXAMPLE_LINE2
-    valid = f"a valid line {which} looks like '{example}'"
-    if not line.startswith(f"{which} "):
-        raise _error(
-            source,
-            number,
-            f"line {which} of an element set must start with '{which} ', found "
-            f"'{line[:10]}...'; {valid}",
-        )
-    if len(line) != TLE_LINE_LENGTH:
-        raise _error(
-            source,
-            number,
-            f"element line {which} has {len(line)} characters, {TLE_LINE_LENGTH} expected; {valid}",
-        )
-    last = line[68]
-    if not last.isdigit():
-        raise _error(
-            source,
-            number,
-            f"checksum (column 69) must be a digit, found '{last}'; {valid}",
-        )
-    expected = _checksum(line)
-    if int(last) != expected:
-        raise _error(
-            source,
-            number,
-            f"wrong mod-10 checksum: expected {expected}, found {last} (the line is corrupted or "
-            f"was edited; re-copy it from the source); {valid}",
-        )
-    for name, c0, c1, kind in _LINE1_FIELDS if which == 1 else _LINE2_FIELDS:
-        text = line[c0 - 1 : c1]
-        try:
-            _parse_field(text, kind)
-        except ValueError:
-            raise _error(
-                source,
-                number,
-                f"{name} in columns {c0}-{c1} is '{text}', not a number; {valid}",
-            ) from None
-
-
-def _check_set(source: str, n1: int, line1: str, n2: int, line2: str) -> None:
-    _check_line(source, n1, line1, 1)
-    _check_line(source, n2, line2, 2)
-    if line1[2:7] != line2[2:7]:
-        raise _error(
-            source,
-            n2,
-            f"catalogue number '{line2[2:7].strip()}' on line 2 differs from "
-            f"'{line1[2:7].strip()}' on line 1 of the set (file line {n1}); both lines must come "
-            "from the same set",
-        )
-    day = float(line1[20:32])
-    if not 1.0 <= day < 367.0:
-        raise _error(
-            source,
-            n1,
-            f"epoch day of year {day} (columns 21-32) is outside 1..366.99999999; "
-            f"a valid line 1 looks like '{_EXAMPLE_LINE1}'",
-        )
-    ecc = _parse_field(line2[26:33], "dec")
-    if ecc >= MAX_ECCENTRICITY:
-        raise _error(
-            source,
-            n2,
-            f"eccentricity {ecc:.7f} (columns 27-33) is not a near-circular station orbit; "
-            f"the target must have eccentricity < {MAX_ECCENTRICITY} (ISS: about 0.0005)",
-        )
-    n = float(line2[52:63])
-    lo, hi = MEAN_MOTION_RANGE_REV_PER_DAY
-    if not lo <= n <= hi:
-        raise _error(
-            source,
-            n2,
-            f"mean motion {n:.8f} rev/day (columns 53-63) is outside {lo}..{hi} rev/day "
-            "(about 300..500 km altitude); the target must be a crewed-station orbit "
-            "(ISS: about 15.5 rev/day)",
-        )
-    inc = float(line2[8:16])
-    lo, hi = INCLINATION_RANGE_DEG
-    if not lo <= inc <= hi:
-        raise _error(
-            source,
-            n2,
-            f"inclination {inc:.4f} deg (columns 9-16) is outside {lo}..{hi} deg; the target must "
-            "be a station orbit reachable by the Baikonur in-plane ascent (ISS: 51.64 deg)",
-        )
-
-
-def parse_element_sets(text: str, source: str = "<string>") -> list[ElementSet]:
-    """Parse and check all element sets in ``text``.
-
-    Accepts 2-line sets and 3-line sets (a name line, optionally starting "0 ", then the two element
-    lines), several per text, blank lines anywhere and ``#`` comment lines. The comment line just
-    above a set (or above its name line) is kept as the set's ``comment``. ``source`` names the text
-    in error messages (usually the file path).
-
-    Raises :class:`ElementSetError` at the first problem, naming ``source`` and the line.
-    """
-    lines = text.splitlines()
-    # Significant lines with their 1-based numbers; comments remembered as the last one seen.
-    items: list[tuple[int, str, str]] = []  # (line number, text, comment before it)
-    last_comment = ""
-    for i, raw in enumerate(lines, start=1):
-        line = raw.strip()  # indented or space-padded copies are common in documentation
-        if not line:
-            continue
-        if line.startswith("#"):
-            last_comment = line[1:].strip()
-            continue
-        items.append((i, line, last_comment))
-        last_comment = ""
-
-    sets: list[ElementSet] = []
-    k = 0
-    while k < len(items):
-        number, line, comment = items[k]
-        name = ""
-        if not line.startswith(("1 ", "2 ")):
-            # A name line (3-line form), or a corrupted line 1 if line 2 follows directly.
-            if k + 1 < len(items) and items[k + 1][1].startswith("2 "):
-                if len(line) < TLE_LINE_LENGTH - 5:
-                    raise _error(
-                        source,
-                        number,
-                        f"name line '{line[:30]}' is followed directly by line 2; the set's line 1 "
-                        f"is missing: add it, it looks like '{_EXAMPLE_LINE1}'",
-                    )
-                _check_line(source, number, line, 1)  # raises: does not start with "1 "
-            if k + 1 >= len(items):
-                raise _error(
-                    source,
-                    number,
-                    f"'{line[:30]}' is not followed by the two element lines; a set is an optional "
-                    f"name line, then '{_EXAMPLE_LINE1[:20]}...', then '{_EXAMPLE_LINE2[:20]}...'",
-                )
-            name = line[2:].strip() if line.startswith("0 ") else line.strip()
-            k += 1
-            number, line, comment2 = items[k]
-            comment = comment or comment2
-            if not line.startswith("1 "):
-                _check_line(source, number, line, 1)  # raises with the expected form
-        if line.startswith("2 "):
-            raise _error(
-                source,
-                number,
-                "line 2 of an element set without a line 1 before it; each set needs "
-                f"'{_EXAMPLE_LINE1[:20]}...' directly before its line 2",
-            )
-        if k + 1 >= len(items):
-            raise _error(
-                source,
-                number,
-                f"element line 1 is not followed by line 2; add the line 2 of the set, which looks "
-                f"like '{_EXAMPLE_LINE2}'",
-            )
-        n2, line2, _ = items[k + 1]
-        _check_set(source, number, line, n2, line2)
-        sets.append(ElementSet(name, line, line2, source, number, comment))
-        k += 2
-
-    if not sets:
-        raise _error(
-            source,
-            1,
-            "no element sets found (the text is empty or only comments); an element file holds "
-            f"sets of two lines such as '{_EXAMPLE_LINE1}' and '{_EXAMPLE_LINE2}'",
-        )
-    return sets
-
-
-def read_element_sets(path) -> list[ElementSet]:
-    """Read and check all element sets in the file at ``path`` (see :func:`parse_element_sets`)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ElementSetError(
-            f"{p}:0: cannot read the element file ({exc.strerror}); give the path of a TLE file"
-        ) from None
-    except UnicodeDecodeError:
-        raise ElementSetError(
-            f"{p}:0: the element file is not UTF-8 text; give a plain-text TLE file"
-        ) from None
-    return parse_element_sets(text, str(p))
+    return ElementSetError(f"{escape(source, 200)}:{line}: {text}")
 
 
 def builtin_element_sets() -> list[ElementSet]:
@@ -416,6 +101,32 @@ def _days(t0, t1) -> float:
     return float((t1.whole - t0.whole) + (t1.tt_fraction - t0.tt_fraction))
 
 
+def _key(s: ElementSet) -> tuple[float, float]:
+    return (s.epoch.whole, s.epoch.tt_fraction)
+
+
+def _target_sets(sets, catalogue_number: int | None) -> list[ElementSet]:
+    sets = list(sets)
+    if not sets:
+        raise ElementSetError(
+            "<no sets>:0: no element sets to choose from; pass the list from "
+            "read_element_sets(path) or builtin_element_sets()"
+        )
+    if catalogue_number is None:
+        return sets
+    target = [s for s in sets if s.catalogue_number == catalogue_number]
+    if not target:
+        found = sorted({s.catalogue_number for s in sets})
+        raise _error(
+            sets[0].source,
+            sets[0].line_number,
+            f"no element set of catalogue number {catalogue_number} (the station) among the "
+            f"sets given (catalogue numbers {', '.join(map(str, found[:5]))}); give the station's "
+            "sets",
+        )
+    return target
+
+
 def select_element_set(
     sets,
     t,
@@ -423,33 +134,44 @@ def select_element_set(
     allow_stale: bool = False,
     warn_age_days: float = 3.0,
     max_age_days: float = 14.0,
+    lead_s: float = 0.0,
+    until=None,
+    catalogue_number: int | None = ISS_CATALOGUE_NUMBER,
 ) -> ElementSet:
-    """The latest set in ``sets`` whose epoch is at or before the skyfield Time ``t``.
+    """The latest set of ``catalogue_number`` in ``sets`` whose epoch is at or before the skyfield
+    Time ``t`` plus ``lead_s`` seconds.
+
+    lead_s: how far after ``t`` an epoch may be (a launch-window search over a day passes the day's
+    length: SGP4 propagates backwards a few hours as well as forwards); until: the end of the time
+    flown (skyfield Time, default ``t``): consecutive sets whose epochs enclose part of the time
+    from the chosen set to ``until`` and disagree beyond SGP4's error raise
+    :class:`StationManoeuvreError` (:func:`check_manoeuvres`). Sets of other objects are ignored.
 
     Warns :class:`StaleElementSetWarning` when that set is more than ``warn_age_days`` days older
     than ``t``; raises :class:`ElementSetError` when it is more than ``max_age_days`` old unless
-    ``allow_stale`` (then it only warns), and when no set is at or before ``t``. Ages are in days.
+    ``allow_stale`` (then it only warns), when no set is early enough and when the chosen set
+    fails the checks made on reading (:func:`check_element_set`). Ages are in days.
     Using only sets from before ``t`` is what an operator could have known at the time.
     """
-    sets = list(sets)
     if np.ndim(t.tt) != 0:
         raise ValueError("select_element_set: t must be a single skyfield Time, not an array")
-    if not sets:
-        raise ElementSetError(
-            "<no sets>:0: no element sets to choose from; pass the list from "
-            "read_element_sets(path) or builtin_element_sets()"
-        )
-    before = [s for s in sets if _days(s.epoch, t) >= 0.0]
+    if not (math.isfinite(lead_s) and 0.0 <= lead_s <= 2 * 86400.0):
+        raise ValueError(f"lead_s: got {lead_s}; use 0 to 172800 s")
+    sets = _target_sets(sets, catalogue_number)
+    lead = lead_s / 86400.0
+    before = [s for s in sets if _days(s.epoch, t) >= -lead]
     if not before:
-        first = min(sets, key=lambda s: s.epoch.tt)
+        first = min(sets, key=_key)
         raise _error(
             first.source,
             first.line_number,
-            f"no element set with epoch at or before {_iso(t)}; the earliest is "
-            f"{_iso(first.epoch)}; add a set from before that time to the file or choose a "
-            "later time",
+            f"no element set with epoch at or before {_iso(t)}"
+            + (f" + {lead_s:g} s" if lead_s else "")
+            + f"; the earliest is {_iso(first.epoch)}; add a set from before that time to the "
+            "file or choose a later time",
         )
-    best = max(before, key=lambda s: (s.epoch.whole, s.epoch.tt_fraction))
+    best = max(before, key=_key)
+    check_element_set(best)  # as when read from a file, for sets built directly
     age = _days(best.epoch, t)
     if age > max_age_days and not allow_stale:
         raise _error(
@@ -466,11 +188,163 @@ def select_element_set(
             StaleElementSetWarning,
             stacklevel=2,
         )
+    ends = [best.epoch, t] + ([until] if until is not None else [])
+    check_manoeuvres(
+        sets,
+        min(ends, key=lambda x: (x.whole, x.tt_fraction)),
+        max(ends, key=lambda x: (x.whole, x.tt_fraction)),
+        max_gap_days=max_age_days,
+    )
     return best
+
+
+def along_track_difference_m(older: ElementSet, newer: ElementSet) -> float:
+    """Along-track distance, m, of SGP4 of ``older`` propagated to ``newer``'s epoch from SGP4 of
+    ``newer`` at its epoch (positive: ``older`` predicts the station ahead). TEME frame."""
+    a, b = older.satrec, newer.satrec
+    _, r0, _ = a.sgp4(b.jdsatepoch, b.jdsatepochF)
+    _, r1, v1 = b.sgp4(b.jdsatepoch, b.jdsatepochF)
+    r0, r1, v1 = np.array(r0), np.array(r1), np.array(v1)
+    h = np.cross(r1, v1)
+    along = np.cross(h, r1)
+    along /= np.linalg.norm(along)
+    return float((r0 - r1) @ along) * 1e3
+
+
+def manoeuvre_threshold_m(gap_days: float) -> float:
+    """Along-track disagreement, m, beyond SGP4's own error for sets ``gap_days`` apart."""
+    return MANOEUVRE_EPOCH_ERROR_M + MANOEUVRE_ERROR_GROWTH_M_PER_DAY * abs(gap_days)
+
+
+def check_manoeuvres(sets, start, end, *, max_gap_days: float = 14.0) -> None:
+    """Raise :class:`StationManoeuvreError` when two consecutive sets of ``sets`` show a station
+    manoeuvre that may fall between skyfield Times ``start`` and ``end``.
+
+    Consecutive sets (A, B) by epoch are compared when the span between their epochs overlaps
+    ``start`` to ``end`` and they are at most ``max_gap_days`` apart: SGP4 of A propagated to B's
+    epoch must agree with B along-track within :func:`manoeuvre_threshold_m`. Otherwise the
+    manoeuvre, somewhere between A and B, may fall in the time flown. A manoeuvre before the chosen
+    set is already in it and is not reported.
+    """
+    ordered = sorted(sets, key=_key)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        gap = _days(a.epoch, b.epoch)
+        if not (_days(start, b.epoch) > 0 and _days(a.epoch, end) > 0):
+            continue
+        if gap <= 0 or gap > max_gap_days:
+            continue
+        d = along_track_difference_m(a, b)
+        limit = manoeuvre_threshold_m(gap)
+        if not abs(d) <= limit:
+            raise StationManoeuvreError(
+                f"{b.where}: the set of epoch {_iso(b.epoch)} is {abs(d) / 1e3:.0f} km along-track "
+                f"from the set of epoch {_iso(a.epoch)} at {a.where} propagated by SGP4 (its error "
+                f"is below {limit / 1e3:.0f} km after {gap:.1f} d): the station manoeuvred "
+                f"between them; use a set from after the manoeuvre (epoch after {_iso(a.epoch)}) "
+                "for times after it, or remove the set that does not apply"
+            )
 
 
 def _iso(t) -> str:
     return t.utc_strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, eq=False)
+class StationFit:
+    """The station's initial state and drag fitted to SGP4 of its element set (see
+    :func:`fit_station_to_sgp4`).
+
+    state0: (6,) GCRS state at the epoch, m and m/s (read-only); inv_ballistic: Cd*A/m, m^2/kg;
+    rms_m, max_m: position residuals against SGP4 over the span, m; span_s: the span, s;
+    inv_ballistic_bstar: Cd*A/m from B* alone (``forces.ballistic_from_bstar``), for comparison.
+    """
+
+    state0: np.ndarray
+    inv_ballistic: float
+    rms_m: float
+    max_m: float
+    span_s: float
+    inv_ballistic_bstar: float
+
+
+def fit_station_to_sgp4(
+    es: ElementSet,
+    epoch,
+    span_s: float,
+    force,
+    *,
+    sample_s: float = 600.0,
+    step_s: float = 60.0,
+    iterations: int = 2,
+    tol_m: float = 0.5,
+) -> StationFit:
+    """Fit the station's state at skyfield Time ``epoch`` and its Cd*A/m so that the package's
+    force model (``force``, a ``forces.ForceModel``) reproduces SGP4 of ``es`` over ``span_s``
+    seconds from ``epoch``: least squares on GCRS positions sampled every ``sample_s``.
+
+    This is the usual way of turning an element set into a precise ephemeris (Vallado 2013,
+    "Fundamentals of Astrodynamics and Applications", 4th ed., sec. 10.5 on using SGP4 as a data
+    source for differential correction). It makes the station's drag consistent with the set:
+    B* is fitted to SGP4's own power-law density, and converting it to Cd*A/m with the reference
+    density (``forces.ballistic_from_bstar``) and applying it with another density model gives
+    about 2.5 times too little decay at the ISS (issue 9; measured here on Progress MS-31's set:
+    Cd*A/m 0.0032 fitted against 0.0013 from B*). Gauss-Newton with a finite-difference Jacobian
+    computed in one batch propagation of 8 states (``propagate.propagate``, 10th-order
+    Stormer-Cowell with ``step_s`` steps, as the mission flies the station), ``iterations``
+    evaluations at most (the default, 2: one correction from SGP4's state and drag, then its
+    residuals; the model is so nearly linear in these parameters that a second correction changes
+    the RMS by less than a metre), or fewer when the RMS improves by less than ``tol_m``. Raises
+    ``ValueError`` naming the parameter.
+    """
+    from .forces import ballistic_from_bstar
+    from .propagate import propagate
+    from .times import at_seconds
+
+    span_s = float(span_s)
+    if not (math.isfinite(span_s) and 0.0 < span_s <= 30 * 86400.0):
+        raise ValueError(f"span_s: got {span_s}; use 0 < span_s <= 30 days in s")
+    if not (math.isfinite(sample_s) and sample_s > 0.0):
+        raise ValueError(f"sample_s: got {sample_s}; use a positive number of seconds")
+    n = max(12, int(math.ceil(span_s / sample_s)) + 1)
+    ts = np.linspace(0.0, span_s, n)
+    ref = es.state(at_seconds(epoch, ts))[:3]
+    if not np.all(np.isfinite(ref)):
+        raise _error(
+            es.source,
+            es.line_number,
+            "SGP4 of this set fails over the span to fit; use a newer set",
+        )
+    ib_bstar = float(ballistic_from_bstar(es.bstar))
+    p = np.concatenate([es.state(epoch), [max(ib_bstar, 1e-4)]])
+    stepping = {"method": "multistep", "step": float(step_s), "order": 10}
+    rms_prev = np.inf
+    for it in range(max(1, int(iterations))):
+        dp_fd = np.array([10.0, 10.0, 10.0, 0.01, 0.01, 0.01, max(abs(p[6]) * 0.01, 1e-6)])
+        batch = np.repeat(p[:, None], 8, axis=1)
+        batch[np.arange(7), np.arange(1, 8)] += dp_fd
+        y = propagate(
+            batch[:6], 0.0, span_s, force, inv_ballistic=batch[6], t_eval=ts, **stepping
+        ).y[:3]
+        d = np.linalg.norm(y[:, 0, :] - ref, axis=0)  # residuals of p, returned with it
+        rms = float(np.sqrt(np.mean(d**2)))
+        if not np.isfinite(rms):
+            raise _error(es.source, es.line_number, "the fit to SGP4 diverged; use a newer set")
+        if rms_prev - rms < tol_m or it == iterations - 1:
+            break
+        res = (y[:, 0, :] - ref).reshape(-1)
+        jac = np.stack([((y[:, k + 1, :] - y[:, 0, :]) / dp_fd[k]).reshape(-1) for k in range(7)])
+        p = p + np.linalg.lstsq(jac.T, -res, rcond=None)[0]
+        rms_prev = rms
+    state0 = p[:6].copy()
+    state0.flags.writeable = False
+    return StationFit(
+        state0=state0,
+        inv_ballistic=float(p[6]),
+        rms_m=float(np.sqrt(np.mean(d**2))),
+        max_m=float(d.max()),
+        span_s=span_s,
+        inv_ballistic_bstar=ib_bstar,
+    )
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,80 @@ that imports dask (and tqdm), both optional and imported only when used.
 one); the package must be importable on the workers. The results are those of ``func`` whatever
 runs it, so a computation that depends only on its chunk gives identical numbers everywhere.
 A progress bar (tqdm, on stderr) counts finished chunks when ``progress`` is true.
+
+Failures are one line (:class:`ClusterError`, or ``ValueError`` for a bad argument), naming the
+parameter: an address with a scheme the package does not configure (only ``tcp://`` or a bare
+``host:port``; ``tls://`` needs certificates, ``ucx://`` the UCX stack) is refused before any
+connection; an unreachable scheduler fails after ``connect_timeout_s`` (5 s); a task whose worker
+died more often than Dask's ``distributed.scheduler.allowed-failures`` retries (3) is reported; and
+when the cluster has had no worker for ``no_worker_timeout_s`` (60 s) while work is left, the call
+gives up instead of waiting forever.
 """
 
 from __future__ import annotations
 
-__all__ = ["map_chunks"]
+import logging
+import math
+import time
+from contextlib import contextmanager
+
+__all__ = ["ClusterError", "check_scheduler_address", "local_cluster_options", "map_chunks"]
+
+CONNECT_TIMEOUT_S = 5.0
+NO_WORKER_TIMEOUT_S = 60.0
+_POLL_S = 0.5
+
+
+class ClusterError(RuntimeError):
+    """The Dask cluster could not run the work; the message is one line naming ``scheduler`` or
+    ``workers``."""
+
+
+def _shown(text: object, limit: int = 80) -> str:
+    s = str(text)
+    out = "".join(c if " " <= c <= "~" else c.encode("unicode_escape").decode() for c in s[:limit])
+    return out + ("..." if len(s) > limit else "")
+
+
+def check_scheduler_address(address: str) -> str:
+    """The scheduler address as Dask takes it (``tcp://HOST:PORT``), or ``ValueError`` naming
+    ``scheduler``: empty, a scheme other than ``tcp``, or no valid port."""
+    s = str(address).strip()
+    form = "give tcp://HOST:PORT of a running scheduler (dask scheduler prints it)"
+    if not s:
+        raise ValueError(f"scheduler: the address is empty; {form}")
+    scheme, sep, rest = s.partition("://")
+    if not sep:
+        scheme, rest = "tcp", s
+    scheme = scheme.lower()
+    if scheme != "tcp":
+        why = {
+            "tls": "needs TLS certificates (a Dask Security configuration) that the package does "
+            "not set up",
+            "ucx": "needs the UCX stack and its Dask configuration",
+        }.get(scheme, "is not supported")
+        raise ValueError(f"scheduler: the scheme '{_shown(scheme, 20)}://' {why}; {form}")
+    host, colon, port = rest.rpartition(":")
+    host = host.strip("[]")
+    if not colon or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"scheduler: '{_shown(s)}' has no host and port; {form}")
+    if not all(c.isascii() and (c.isalnum() or c in ".-_:") for c in host):
+        raise ValueError(f"scheduler: '{_shown(s)}' is not a host name or address; {form}")
+    return f"tcp://{rest}"
+
+
+def local_cluster_options(**changes) -> dict:
+    """Keyword arguments for ``dask.distributed.LocalCluster``: one thread per worker process, no
+    dashboard, and the scheduler's HTTP endpoint on a free port (its default, 8787, is often taken
+    by another cluster on the same machine, which Dask reports with a warning)."""
+    options = {
+        "threads_per_worker": 1,
+        "processes": True,
+        "dashboard_address": None,
+        "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
+    }
+    options.update(changes)
+    return options
 
 
 def _bar(total, desc, enabled):
@@ -37,18 +106,32 @@ def map_chunks(
     scheduler: str | None = None,
     progress: bool = False,
     desc: str = "",
+    connect_timeout_s: float = CONNECT_TIMEOUT_S,
+    no_worker_timeout_s: float = NO_WORKER_TIMEOUT_S,
 ) -> list:
     """``[func(c) for c in chunks]``, in-process or on Dask (module docstring).
 
     workers: number of local worker processes (>= 1); scheduler: address of a running Dask
-    scheduler; at most one of the two. Raises ValueError for bad arguments, ImportError with the
-    install hint when dask is needed and missing.
+    scheduler; at most one of the two. connect_timeout_s: how long to try to reach the scheduler;
+    no_worker_timeout_s: how long to wait with work left and no worker. Raises ValueError for bad
+    arguments, ImportError with the install hint when dask is needed and missing,
+    :class:`ClusterError` when the cluster cannot run the work; ``func``'s own errors as they are.
     """
     chunks = list(chunks)
     if workers is not None and scheduler is not None:
-        raise ValueError("--workers and --scheduler: give one or the other, not both")
-    if workers is not None and (int(workers) != workers or workers < 1):
-        raise ValueError(f"--workers: got {workers}; use a positive whole number")
+        raise ValueError("workers and scheduler: give one or the other, not both")
+    if workers is not None and (
+        isinstance(workers, bool) or int(workers) != workers or not 1 <= workers <= 1024
+    ):
+        raise ValueError(f"workers: got {_shown(workers)}; use a whole number from 1 to 1024")
+    if scheduler is not None:
+        scheduler = check_scheduler_address(scheduler)
+    for name, value in (
+        ("connect_timeout_s", connect_timeout_s),
+        ("no_worker_timeout_s", no_worker_timeout_s),
+    ):
+        if not (math.isfinite(value) and value > 0):
+            raise ValueError(f"{name}: got {value}; use a positive number of seconds")
     bar = _bar(len(chunks), desc, progress)
     try:
         if workers is None and scheduler is None:
@@ -58,31 +141,97 @@ def map_chunks(
                 if bar is not None:
                     bar.update(1)
             return out
-        return _on_dask(func, chunks, workers, scheduler, bar)
+        return _on_dask(
+            func, chunks, workers, scheduler, bar, connect_timeout_s, no_worker_timeout_s
+        )
     finally:
         if bar is not None:
             bar.close()
 
 
-def _on_dask(func, chunks, workers, scheduler, bar):
+@contextmanager
+def _quiet_client_logs():
+    """Dask's client logs each failed connection attempt; the caller gets one line instead."""
+    loggers = [logging.getLogger(n) for n in ("distributed.client", "distributed.comm.core")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+def _connect(target, where: str, timeout_s: float):
+    from dask.distributed import Client
+
+    try:
+        with _quiet_client_logs():
+            return Client(target, timeout=timeout_s)
+    except (OSError, TimeoutError) as exc:
+        reason = _shown(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 120)
+        raise ClusterError(
+            f"scheduler: cannot reach {where} within {timeout_s:g} s ({reason}); start the "
+            "scheduler and its workers, or check the address"
+        ) from None
+
+
+def _on_dask(func, chunks, workers, scheduler, bar, connect_timeout_s, no_worker_timeout_s):
+    try:
+        from dask.distributed import LocalCluster
     except ImportError as exc:
         raise ImportError(
-            "--workers/--scheduler need dask.distributed: pip install 'dask[distributed]'"
+            "workers/scheduler need dask.distributed: pip install 'dask[distributed]'"
         ) from exc
     cluster = None
     if workers is not None:
-        cluster = LocalCluster(
-            n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        cluster = LocalCluster(**local_cluster_options(n_workers=int(workers)))
     try:
-        with Client(cluster if cluster is not None else scheduler) as client:
+        where = scheduler if cluster is None else "the local cluster"
+        client = _connect(cluster if cluster is not None else scheduler, where, connect_timeout_s)
+        with client:
             futures = client.map(func, chunks, pure=False)
-            for _ in as_completed(futures):
-                if bar is not None:
-                    bar.update(1)
+            _wait_all(client, futures, bar, no_worker_timeout_s)
             return client.gather(futures)
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def _wait_all(client, futures, bar, no_worker_timeout_s: float) -> None:
+    """Wait for every future, raising the first error; give up when no worker is left."""
+    from dask.distributed import wait
+    from distributed.scheduler import KilledWorker
+
+    pending = list(futures)
+    last_worker = time.monotonic()
+    while pending:
+        try:
+            done, not_done = wait(pending, timeout=_POLL_S, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            done, not_done = set(), set(pending)
+        for f in done:
+            if f.status == "error":
+                exc = f.exception()
+                if isinstance(exc, KilledWorker):
+                    raise ClusterError(
+                        "scheduler: a chunk's worker died each time it ran it (Dask retried it "
+                        "up to distributed.scheduler.allowed-failures times); check the workers' "
+                        "memory and logs"
+                    ) from None
+                raise exc
+            if bar is not None:
+                bar.update(1)
+        pending = [f for f in pending if f in not_done]
+        if not pending:
+            return
+        now = time.monotonic()
+        if client.nthreads():
+            last_worker = now
+        elif now - last_worker > no_worker_timeout_s:
+            raise ClusterError(
+                f"scheduler: no worker has been connected for {no_worker_timeout_s:g} s with "
+                f"{len(pending)} of {len(futures)} chunks left; start workers (dask worker "
+                "ADDRESS) and rerun"
+            )

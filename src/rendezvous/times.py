@@ -8,6 +8,7 @@ downloaded. UTC strings cross the edges as ISO 8601 with a trailing ``Z``.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -23,24 +24,49 @@ def timescale():
     return load.timescale(builtin=True)
 
 
+_FORM = "use ISO 8601 such as 2025-04-08T05:47:15.309Z or 2025-04-08T08:47:15+03:00"
+_LEAP = re.compile(r"(.*[T ][0-9]{2}:?[0-9]{2}:?)60([.,][0-9]+)?((?:Z|[+-][0-9:]+)?)", re.I)
+
+
+def _shown(text: object, limit: int = 60) -> str:
+    """``text`` quoted, cut, with characters outside printable ASCII escaped (one safe line)."""
+    s = str(text)
+    out = "".join(c if " " <= c <= "~" else c.encode("unicode_escape").decode() for c in s[:limit])
+    return "'" + out + ("..." if len(s) > limit else "") + "'"
+
+
 def parse_utc(text: str, *, name: str = "time"):
     """Parse an ISO 8601 date-time (``Z``, ``+03:00`` or no zone meaning UTC) into a skyfield Time.
 
-    Raises ``ValueError`` with a one-line message naming ``name`` and the expected form.
+    A leap second (``23:59:60`` UTC, or the same instant in another zone) is accepted where one was
+    inserted (skyfield's leap-second table). Raises ``ValueError`` with a one-line message naming
+    ``name`` and the expected form.
     """
     s = str(text).strip()
+    if not s or not s.isascii() or len(s) > 64:
+        raise ValueError(f"{name}: cannot read {_shown(text)} as a date-time; {_FORM}")
+    leap = _LEAP.fullmatch(s)
+    if leap:  # read as :59, then add the leap second once in UTC
+        s = f"{leap.group(1)}59{leap.group(2) or ''}{leap.group(3)}"
     try:
         d = _dt.datetime.fromisoformat(s.replace("z", "Z").replace("Z", "+00:00"))
+        if d.tzinfo is None:
+            d = d.replace(tzinfo=_dt.UTC)
+        d = d.astimezone(_dt.UTC)
     except ValueError:
+        raise ValueError(f"{name}: cannot read {_shown(text)} as a date-time; {_FORM}") from None
+    except OverflowError:
         raise ValueError(
-            f"{name}: cannot read {text!r} as a date-time; use ISO 8601 such as "
-            "2025-04-08T05:47:15.309Z or 2025-04-08T08:47:15+03:00"
+            f"{name}: {_shown(text)} is outside the years 1 to 9999 once in UTC; {_FORM}"
         ) from None
-    if d.tzinfo is None:
-        d = d.replace(tzinfo=_dt.UTC)
-    d = d.astimezone(_dt.UTC)
-    seconds = d.second + d.microsecond * 1e-6
-    return timescale().utc(d.year, d.month, d.day, d.hour, d.minute, seconds)
+    seconds = d.second + d.microsecond * 1e-6 + (1 if leap else 0)
+    t = timescale().utc(d.year, d.month, d.day, d.hour, d.minute, seconds)
+    if leap and not (d.hour == 23 and d.minute == 59 and float(t.utc[5]) >= 60.0):
+        raise ValueError(
+            f"{name}: {_shown(text)} is not a leap second (second 60 exists only at 23:59:60 UTC "
+            "where one was inserted, e.g. 2016-12-31T23:59:60Z); use a valid time"
+        )
+    return t
 
 
 def seconds_between(t0, t1):
@@ -59,18 +85,8 @@ def at_seconds(epoch, seconds):
 
 
 def iso_utc(t, *, digits: int = 3) -> str | list[str]:
-    """ISO 8601 UTC string(s) ending in ``Z``, with ``digits`` decimals of seconds (0 to 6)."""
-    dt = t.utc_datetime()
-    if isinstance(dt, _dt.datetime):
-        return _iso(dt, digits)
-    return [_iso(d, digits) for d in dt]
-
-
-def _iso(d: _dt.datetime, digits: int) -> str:
-    if digits <= 0:
-        d = (d + _dt.timedelta(microseconds=500_000)).replace(microsecond=0)
-        return d.strftime("%Y-%m-%dT%H:%M:%SZ")
-    q = 10 ** (6 - digits)
-    us = int(round(d.microsecond / q)) * q
-    d = d.replace(microsecond=0) + _dt.timedelta(microseconds=us)
-    return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond:06d}"[:digits] + "Z"
+    """ISO 8601 UTC string(s) ending in ``Z``, with ``digits`` decimals of seconds (0 to 9),
+    rounded; a leap second prints as ``23:59:60`` (skyfield's ``Time.utc_iso``)."""
+    if not 0 <= int(digits) <= 9:
+        raise ValueError(f"digits: got {digits}; use 0 to 9")
+    return t.utc_iso(places=int(digits))

@@ -1,0 +1,143 @@
+"""Tests of rendezvous.parallel: in-process and Dask runs, and one-line failures in seconds.
+
+Requirement (issue 12): an unreachable or unsupported scheduler fails in seconds with one line;
+with no worker left the call gives up with one line instead of waiting forever.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from rendezvous.parallel import (
+    ClusterError,
+    check_scheduler_address,
+    local_cluster_options,
+    map_chunks,
+)
+
+distributed = pytest.importorskip("distributed")
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again when the socket is
+
+
+def test_in_process_keeps_order():
+    assert map_chunks(_square, range(5)) == [0, 1, 4, 9, 16]
+
+
+@pytest.mark.parametrize(
+    "address, words",
+    [
+        ("tls://127.0.0.1:8786", "TLS certificates"),
+        ("ucx://127.0.0.1:8786", "UCX"),
+        ("ws://127.0.0.1:8786", "not supported"),
+        ("", "empty"),
+        ("tcp://127.0.0.1", "no host and port"),
+        ("tcp://127.0.0.1:99999", "no host and port"),
+        ("tcp://\x1b[31mhost:8786", "not a host name"),
+    ],
+)
+def test_unsupported_addresses_are_one_line(address, words):
+    t0 = time.monotonic()
+    with pytest.raises(ValueError) as info:
+        map_chunks(_square, [1], scheduler=address)
+    msg = str(info.value)
+    assert msg.startswith("scheduler: ") and words in msg and "\n" not in msg
+    assert "\x1b" not in msg and "--" not in msg
+    assert time.monotonic() - t0 < 1.0
+
+
+def test_address_forms():
+    assert check_scheduler_address("10.0.0.5:8786") == "tcp://10.0.0.5:8786"
+    assert check_scheduler_address(" TCP://node-1:8786 ") == "tcp://node-1:8786"
+
+
+def test_bad_arguments_name_the_parameter():
+    with pytest.raises(ValueError, match="^workers and scheduler: "):
+        map_chunks(_square, [1], workers=1, scheduler="tcp://127.0.0.1:1")
+    for bad in (0, 1.5, True, 10**6):
+        with pytest.raises(ValueError, match="^workers: "):
+            map_chunks(_square, [1], workers=bad)
+    with pytest.raises(ValueError, match="^connect_timeout_s: "):
+        map_chunks(_square, [1], scheduler="tcp://127.0.0.1:1", connect_timeout_s=float("nan"))
+
+
+def test_unreachable_scheduler_fails_in_seconds():
+    t0 = time.monotonic()
+    with pytest.raises(ClusterError) as info:
+        map_chunks(_square, [1], scheduler=f"tcp://127.0.0.1:{_closed_port()}", connect_timeout_s=2)
+    elapsed = time.monotonic() - t0
+    msg = str(info.value)
+    assert msg.startswith("scheduler: cannot reach tcp://127.0.0.1:") and "\n" not in msg
+    assert elapsed < 10.0  # 2 s asked; Dask's client adds its own start-up
+
+
+def test_no_worker_left_gives_up():
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        **local_cluster_options(n_workers=0, processes=False, protocol="tcp")
+    ) as cluster:
+        t0 = time.monotonic()
+        with pytest.raises(ClusterError) as info:
+            map_chunks(_square, [1, 2], scheduler=cluster.scheduler_address, no_worker_timeout_s=1)
+        elapsed = time.monotonic() - t0
+    msg = str(info.value)
+    assert msg.startswith("scheduler: no worker has been connected for 1 s") and "\n" not in msg
+    assert "2 of 2 chunks left" in msg
+    assert elapsed < 8.0
+
+
+def test_existing_cluster_gives_the_in_process_results():
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        **local_cluster_options(n_workers=1, processes=False, protocol="tcp")
+    ) as cluster:
+        out = map_chunks(_square, range(6), scheduler=cluster.scheduler_address)
+    assert out == [0, 1, 4, 9, 16, 25]
+
+
+def _fail(x: int) -> int:
+    raise ZeroDivisionError(f"chunk {x}")
+
+
+def test_task_errors_come_back_as_they_are():
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        **local_cluster_options(n_workers=1, processes=False, protocol="tcp")
+    ) as cluster:
+        with pytest.raises(ZeroDivisionError, match="chunk 3"):
+            map_chunks(_fail, [3], scheduler=cluster.scheduler_address)
+
+
+def _die(x: int) -> int:
+    import os
+
+    os._exit(1)  # the worker process dies, as with a crash or the OOM killer
+
+
+def test_a_chunk_that_kills_its_workers_is_one_line():
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with LocalCluster(**local_cluster_options(n_workers=1, protocol="tcp")) as cluster:
+            t0 = time.monotonic()
+            with pytest.raises(ClusterError) as info:
+                map_chunks(_die, [1], scheduler=cluster.scheduler_address)
+            elapsed = time.monotonic() - t0
+    msg = str(info.value)
+    assert msg.startswith("scheduler: a chunk's worker died") and "\n" not in msg
+    assert elapsed < 20.0
