@@ -240,7 +240,7 @@ def insert(env, site: Site, ascent: AscentModel) -> Insertion:
     yaw capability (the launch is outside the plane window).
     """
     from .frames import site_state
-    from .phasing import phase_angle
+    from .orbits import phase_angle
     from .times import iso_utc
 
     t_ins = ascent.duration_s

@@ -45,7 +45,7 @@ import numpy as np
 from .catalog import SCHEMES, Scheme
 from .constants import MU_EARTH, R_EARTH
 from .errors import MissionError
-from .orbits import mean_longitude_rate, nodal_rate, rtn_basis, semi_major_axis
+from .orbits import mean_longitude_rate, nodal_rate, phase_angle, rtn_basis, semi_major_axis
 from .orbits import unit as _unit
 
 __all__ = [
@@ -75,20 +75,6 @@ __all__ = [
 ]
 
 TWO_PI = 2.0 * np.pi
-
-
-def phase_angle(station, ship):
-    """Phase angle (rad, in [-pi, pi)) of the station ahead of the ship, in the station's plane.
-
-    station, ship: (6,) or (6, N) GCRS states.
-    """
-    station = np.asarray(station, dtype=float)
-    ship = np.asarray(ship, dtype=float)
-    h = _unit(np.cross(station[:3], station[3:6], axis=0))
-    rs = ship[:3] - np.sum(ship[:3] * h, axis=0) * h
-    sin = np.sum(np.cross(rs, station[:3], axis=0) * h, axis=0)
-    cos = np.sum(rs * station[:3], axis=0)
-    return np.arctan2(sin, cos)
 
 
 def _plane_axes(station, pole):

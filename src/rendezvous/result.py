@@ -136,7 +136,7 @@ class MissionResult:
         return str(iso_utc(self.docking_time, digits=0))
 
     def _seconds(self, t: Any) -> np.ndarray:
-        from .scenario import to_time
+        from .inputs import to_time
         from .times import seconds_between
 
         if isinstance(t, int | float | np.ndarray | list | tuple):

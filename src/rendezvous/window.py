@@ -60,13 +60,14 @@ metre-level to kilometre-level SGP4 errors (flagged by ``element_set_age_days``)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
 
 import numpy as np
 
 from . import phasing
 from .constants import DAY, MU_EARTH, R_EARTH
 from .phasing import SchemeWindow
-from .report import window_records, window_table
 from .window_scan import PlanePass, SearchContext, plane_passes, refine, wrap
 
 __all__ = [
@@ -82,12 +83,19 @@ __all__ = [
     "refine_times",
     "scheme_limits",
     "search_windows",
-    "window_records",
-    "window_table",
 ]
 
 FAST_SCHEMES = ("2-orbit", "4-orbit")
 """Schemes for which a day without an opportunity is reported with the next one."""
+
+
+def __getattr__(name: str) -> Any:
+    """The former homes of ``report.window_records`` and ``report.window_table`` (presentation
+    lives in :mod:`rendezvous.report`; loaded on use, so the core does not import it)."""
+    if name in ("window_records", "window_table"):
+        return getattr(import_module("rendezvous.report"), name)
+    raise AttributeError(f"module 'rendezvous.window' has no attribute {name!r}")
+
 
 PhaseLimits = SchemeWindow
 """The former name of ``phasing.SchemeWindow`` (window, floor and minimum Delta-v)."""
@@ -515,9 +523,9 @@ def search_windows(
     """
     from . import ephemeris
     from .catalog import SITES, site_by_name
+    from .inputs import to_time
     from .launch import AscentModel
     from .proximity import ApproachProfile
-    from .scenario import to_time
     from .times import iso_utc
 
     start = to_time(start, param="start")

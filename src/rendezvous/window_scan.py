@@ -142,7 +142,7 @@ class SearchContext:
     def evaluate(self, seconds, set_index=None) -> Evaluation:
         """The launch model for liftoffs at ``seconds`` (N,) after the start (module
         docstring); SGP4 from ``sets[set_index[i]]`` (default: each liftoff's day's set)."""
-        from . import frames, launch, phasing
+        from . import frames, launch, orbits
 
         s = np.asarray(seconds, dtype=float)
         idx = self.set_index(s) if set_index is None else set_index
@@ -155,7 +155,7 @@ class SearchContext:
         h = np.cross(station[:3], station[3:], axis=0)
         h /= np.linalg.norm(h, axis=0)
         ship, oop = launch.insertion_state(pad, h, self.ascent)
-        phase = phasing.phase_angle(station, ship)
+        phase = orbits.phase_angle(station, ship)
         pole = np.asarray(frames.true_pole(t_lift), dtype=float).reshape(3, -1)
         r_hat = pad[:3] / np.linalg.norm(pad[:3], axis=0)
         ascending = np.sum(np.cross(h, r_hat, axis=0) * pole, axis=0) > 0.0
