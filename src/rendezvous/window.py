@@ -66,7 +66,8 @@ from typing import Any
 import numpy as np
 
 from . import phasing
-from .constants import DAY, MU_EARTH, R_EARTH
+from .constants import DAY, R_EARTH
+from .orbits import mean_motion
 from .phasing import SchemeWindow
 from .window_scan import PlanePass, SearchContext, plane_passes, refine, wrap
 
@@ -112,7 +113,7 @@ def proximity_estimate(approach=None, port=None, n_mean=None) -> tuple[float, fl
     from .proximity import ApproachProfile, approach_estimate, port_frame
 
     prof = approach or ApproachProfile()
-    n = n_mean or float(np.sqrt(MU_EARTH / (R_EARTH + 415e3) ** 3))
+    n = n_mean or float(mean_motion(R_EARTH + 415e3))
     port_pos, port_axis = port_frame(port or PORTS["prichal"], prof)
     return approach_estimate(prof, port_pos, port_axis, n)
 
