@@ -104,7 +104,8 @@ class Scenario:
         put("site", _pick(self.site, Site, SITES["baikonur-31/6"], site_by_name, "site"))
         put("station", _pick(self.station, Station, ISS, station_by_name, "station"))
         station: Station = self.station
-        default_port = station.ports["prichal"]
+        # default: Prichal on the ISS, else the station's first port
+        default_port = station.ports.get("prichal") or next(iter(station.ports.values()), None)
         put("port", _pick(self.port, PortDefinition, default_port, station.port, "port"))
         put("vehicle", _pick(self.vehicle, Vehicle, VEHICLES["soyuz"], vehicle_by_name, "vehicle"))
         if self.scheme is not None and self.scheme not in SCHEMES:
