@@ -38,7 +38,8 @@ How it is computed: a pipeline of named stages over typed values, each vectorise
 2. :func:`nominal_windows`: the scheme windows at the nominal insertion of every pass and scheme
    (two sweeps, starting from the in-plane time) and the nominal phase (:class:`CaseWindow`).
 3. :func:`refine_times`: every nominal, opening and closing time refined together by a vectorised
-   Illinois (regula falsi) iteration on the phase or out-of-plane angle to better than 1 ms.
+   Illinois (regula falsi) iteration on the phase or out-of-plane angle to better than 1 ms
+   (:class:`CaseTimes`).
 4. :func:`opportunities`: the launch model at those times, the predicted docking and Delta-v
    (:class:`Opportunity`).
 5. :func:`day_summaries`: the opportunities by UTC day, with the next fast opportunity of a day
@@ -72,6 +73,7 @@ from .phasing import SchemeWindow
 from .window_scan import PlanePass, SearchContext, plane_passes, refine, wrap
 
 __all__ = [
+    "CaseTimes",
     "CaseWindow",
     "DaySummary",
     "Opportunity",
@@ -290,16 +292,28 @@ def nominal_windows(ctx: SearchContext, passes: list[PlanePass], names) -> list[
 # Stage 3: nominal, opening and closing times
 
 
-def refine_times(ctx: SearchContext, cases: list[Case]) -> dict[tuple[int, str], float]:
-    """Stage 3: the nominal, opening and closing liftoff times (s since the start) of every case
-    with a window, keyed (case index, "nominal" | "open" | "close"), refined together."""
-    kinds, levels, ta, tb, owner = [], [], [], [], []
-    for j, case in enumerate(cases):
+@dataclass(frozen=True)
+class CaseTimes:
+    """The refined liftoff times of one case, s since the search start."""
+
+    nominal: float
+    open: float
+    close: float
+
+
+def refine_times(ctx: SearchContext, cases: list[Case]) -> list[CaseTimes | None]:
+    """Stage 3: the nominal, opening and closing liftoff times of every case with a window (None
+    for the others), refined together in one vectorised root search."""
+    kinds, levels, ta, tb = [], [], [], []
+    for case in cases:
         w, p = case.window, case.plane_pass
         if w is None:
             continue
-        items = [("nominal", ("phase", w.target_deg)), ("open", w.open), ("close", w.close)]
-        for role, (kind, value) in items:
+        for role, (kind, value) in (
+            ("nominal", ("phase", w.target_deg)),
+            ("open", w.open),
+            ("close", w.close),
+        ):
             if kind == "phase":
                 assert value is not None
                 lev = np.radians(value - 360 * w.k)
@@ -314,11 +328,13 @@ def refine_times(ctx: SearchContext, cases: list[Case]) -> dict[tuple[int, str],
             i = int(np.clip(np.searchsorted(ref, x), 1, ref.size - 1))
             ta.append(p.t[i - 1])
             tb.append(p.t[i])
-            owner.append((j, role))
-    if not owner:
-        return {}
-    t_sol = refine(ctx, np.array(kinds), np.array(levels), np.array(ta), np.array(tb))
-    return {o: float(t) for o, t in zip(owner, t_sol, strict=True)}
+    if not kinds:
+        return [None] * len(cases)
+    t_sol = iter(refine(ctx, np.array(kinds), np.array(levels), np.array(ta), np.array(tb)))
+    return [
+        None if c.window is None else CaseTimes(*(float(next(t_sol)) for _ in range(3)))
+        for c in cases
+    ]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -330,7 +346,9 @@ def _on_branch(phase_deg, near_deg):
     return float(phase_deg + 360.0 * np.round((near_deg - phase_deg) / 360.0))
 
 
-def opportunities(ctx: SearchContext, cases: list[Case], times) -> list[Opportunity]:
+def opportunities(
+    ctx: SearchContext, cases: list[Case], times: list[CaseTimes | None]
+) -> list[Opportunity]:
     """Stage 4: one :class:`Opportunity` per case with a window, in time order: the launch model
     at the nominal, opening and closing times (``times`` from :func:`refine_times`), the predicted
     docking and the planned Delta-v (module docstring)."""
@@ -339,9 +357,10 @@ def opportunities(ctx: SearchContext, cases: list[Case], times) -> list[Opportun
     keys = [j for j, c in enumerate(cases) if c.window is not None]
     if not keys:
         return []
-    t_nom = np.array([times[(j, "nominal")] for j in keys])
-    t_open = np.array([times[(j, "open")] for j in keys])
-    t_close = np.array([times[(j, "close")] for j in keys])
+    solved = [times[j] for j in keys]
+    t_nom = np.array([ct.nominal for ct in solved if ct is not None])
+    t_open = np.array([ct.open for ct in solved if ct is not None])
+    t_close = np.array([ct.close for ct in solved if ct is not None])
     # A nominal at a limit would be refused by the flight itself (|out of plane| is then at the
     # launcher's capability): keep it 1 s inside the window, so that it rounds inside too.
     margin = np.minimum(1.0, 0.5 * (t_close - t_open))
