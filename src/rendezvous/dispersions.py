@@ -73,6 +73,7 @@ __all__ = [
     "DispersionResult",
     "ErrorModel",
     "Nominal",
+    "Samples",
     "draw",
     "fly_samples",
     "nominal_from_mission",
@@ -355,14 +356,32 @@ def _retarget(nom, model, zt, ship, station, ib_model, force, newton_steps):
     return dv3, dv4, correction, predicted_miss
 
 
-def fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int = 2) -> dict:
-    """Fly the far range for the samples whose standard-normal draws are the rows of ``z``
-    (n, N_DRAWS). Returns a dict of arrays over the n samples (module docstring):
+@dataclass(frozen=True, eq=False)
+class Samples:
+    """The far range flown for n samples (module docstring).
 
     miss_r, miss_v: (3, n) LVLH miss at AS (m, m/s); dv_far, dv_correction, dv_total: (n,) m/s;
     fallback: (n,) bool; t_docking: (n,) s since liftoff; predicted_miss: (n,) onboard predicted
     position miss after re-targeting, m; traj_t: (k,) s; traj: (3, n, k) float32 LVLH positions.
     """
+
+    miss_r: np.ndarray
+    miss_v: np.ndarray
+    dv_far: np.ndarray
+    dv_correction: np.ndarray
+    dv_total: np.ndarray
+    fallback: np.ndarray
+    t_docking: np.ndarray
+    predicted_miss: np.ndarray
+    traj_t: np.ndarray
+    traj: np.ndarray
+
+
+def fly_samples(
+    nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int = 2
+) -> Samples:
+    """Fly the far range for the samples whose standard-normal draws are the rows of ``z``
+    (n, N_DRAWS); the :class:`Samples` (module docstring)."""
     nom = nominal
     z = np.asarray(z, dtype=float)
     n = z.shape[0]
@@ -416,18 +435,18 @@ def fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps
     t_dock = t_as + nom.prox_duration_s + np.where(fallback, nom.fallback_delay_s, 0.0)
     traj_t = np.array([r[0] for r in rec])
     traj = np.stack([_lvlh(r[1][:, n:], r[1][:, :n])[:3] for r in rec], axis=-1)
-    return {
-        "miss_r": miss[:3],
-        "miss_v": miss[3:],
-        "dv_far": dv_far,
-        "dv_correction": correction,
-        "dv_total": dv_far + nom.prox_dv_m_s + (leg - leg_nom),
-        "fallback": fallback,
-        "t_docking": t_dock,
-        "predicted_miss": predicted_miss,
-        "traj_t": traj_t,
-        "traj": traj.astype(np.float32),
-    }
+    return Samples(
+        miss_r=miss[:3],
+        miss_v=miss[3:],
+        dv_far=dv_far,
+        dv_correction=correction,
+        dv_total=dv_far + nom.prox_dv_m_s + (leg - leg_nom),
+        fallback=fallback,
+        t_docking=t_dock,
+        predicted_miss=predicted_miss,
+        traj_t=traj_t,
+        traj=traj.astype(np.float32),
+    )
 
 
 _FIELDS = (
@@ -471,7 +490,7 @@ class DispersionResult:
     nominal_t_docking: float
 
 
-def _chunk_job(nominal, model, newton_steps, z):
+def _chunk_job(nominal, model, newton_steps, z) -> Samples:
     return fly_samples(nominal, model, z, newton_steps)
 
 
@@ -504,17 +523,17 @@ def run_dispersions(
     cat = {}
     for f in _FIELDS:
         axis = 1 if f in ("miss_r", "miss_v", "traj") else 0
-        cat[f] = np.concatenate([p[f] for p in parts], axis=axis)
+        cat[f] = np.concatenate([getattr(p, f) for p in parts], axis=axis)
     return DispersionResult(
         seed=int(seed),
         n=int(n),
         chunk_size=int(chunk_size),
         nominal=nominal,
         model=model,
-        traj_t=parts[0]["traj_t"],
-        nominal_traj=nom["traj"][:, 0, :],
-        nominal_dv_total=float(nom["dv_total"][0]),
-        nominal_t_docking=float(nom["t_docking"][0]),
+        traj_t=parts[0].traj_t,
+        nominal_traj=nom.traj[:, 0, :],
+        nominal_dv_total=float(nom.dv_total[0]),
+        nominal_t_docking=float(nom.t_docking[0]),
         **cat,
     )
 
