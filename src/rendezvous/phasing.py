@@ -38,7 +38,9 @@ in the direction of motion; positive when the station is ahead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -99,7 +101,7 @@ def _mean_elements(state, node, q_axis):
     return a, lam, ex, ey, u
 
 
-def relative_elements(station, ship, pole=(0.0, 0.0, 1.0)):
+def relative_elements(station, ship, pole=(0.0, 0.0, 1.0)) -> np.ndarray:
     """ROE of the ship w.r.t. the station: (6, ...) = (da m, dlambda rad, dex, dey, dix, diy).
 
     station, ship: (6,) or (6, N) GCRS states; pole: the Earth's axis in GCRS (node reference).
@@ -308,7 +310,7 @@ class SchemeWindow:
         return self.hi_deg - self.lo_deg
 
 
-def window_region(ok, i, gap):
+def window_region(ok, i: int, gap: int) -> tuple[int, int]:
     """Index range [lo, hi] of the run of ``ok`` (bool (n,)) that contains index ``i``, with inner
     gaps of at most ``gap`` samples bridged.
 
@@ -482,7 +484,15 @@ def choose_scheme(
     return SCHEMES[ok[0].scheme]
 
 
-def fly_burns(fly, y0, t0, t_burns, dv_rtn, *, keep=False):
+def fly_burns(
+    fly: Callable[..., Any],
+    y0: np.ndarray,
+    t0: float,
+    t_burns: np.ndarray,
+    dv_rtn: np.ndarray,
+    *,
+    keep: bool = False,
+) -> tuple[np.ndarray, np.ndarray, list]:
     """Fly states ``y0`` (6, M) from ``t0`` through burns at ``t_burns`` (K,) whose components
     ``dv_rtn`` (K, 3, M) are in each ship's own radial / along-track / normal frame at the burn.
 
@@ -505,7 +515,17 @@ def fly_burns(fly, y0, t0, t_burns, dv_rtn, *, keep=False):
     return y, np.array(dvs), segs
 
 
-def correct_burns(fly, ship_ins, t_ins, t_burns, plan_rtn, target, n_mean, *, max_iter=12):
+def correct_burns(
+    fly: Callable[..., Any],
+    ship_ins: np.ndarray,
+    t_ins: float,
+    t_burns: np.ndarray,
+    plan_rtn: np.ndarray,
+    target: np.ndarray,
+    n_mean: float,
+    *,
+    max_iter: int = 12,
+) -> tuple[np.ndarray, bool]:
     """Differential correction of the 12 burn components (module docstring, step 2) so that the
     ship flown from ``ship_ins`` (6,) arrives at ``target`` (6,) at the last burn time.
 
@@ -648,4 +668,6 @@ def fly_far_range(env, ins, geom, scheme, window, station, ascent, approach) -> 
     y_as, dvs, segs = fly_burns(
         env.fly_ship, aimed.ship[:, None], ins.t, t_burns, dv_rtn[:, :, None], keep=True
     )
-    return FarRange(aimed.ship, aimed.phase_deg, t_burns, dv_rtn, dvs[:, :, 0], y_as[:, 0], segs)
+    return FarRange(
+        aimed.ship, aimed.phase_deg, t_burns, dv_rtn, dvs[:, :, 0], y_as[:, 0], tuple(segs)
+    )

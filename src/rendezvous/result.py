@@ -122,7 +122,7 @@ class MissionResult:
         return float(sum(b.dv_m_s for b in self.burns))
 
     @property
-    def docking_time(self):
+    def docking_time(self) -> Any:
         """The simulated contact as a skyfield Time."""
         from .times import at_seconds
 
@@ -186,13 +186,13 @@ class MissionResult:
 class Piecewise:
     """The ship's trajectory as consecutive propagated segments; later segments win at joints."""
 
-    def __init__(self):
-        self.segments = []  # (t_start, t_end, Trajectory)
+    def __init__(self) -> None:
+        self.segments: list[tuple[float, float, Any]] = []  # (t_start, t_end, Trajectory)
 
-    def add(self, traj, ta, tb):
+    def add(self, traj: Any, ta: float, tb: float) -> None:
         self.segments.append((ta, tb, traj))
 
-    def __call__(self, t):
+    def __call__(self, t: Any) -> np.ndarray:
         t = np.atleast_1d(np.asarray(t, dtype=float))
         out = np.full((6, t.size), np.nan)
         for ta, tb, traj in self.segments:

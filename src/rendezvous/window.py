@@ -219,7 +219,9 @@ class Case:
     window: CaseWindow | None
 
 
-def _case_window(ctx, p: PlanePass, name, station, ship, pole):
+def _case_window(
+    ctx: SearchContext, p: PlanePass, name: str, station, ship, pole
+) -> tuple[SchemeWindow, CaseWindow | None, float]:
     """(scheme window, :class:`CaseWindow` or None, liftoff time of the nominal phase s) of
     scheme ``name`` on pass ``p`` for the insertion (station, ship, pole) at the current
     nominal."""
@@ -341,7 +343,7 @@ def refine_times(ctx: SearchContext, cases: list[Case]) -> list[CaseTimes | None
 # Stage 4: the opportunities at the nominal times
 
 
-def _on_branch(phase_deg, near_deg):
+def _on_branch(phase_deg: float, near_deg: float) -> float:
     """``phase_deg`` plus the multiple of 360 deg that brings it nearest ``near_deg``."""
     return float(phase_deg + 360.0 * np.round((near_deg - phase_deg) / 360.0))
 
