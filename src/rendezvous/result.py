@@ -103,7 +103,7 @@ class MissionResult:
     phase_angle_deg: np.ndarray | None = None  # (n,) station ahead of ship, deg
     ship_geodetic: np.ndarray | None = None  # (3, n) lat deg, lon deg, height m (WGS-84)
     station_geodetic: np.ndarray | None = None  # (3, n)
-    windows: tuple = ()  # phasing.SchemeWindow for each scheme at this insertion
+    windows: tuple = ()  # schemes.SchemeWindow for each scheme at this insertion
     insertion_perigee_km: float = float("nan")
     insertion_apogee_km: float = float("nan")
     out_of_plane_deg: float = float("nan")  # site out of the station plane at liftoff

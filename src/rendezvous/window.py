@@ -14,7 +14,7 @@ opportunity; the descending pass is dropped.
 
 A scheme's phase window for one insertion is the set of phase angles whose planned in-plane
 far-range Delta-v (``phasing.best_plan``, the linear ROE plan) is within ``Scheme.dv_margin_m_s``
-of its minimum: ``phasing.scheme_window``, the same window the flight itself uses (a 1 deg scan
+of its minimum: ``schemes.scheme_window``, the same window the flight itself uses (a 1 deg scan
 refined to 0.005 deg at the edges).
 
 The nominal launch time. The planned Delta-v has a *flat floor*: over a range of phase angles
@@ -69,7 +69,7 @@ import numpy as np
 from . import phasing
 from .constants import DAY, R_EARTH
 from .orbits import mean_motion
-from .phasing import SchemeWindow
+from .schemes import SchemeWindow, planned_dv, scheme_window
 from .window_scan import PlanePass, SearchContext, plane_passes, refine, wrap
 
 __all__ = [
@@ -101,10 +101,10 @@ def __getattr__(name: str) -> Any:
 
 
 PhaseLimits = SchemeWindow
-"""The former name of ``phasing.SchemeWindow`` (window, floor and minimum Delta-v)."""
+"""The former name of ``schemes.SchemeWindow`` (window, floor and minimum Delta-v)."""
 
-scheme_limits = phasing.scheme_window
-"""The former name of ``phasing.scheme_window`` (the one implementation of the scheme window)."""
+scheme_limits = scheme_window
+"""The former name of ``schemes.scheme_window`` (the one implementation of the scheme window)."""
 
 
 def proximity_estimate(approach=None, port=None, n_mean=None) -> tuple[float, float]:
@@ -129,7 +129,7 @@ class Opportunity:
     of the scheme's window, e.g. 224 not -136); out_of_plane_deg: the pad's signed angle out of the
     station's plane at the nominal liftoff; open_limit / close_limit: "phase" or "plane", what
     bounds the window; window_lo_deg..window_hi_deg and flat_lo_deg..flat_hi_deg: the phase
-    limits (``phasing.SchemeWindow``) at the nominal insertion; dv_m_s = dv_far_m_s +
+    limits (``schemes.SchemeWindow``) at the nominal insertion; dv_m_s = dv_far_m_s +
     dv_proximity_m_s (planned).
     """
 
@@ -228,7 +228,7 @@ def _case_window(
     scheme = phasing.SCHEMES[name]
     ph_a, ph_b = np.degrees(np.interp(p.plane_limits, p.t, p.phase))
     geom = phasing.insertion_geometry(station, ship, pole, ctx.approach)
-    lim = phasing.scheme_window(scheme, *geom.plan_args(scheme))
+    lim = scheme_window(scheme, *geom.plan_args(scheme))
     best = None
     for k in (-1, 0, 1):
         a, b = ph_a + 360 * k, ph_b + 360 * k
@@ -384,7 +384,7 @@ def opportunities(
         phase, ph_open, ph_close = (
             _on_branch(np.degrees(ev.phase[i]), w.target_deg) for i in (q, m + q, 2 * m + q)
         )
-        dv_far = float(phasing.planned_dv(np.radians([phase]), *geom.plan_args(scheme))[0])
+        dv_far = float(planned_dv(np.radians([phase]), *geom.plan_args(scheme))[0])
         t_dock = t_nom[q] + ctx.ascent.duration_s + scheme.burn_revs[-1] * geom.period + prox_dur
         day_i = int(np.clip(t_nom[q] // DAY, 0, ctx.days - 1))
         es = ctx.sets[ctx.set_of_day[day_i]]
