@@ -96,3 +96,15 @@ def test_result_times_and_dense_trajectories(ms27_result):
     assert np.allclose(r.at(r.t[j])[:3], r.ship[:3, j], rtol=0, atol=1e-3)
     with pytest.raises(ValueError, match=r"^t: outside the flight"):
         r.at(r.t_contact + 10.0)
+
+
+def test_a_new_pad_port_and_station_are_table_entries():
+    from rendezvous.catalog import PortDefinition, Site, Station
+
+    port = PortDefinition("Test nadir", (0.0, 0.0, 10.0), (0.0, 0.0, 1.0), ("test",))
+    station = Station("Test station", {"test": port}, yaw_deg=0.0)
+    pad = Site("Test pad", 46.0, 63.5)
+    s = Scenario(MS27, site=pad, station=station, port="test")
+    assert s.port is port and s.site is pad and s.station is station
+    with pytest.raises(ValueError, match=r"^port: unknown Test station docking port 'prichal'"):
+        Scenario(MS27, station=station, port="prichal")

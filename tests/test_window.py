@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pytest
 
-from rendezvous import frames, launch, phasing
+from rendezvous import frames, launch, phasing, schemes
 from rendezvous.ephemeris import builtin_element_sets, flights, select_element_set
 from rendezvous.times import at_seconds, parse_utc, seconds_between
 from rendezvous.window import proximity_estimate, search_windows
@@ -148,10 +148,10 @@ def test_scheme_window_edges_are_where_the_planned_dv_crosses_the_margin():
     for name in ("2-orbit", "4-orbit"):
         s = phasing.SCHEMES[name]
         args = (roe, a_st, inc, 0.3, np.array(s.burn_revs) * period, 4000.0 / a_st)
-        w = phasing.scheme_window(s, *args)
+        w = schemes.scheme_window(s, *args)
         level = w.dv_min_m_s + s.dv_margin_m_s
         inside = np.radians([w.lo_deg + 0.001, w.hi_deg - 0.001])
         outside = np.radians([w.lo_deg - 0.006, w.hi_deg + 0.006])
-        assert np.all(phasing.planned_dv(inside, *args) <= level)
-        assert np.all(phasing.planned_dv(outside, *args) > level)
+        assert np.all(schemes.planned_dv(inside, *args) <= level)
+        assert np.all(schemes.planned_dv(outside, *args) > level)
         assert w.lo_deg <= w.flat_lo_deg < w.flat_hi_deg <= w.hi_deg

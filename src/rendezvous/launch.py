@@ -48,7 +48,7 @@ import numpy as np
 from .catalog import SITES, Site, site_by_name
 from .constants import MU_EARTH, R_EARTH
 from .errors import MissionError
-from .orbits import nodal_rate, rotate_about
+from .orbits import nodal_rate, rotate_about, semi_major_axis
 from .orbits import unit as _unit
 
 __all__ = [
@@ -131,7 +131,7 @@ def aim_plane_normal(station_state, pole, drift_time_s, ship_mean_alt_m):
     h = np.cross(r, v)
     h_hat = h / np.linalg.norm(h)
     inc = np.arccos(np.clip(h_hat @ pole, -1.0, 1.0))
-    a_st = 1.0 / (2.0 / np.linalg.norm(r) - v @ v / MU_EARTH)
+    a_st = semi_major_axis(station_state)
     d_raan = (nodal_rate(R_EARTH + ship_mean_alt_m, inc) - nodal_rate(a_st, inc)) * drift_time_s
     # The ship's node regresses faster, so aim the plane ahead (east) of the station's by -d_raan:
     # rotate the normal about the pole by -d_raan (Rodrigues).
@@ -240,7 +240,7 @@ def insert(env, site: Site, ascent: AscentModel) -> Insertion:
     yaw capability (the launch is outside the plane window).
     """
     from .frames import site_state
-    from .phasing import phase_angle
+    from .orbits import phase_angle
     from .times import iso_utc
 
     t_ins = ascent.duration_s

@@ -8,8 +8,8 @@ returning small frozen values:
    liftoff (SGP4), the true pole, the force model and both vehicles' Cd A/m (``Environment``);
 2. ``launch.insert``: the pad on the rotating Earth at liftoff -> the kinematic ascent -> the ship
    in the station's plane at insertion, and the phase angle there (``Insertion``);
-3. ``phasing.insertion_geometry``, ``scheme_windows``, ``choose_scheme``: the scheme windows for
-   this insertion and the scheme to fly (or the one forced);
+3. ``phasing.insertion_geometry``, ``schemes.scheme_windows``, ``schemes.choose_scheme``: the
+   scheme windows for this insertion and the scheme to fly (or the one forced);
 4. ``phasing.fly_far_range``: the quasi-coplanar aim plane, the linear plan, the drag re-aim and
    the differential correction of the four far-range burns with the full force model, flown
    (``FarRange``);
@@ -169,15 +169,15 @@ class _FlightPath:
 
 def _fly(cfg: Scenario) -> MissionResult:
     """The phases in order, each a call into the module named after it (module docstring)."""
-    from . import launch, phasing, proximity
+    from . import launch, phasing, proximity, schemes
     from .environment import environment_at
     from .times import iso_utc
 
     env = environment_at(cfg)
     ins = launch.insert(env, cfg.site, cfg.ascent)
     geom = phasing.insertion_geometry(ins.station, ins.ship, env.pole, cfg.approach)
-    windows = phasing.scheme_windows(geom)
-    scheme = phasing.choose_scheme(
+    windows = schemes.scheme_windows(geom)
+    scheme = schemes.choose_scheme(
         windows, ins.phase_deg, cfg.scheme, str(iso_utc(env.epoch, digits=0))
     )
     window = next(w for w in windows if w.scheme == scheme.name)

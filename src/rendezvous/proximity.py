@@ -100,7 +100,7 @@ class ApproachProfile:
     approach_side: int = 1
 
 
-def cw_matrix(n, dt):
+def cw_matrix(n: float, dt: float) -> np.ndarray:
     """Clohessy-Wiltshire state transition matrix (6, 6) in the package's LVLH axes.
 
     n: mean motion of the target, rad/s; dt: time, s. State order (x, y, z, vx, vy, vz), z towards
@@ -119,7 +119,9 @@ def cw_matrix(n, dt):
     return phi
 
 
-def cw_transfer(n, rel0, r1, dt):
+def cw_transfer(
+    n: float, rel0: np.ndarray, r1: np.ndarray, dt: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Two-impulse CW transfer: (dv0 (3,), v_arrival (3,)) to go from ``rel0`` (6,) to position
     ``r1`` (3,) in ``dt`` s; dv0 is the change of relative velocity needed now (LVLH, m/s) and
     v_arrival the predicted relative velocity on arrival."""
@@ -158,7 +160,9 @@ def flyaround_waypoints(start_dir, port_pos, port_axis, radius, hold_distance, s
     return np.array(pts)
 
 
-def final_approach_schedule(distance0, tau, v_f, pulse_s):
+def final_approach_schedule(
+    distance0: float, tau: float, v_f: float, pulse_s: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Times (k,) after the start and distances (k,) from the port on the exponential glideslope,
     every ``pulse_s`` until contact; the last entry is (t_contact, 0)."""
     rho0 = float(distance0)
@@ -217,14 +221,18 @@ def approach_legs(prof: ApproachProfile, port_pos, port_axis) -> list[Leg]:
     return legs
 
 
-def port_frame(port: PortDefinition, prof: ApproachProfile, station: Station = ISS):
+def port_frame(
+    port: PortDefinition, prof: ApproachProfile, station: Station = ISS
+) -> tuple[np.ndarray, np.ndarray]:
     """(position (3,), axis (3,)) of ``port`` in the station's LVLH frame for the station's
     attitude during the approach (``prof.station_yaw_deg`` if given, else ``station.yaw_deg``)."""
     yaw = station.yaw_deg if prof.station_yaw_deg is None else prof.station_yaw_deg
     return port.in_lvlh(yaw)
 
 
-def cw_transfers(n, rel0, r1, dt):
+def cw_transfers(
+    n: float, rel0: np.ndarray, r1: np.ndarray, dt: float
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`cw_transfer` for a batch: ``rel0`` (6, N), ``r1`` (3,) or (3, N); returns
     (dv0 (3, N), v_arrival (3, N))."""
     phi = cw_matrix(n, dt)
