@@ -460,3 +460,12 @@ def test_file_written_without_overwrite_never_replaces_one_that_appeared(tmp_pat
     assert target.read_text() == "first\n" and leftovers(tmp_path) == ["w.json"]
     outdir.write_file_atomic(target, "third\n")
     assert target.read_text() == "third\n" and leftovers(tmp_path) == ["w.json"]
+
+
+def test_failures_the_package_names_are_one_line_without_the_bug_hint(capsys):
+    from rendezvous.cli.errors import report
+    from rendezvous.parallel import ClusterError
+
+    code = report(ClusterError("scheduler: cannot reach tcp://127.0.0.1:1 within 5 s"), debug=False)
+    line = one_error(capsys.readouterr().err)
+    assert code == 1 and line == "error: --scheduler: cannot reach tcp://127.0.0.1:1 within 5 s"

@@ -94,7 +94,8 @@ def report(exc: BaseException, *, debug: bool) -> int:
     if isinstance(exc, _INPUT_ERRORS):
         print(f"error: {user_message(exc)}", file=sys.stderr)
         return BAD_INPUT
-    if isinstance(exc, OSError):
+    if isinstance(exc, OSError) or type(exc).__module__.startswith("rendezvous."):
+        # the machine's failure (a full disk) or one the package names (an unreachable cluster)
         print(f"error: {user_message(exc)}", file=sys.stderr)
         return FAILURE
     hint = "" if debug else "; rerun with --debug for the traceback"
