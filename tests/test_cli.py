@@ -120,7 +120,10 @@ def test_full_run_trajectory_csv(full_run):
     assert all(b > a for a, b in zip(t, t[1:], strict=False))
 
 
-def test_overwrite_replaces_and_no_animation(tmp_path, capsys):
+def test_overwrite_replaces_and_no_animation(tmp_path, capsys, monkeypatch, ms27_result):
+    import rendezvous.mission
+
+    monkeypatch.setattr(rendezvous.mission, "simulate", lambda cfg: ms27_result)  # only writing
     out = tmp_path / "run"
     out.mkdir()
     (out / "stale.txt").write_text("from an earlier run\n")
