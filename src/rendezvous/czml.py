@@ -6,7 +6,8 @@ This one holds:
 
 - ``document``: version 1.0, the clock over liftoff to contact, played 60 times real time;
 - ``station`` and ``ship``: sampled positions (``referenceFrame`` INERTIAL, which Cesium takes as
-  the ICRF axes, the same as the GCRS's; metres; epoch at liftoff, offsets in seconds), Lagrange
+  the ICRF axes, the same as the GCRS's; metres to 1 mm; epoch at liftoff, offsets in seconds at
+  full precision, the sample times of ``trajectory.npz``), Lagrange
   interpolation of degree 5, a point, a label and the path flown (the station's trailing one
   orbit, the ship's whole path). The ship's samples are thinned to at most 4,000 (every sample of
   the last 30 min before contact is kept); the station's to at most 2,000;
@@ -45,13 +46,13 @@ def _utc(result: MissionResult, t: float) -> str:
 
 
 def _sampled(result: MissionResult, states: np.ndarray, idx: np.ndarray) -> dict:
-    cart = np.column_stack([result.t[idx], states[:3, idx].T]).ravel()
+    cart = np.column_stack([result.t[idx], np.round(states[:3, idx].T, 3)]).ravel()
     return {
         "epoch": _utc(result, 0.0),
         "referenceFrame": "INERTIAL",
         "interpolationAlgorithm": "LAGRANGE",
         "interpolationDegree": 5,
-        "cartesian": [round(float(v), 3) for v in cart],
+        "cartesian": [float(v) for v in cart],
     }
 
 
