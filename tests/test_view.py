@@ -55,6 +55,15 @@ def test_view_is_self_contained(ms27_outputs):  # noqa: F811
     assert "Plotly.newPlot" in html
 
 
+def test_view_figure_passes_plotly_validation(ms27_result):
+    """The page is written without plotly's Python-side validation (for speed): check it here."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure(view.figure(ms27_result))
+    assert len(fig.frames) == view._frame_times(ms27_result).size
+    assert {t.type for t in fig.data} == {"surface", "scatter3d", "scatter"}
+
+
 def test_view_renders_in_chromium(ms27_outputs, ms27_result):  # noqa: F811
     page = ms27_outputs / "view.html"
     dom = _run_chromium(page, "--dump-dom")

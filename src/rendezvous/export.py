@@ -249,9 +249,12 @@ def timeline_text(result: MissionResult) -> str:
         f"{result.port.name}",
         f"ISS element set epoch {iso_utc(result.tle_epoch, digits=0)} "
         f"({seconds_between(result.tle_epoch, result.epoch) / 3600:.1f} h before liftoff)",
-        "Times UTC, the date shown when it changes; T+ since liftoff (d/hh:mm:ss past 24 h).",
-        f"Orbit heights {CONVENTIONS['heights']}; phase angle: the station ahead of the ship.",
-        f"Burns: far range in the {RTN}; proximity in the {LVLH}; m/s.",
+        "Times UTC, the date shown when it changes; T+ since liftoff, d/hh:mm:ss past 24 h.",
+        f"Orbit heights {CONVENTIONS['heights']}.",
+        "Phase angle: the station's angle ahead of the ship, in the station's orbit plane.",
+        "Burn Delta-v in m/s: far-range burns in the ship's RTN frame (along-track, radial out,",
+        "orbit normal); proximity burns in the station's LVLH frame (x along-track,",
+        "y = -orbit normal, z towards Earth).",
         "",
         f"  {'UTC':<12}  {'T+':>10}  event",
     ]

@@ -76,10 +76,11 @@ def _coastlines_gcrs(result: MissionResult) -> np.ndarray:
     return np.hstack([np.hstack([p, nan]) for p in pieces])
 
 
-def _earth(go) -> Any:
+def _earth() -> dict:
     u, v = np.meshgrid(np.linspace(0, 2 * np.pi, 48), np.linspace(-np.pi / 2, np.pi / 2, 24))
     r = R_EARTH / 1e3
-    return go.Surface(
+    return _tr(
+        "surface",
         x=r * np.cos(v) * np.cos(u),
         y=r * np.cos(v) * np.sin(u),
         z=r * np.sin(v),
@@ -97,7 +98,7 @@ def _hover_times(result: MissionResult, t: np.ndarray) -> list[str]:
     return [f"{u[:10]} {u[11:19]} UTC" for u in utc]
 
 
-def _scene_traces(go, result: MissionResult, idx: np.ndarray, idx_st: np.ndarray) -> list:
+def _scene_traces(result: MissionResult, idx: np.ndarray, idx_st: np.ndarray) -> list:
     ship, st = result.ship[:3] / 1e3, result.station[:3] / 1e3
     burns = np.array(
         [min(int(np.searchsorted(result.t, b.t)), result.t.size - 1) for b in result.burns[:4]],
@@ -106,8 +107,9 @@ def _scene_traces(go, result: MissionResult, idx: np.ndarray, idx_st: np.ndarray
     coast = _coastlines_gcrs(result)
     events = [0, int(np.searchsorted(result.t, result.t_insertion)), result.t.size - 1]
     return [
-        _earth(go),
-        go.Scatter3d(
+        _earth(),
+        _tr(
+            "scatter3d",
             x=coast[0],
             y=coast[1],
             z=coast[2],
@@ -116,7 +118,8 @@ def _scene_traces(go, result: MissionResult, idx: np.ndarray, idx_st: np.ndarray
             line={"color": "#7a8a99", "width": 1},
             hoverinfo="skip",
         ),
-        go.Scatter3d(
+        _tr(
+            "scatter3d",
             x=st[0, idx_st],
             y=st[1, idx_st],
             z=st[2, idx_st],
@@ -126,7 +129,8 @@ def _scene_traces(go, result: MissionResult, idx: np.ndarray, idx_st: np.ndarray
             text=_hover_times(result, result.t[idx_st]),
             hoverinfo="text+name",
         ),
-        go.Scatter3d(
+        _tr(
+            "scatter3d",
             x=ship[0, idx],
             y=ship[1, idx],
             z=ship[2, idx],
@@ -136,7 +140,8 @@ def _scene_traces(go, result: MissionResult, idx: np.ndarray, idx_st: np.ndarray
             text=_hover_times(result, result.t[idx]),
             hoverinfo="text+name",
         ),
-        go.Scatter3d(
+        _tr(
+            "scatter3d",
             x=ship[0, burns],
             y=ship[1, burns],
             z=ship[2, burns],
@@ -146,7 +151,8 @@ def _scene_traces(go, result: MissionResult, idx: np.ndarray, idx_st: np.ndarray
             text=[f"{b.label}: {b.dv_m_s:.2f} m/s" for b in result.burns[:4]],
             hoverinfo="text",
         ),
-        go.Scatter3d(
+        _tr(
+            "scatter3d",
             x=ship[0, events],
             y=ship[1, events],
             z=ship[2, events],
@@ -159,13 +165,14 @@ def _scene_traces(go, result: MissionResult, idx: np.ndarray, idx_st: np.ndarray
     ]
 
 
-def _markers(go, result: MissionResult, i: int, curv: np.ndarray, rng_km: np.ndarray) -> list:
+def _markers(result: MissionResult, i: int, curv: np.ndarray, rng_km: np.ndarray) -> list:
     """The four moving markers at sample ``i``: ship and station in 3D, ship in the approach
     panel, ship on the range curve."""
     s, st = result.ship[:3, i] / 1e3, result.station[:3, i] / 1e3
     when = _hover_times(result, result.t[i : i + 1])[0]
     return [
-        go.Scatter3d(
+        _tr(
+            "scatter3d",
             x=[s[0]],
             y=[s[1]],
             z=[s[2]],
@@ -176,7 +183,8 @@ def _markers(go, result: MissionResult, i: int, curv: np.ndarray, rng_km: np.nda
             hoverinfo="text+name",
             showlegend=False,
         ),
-        go.Scatter3d(
+        _tr(
+            "scatter3d",
             x=[st[0]],
             y=[st[1]],
             z=[st[2]],
@@ -187,7 +195,8 @@ def _markers(go, result: MissionResult, i: int, curv: np.ndarray, rng_km: np.nda
             hoverinfo="text+name",
             showlegend=False,
         ),
-        go.Scatter(
+        _tr(
+            "scatter",
             x=[curv[0, i] / 1e3],
             y=[-curv[2, i] / 1e3],
             mode="markers",
@@ -199,7 +208,8 @@ def _markers(go, result: MissionResult, i: int, curv: np.ndarray, rng_km: np.nda
             xaxis="x",
             yaxis="y",
         ),
-        go.Scatter(
+        _tr(
+            "scatter",
             x=[_dates(result, result.t[i : i + 1])[0]],
             y=[max(rng_km[i], 1e-3)],
             mode="markers",
@@ -219,13 +229,14 @@ def _dates(result: MissionResult, t: np.ndarray) -> list[str]:
     return [u[:-1].replace("T", " ") for u in iso_utc(at_seconds(result.epoch, t), digits=3)]
 
 
-def _plane_traces(go, result: MissionResult, idx: np.ndarray, curv, rng_km) -> list:
+def _plane_traces(result: MissionResult, idx: np.ndarray, curv, rng_km) -> list:
     after = idx[result.t[idx] >= result.t_insertion]
     bi = [min(int(np.searchsorted(result.t, b.t)), result.t.size - 1) for b in result.burns]
     text = [f"{b.label}: {b.dv_m_s:.2f} m/s" for b in result.burns]
     when = _hover_times(result, result.t[after])
     return [
-        go.Scatter(
+        _tr(
+            "scatter",
             x=curv[0, after] / 1e3,
             y=-curv[2, after] / 1e3,
             mode="lines",
@@ -237,7 +248,8 @@ def _plane_traces(go, result: MissionResult, idx: np.ndarray, curv, rng_km) -> l
             xaxis="x",
             yaxis="y",
         ),
-        go.Scatter(
+        _tr(
+            "scatter",
             x=curv[0, bi] / 1e3,
             y=-curv[2, bi] / 1e3,
             mode="markers",
@@ -249,7 +261,8 @@ def _plane_traces(go, result: MissionResult, idx: np.ndarray, curv, rng_km) -> l
             yaxis="y",
             showlegend=False,
         ),
-        go.Scatter(
+        _tr(
+            "scatter",
             x=[0.0],
             y=[0.0],
             mode="markers",
@@ -260,7 +273,8 @@ def _plane_traces(go, result: MissionResult, idx: np.ndarray, curv, rng_km) -> l
             hoverinfo="name",
             showlegend=False,
         ),
-        go.Scatter(
+        _tr(
+            "scatter",
             x=_dates(result, result.t[idx]),
             y=np.maximum(rng_km[idx], 1e-3),
             mode="lines",
@@ -271,7 +285,8 @@ def _plane_traces(go, result: MissionResult, idx: np.ndarray, curv, rng_km) -> l
             showlegend=False,
             hoverinfo="x+y",
         ),
-        go.Scatter(
+        _tr(
+            "scatter",
             x=_dates(result, result.t[bi]),
             y=np.maximum(rng_km[bi], 1e-3),
             mode="markers",
@@ -443,37 +458,44 @@ def _layout(result: MissionResult, times: np.ndarray, curv: np.ndarray) -> dict:
     }
 
 
-def figure(result: MissionResult):
-    """The plotly Figure of the view (module docstring)."""
-    import plotly.graph_objects as go  # type: ignore[import-untyped]
+def _tr(kind: str, **props: Any) -> dict:
+    """A plotly trace as a plain dict (built without plotly's per-property validation, which
+    took most of the time; plotly.js checks the figure when the page opens)."""
+    return {"type": kind, **props}
 
+
+def figure(result: MissionResult) -> dict:
+    """The view (module docstring) as a plotly figure dict: ``data``, ``layout``, ``frames``.
+    ``plotly.graph_objects.Figure(figure(result))`` makes it a Figure."""
     idx = thin_indices(result.t, N_PATH, keep_after=result.t_contact - NEAR_S)
     idx_st = thin_indices(result.t, N_PATH)
     curv = curvilinear_lvlh(result.station, result.ship)
     rng_km = range_m(result) / 1e3
     times = _frame_times(result)
     frame_idx = _indices(result, times)
-    static = _scene_traces(go, result, idx, idx_st) + _plane_traces(go, result, idx, curv, rng_km)
+    static = _scene_traces(result, idx, idx_st) + _plane_traces(result, idx, curv, rng_km)
     moving = list(range(len(static), len(static) + 4))
-    fig = go.Figure(
-        data=static + _markers(go, result, result.t.size - 1, curv, rng_km),
-        layout=_layout(result, times, curv),
-        frames=[
-            go.Frame(name=f"f{k}", data=_markers(go, result, int(i), curv, rng_km), traces=moving)
+    return {
+        "data": static + _markers(result, result.t.size - 1, curv, rng_km),
+        "layout": _layout(result, times, curv),
+        "frames": [
+            {"name": f"f{k}", "data": _markers(result, int(i), curv, rng_km), "traces": moving}
             for k, i in enumerate(frame_idx)
         ],
-    )
-    return fig
+    }
 
 
 def write_html(result: MissionResult, path: Path | str) -> Path:
     """Write the view to ``path`` as one self-contained HTML file (plotly's script embedded)."""
+    import plotly.io as pio  # type: ignore[import-untyped]
+
     path = Path(path)
-    fig = figure(result)
-    html = fig.to_html(
+    html = pio.to_html(
+        figure(result),
         include_plotlyjs=True,
         full_html=True,
         auto_play=False,
+        validate=False,
         config={"displaylogo": False, "responsive": True},
     )
     path.write_text(html, encoding="utf-8")
