@@ -74,7 +74,11 @@ def test_view_renders_in_chromium(ms27_outputs, ms27_result):  # noqa: F811
     assert len(re.findall(r'class="trace scatter ', text)) == 7
     steps = len(re.findall(r'class="slider-tick-rect"', text))
     assert steps == view._frame_times(ms27_result).size
-    assert "range to the ISS, km" in text and "whole flight" in text
+    # axis titles drawn as SVG text, not only present in the embedded JSON
+    titles = dict(re.findall(r'<text class="(\w*title)"[^>]*>([^<]*)', text))
+    assert titles["y2title"] == "range to the ISS, km" and titles["x2title"] == "UTC"
+    assert titles["xtitle"].startswith("along-track") and ms27_result.flight in titles["gtitle"]
+    assert "whole flight" in text
 
 
 def test_view_screenshot_is_not_blank(ms27_outputs, tmp_path):  # noqa: F811

@@ -412,26 +412,26 @@ def _layout(result: MissionResult, times: np.ndarray, curv: np.ndarray) -> dict:
         "scene": {
             "domain": {"x": [0.0, 0.5], "y": [0.08, 1.0]},
             "aspectmode": "data",
-            "xaxis": {"title": "x (km)"},
-            "yaxis": {"title": "y (km)"},
-            "zaxis": {"title": "z (km)"},
+            "xaxis": {"title": {"text": "x (km)"}},
+            "yaxis": {"title": {"text": "y (km)"}},
+            "zaxis": {"title": {"text": "z (km)"}},
         },
         "xaxis": {
             "domain": [0.58, 1.0],
             "anchor": "y",
-            "title": "along-track from the ISS, km (ahead +)",
+            "title": {"text": "along-track from the ISS, km (ahead +)"},
         },
         "yaxis": {
             "domain": [0.58, 0.96],
             "anchor": "x",
-            "title": "height above the ISS, km (axes not to scale)",
+            "title": {"text": "height above the ISS, km (axes not to scale)"},
         },
-        "xaxis2": {"domain": [0.58, 1.0], "anchor": "y2", "type": "date", "title": "UTC"},
+        "xaxis2": {"domain": [0.58, 1.0], "anchor": "y2", "type": "date", "title": {"text": "UTC"}},
         "yaxis2": {
             "domain": [0.1, 0.45],
             "anchor": "x2",
             "type": "log",
-            "title": "range to the ISS, km",
+            "title": {"text": "range to the ISS, km"},
         },
         "annotations": [
             {
