@@ -124,6 +124,17 @@ def test_phase_angle_inside_the_flown_window(ms27_result):
     assert lo - 0.01 <= s["phase_angle_deg"] <= hi + 0.01
 
 
+def test_phase_angle_series_is_continuous_and_on_the_window_branch(ms27_result):
+    series = samples.phase_angle_series(ms27_result)
+    after = ms27_result.t >= ms27_result.t_insertion
+    assert np.all(np.isnan(series[~after])) and np.all(np.isfinite(series[after]))
+    i = int(np.argmax(after))
+    assert abs(series[i] - samples.phase_angle_on_window(ms27_result)) < 1e-9
+    # 20 s samples: the station gains at most a fraction of a degree per step, never a wrap
+    assert np.max(np.abs(np.diff(series[after]))) < 5.0
+    assert abs(series[-1]) < 0.01  # docked: the ship sits at the station (a few tens of m)
+
+
 # ------------------------------------------------------------------------- trajectory files
 
 

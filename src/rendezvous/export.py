@@ -134,16 +134,17 @@ def _burn_dict(result: MissionResult, b) -> dict:
 def summary(result: MissionResult, inputs: dict | None = None) -> dict:
     """The ``summary.json`` content as a dict (module docstring; schema: :func:`summary_schema`).
 
-    inputs: what the caller was given (e.g. the command line's values by parameter name); merged
-    over the inputs the result itself records (launch, site, port, flight).
+    inputs: what the caller was given (e.g. the command line's values by parameter name), JSON
+    values; the inputs the result itself records (flight, launch_utc, site, port) are added and
+    win over keys of the same name.
     """
-    run_inputs: dict[str, Any] = {
-        "flight": result.flight,
-        "launch_utc": _utc(result, 0.0),
-        "site": result.site_name,
-        "port": result.port.name,
-    }
-    run_inputs.update(inputs or {})
+    run_inputs: dict[str, Any] = dict(inputs or {})
+    run_inputs.update(
+        flight=result.flight,
+        launch_utc=_utc(result, 0.0),
+        site=result.site_name,
+        port=result.port.name,
+    )
     out: dict[str, Any] = {
         "rendezvous_version": __version__,
         "inputs": run_inputs,

@@ -29,6 +29,7 @@ __all__ = [
     "curvilinear_lvlh",
     "elapsed_text",
     "phase_angle_on_window",
+    "phase_angle_series",
     "range_m",
 ]
 
@@ -54,6 +55,19 @@ def phase_angle_on_window(result: MissionResult) -> float:
         if win.lo_deg <= cand <= win.hi_deg:
             return cand
     return phase % 360.0
+
+
+def phase_angle_series(result: MissionResult) -> np.ndarray:
+    """(n,) phase angle (deg) at every sample, continuous (unwrapped) and on the same branch as
+    :func:`phase_angle_on_window` at insertion, so that plots never jump from -180 to +180 and
+    agree with the timeline and ``summary.json``. NaN before insertion (no orbit yet)."""
+    if result.phase_angle_deg is None:
+        raise ValueError("result.phase_angle_deg: the result holds no phase-angle series")
+    series = np.degrees(np.unwrap(np.radians(np.asarray(result.phase_angle_deg, dtype=float))))
+    i = min(int(np.searchsorted(result.t, result.t_insertion)), result.t.size - 1)
+    series = series + 360.0 * np.round((phase_angle_on_window(result) - series[i]) / 360.0)
+    series[result.t < result.t_insertion] = np.nan
+    return series
 
 
 def range_m(result: MissionResult) -> np.ndarray:
