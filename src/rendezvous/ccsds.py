@@ -8,16 +8,18 @@ section 5) defines it; readers of 502.0-B-3 (2023) accept it. One message per ve
 - ``TIME_SYSTEM = UTC``; epochs ``YYYY-MM-DDThh:mm:ss.ssssss`` (microseconds), a leap second as
   ``:60``.
 - ``REF_FRAME = GCRF``, ``CENTER_NAME = EARTH``. GCRF (the Geocentric Celestial Reference Frame)
-  is one of the REF_FRAME values the standard lists (502.0-B-2 annex A; 502.0-B-3 table 3-2 and
-  annex C3), so no rotation to EME2000 is made: our states are skyfield GCRS, whose axes are the
-  GCRF's. (EME2000 would differ by the frame bias, about 23 milliarcseconds, some 0.8 m at the
-  station's radius.)
+  is one of the REF_FRAME values the standard lists (502.0-B-3 section 3.2.3.3, which the OEM
+  metadata table 5-3 refers to; defined in its annex C3), so no rotation to EME2000 is made: our
+  states are skyfield GCRS, whose axes are the GCRF's. (EME2000 would differ by the frame bias,
+  about 23 milliarcseconds, some 0.8 m at the station's radius.)
 - Positions in km with 6 decimals (1 mm), velocities in km/s with 9 decimals (1 micrometre/s),
   the samples of ``trajectory.npz`` (no resampling).
 - The ship's ephemeris is split into segments wherever its velocity jumps: at orbit insertion (the
   ascent before it is a kinematic model) and at every burn. A segment ending at a burn closes with
   the state just before the impulse; the next one opens at the same epoch with the state just
   after it. ``INTERPOLATION = LAGRANGE`` with degree up to 7 (fewer for short segments).
+- ``ORIGINATOR = rendezvous`` (the program that wrote the file; not an agency in the SANA
+  registry), ``CREATION_DATE`` the wall-clock UTC time of writing.
 - ``OBJECT_ID``: the station's international designator (1998-067A, ISS Zarya); the ship's is
   ``UNKNOWN``, as the standard asks when it is not known to the writer.
 
@@ -36,6 +38,8 @@ LVLH). Values to 0.1 mm/s.
 """
 
 from __future__ import annotations
+
+import datetime as _dt
 
 import numpy as np
 
@@ -64,11 +68,10 @@ def oem_text(
 ) -> str:
     """An OEM 2.0 KVN message (module docstring) for segments of (t (k,), states (6, k) GCRS m and
     m/s, comment)."""
-    created = iso_utc(at_seconds(result.epoch, 0.0), digits=0)[:-1]  # reproducible: the epoch
+    created = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
     out = [
         "CCSDS_OEM_VERS = 2.0",
         f"COMMENT Simulated by rendezvous {__version__}: {result.flight}, {result.scheme} scheme",
-        "COMMENT CREATION_DATE is the liftoff epoch, so that equal runs give equal files",
         f"CREATION_DATE = {created}",
         "ORIGINATOR = rendezvous",
         "",
