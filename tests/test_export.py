@@ -187,6 +187,16 @@ def test_czml_structure(ms27_outputs, ms27_result):  # noqa: F811
         assert s["launch_utc"] <= start <= end <= s["docking_utc"]
 
 
+def test_czml_packets_pass_an_independent_reader(ms27_outputs):  # noqa: F811
+    """czml3's packet models (pydantic, unknown properties forbidden) read every packet back."""
+    czml3 = pytest.importorskip("czml3")
+    doc = json.loads((ms27_outputs / "flight.czml").read_text())
+    packets = [czml3.Packet.model_validate(p) for p in doc]
+    assert czml3.Document(packets=packets).packets[0].id == "document"
+    ship = json.loads(packets[2].to_json())
+    assert ship["position"]["cartesian"] == doc[2]["position"]["cartesian"]  # nothing dropped
+
+
 # --------------------------------------------------------------------- all files agree
 
 
