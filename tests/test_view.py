@@ -70,8 +70,8 @@ def test_view_renders_in_chromium(ms27_outputs, ms27_result):  # noqa: F811
     assert dom.returncode == 0, dom.stderr[-2000:]
     text = dom.stdout
     assert 'class="gl-container"' in text and "<canvas" in text  # the 3D scene (WebGL)
-    # 2D traces: approach path, burns, ISS, its marker; range, burns, marker = 7
-    assert len(re.findall(r'class="trace scatter ', text)) == 7
+    # 2D traces: keep-out circle, port, approach path, burns, ISS, marker; range, burns, marker
+    assert len(re.findall(r'class="trace scatter ', text)) == 9
     steps = len(re.findall(r'class="slider-tick-rect"', text))
     assert steps == view._frame_times(ms27_result).size
     # axis titles drawn as SVG text, not only present in the embedded JSON

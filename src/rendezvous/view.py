@@ -9,7 +9,8 @@ without a network):
 - **Approach in the station's frame**: the ship's position relative to the station after
   insertion, in curvilinear coordinates (along-track arc, height above the station: see
   :func:`rendezvous.samples.curvilinear_lvlh`), which equal the rectilinear LVLH coordinates near
-  the station. Buttons zoom to the whole flight, the last 5 km and the last 300 m.
+  the station. Buttons zoom to the whole flight, the last 5 km and the last 300 m; the keep-out
+  sphere and the docking port are marked.
 - **Range against time** (log scale, UTC with dates), with the burns marked.
 
 The slider (and the play button) moves the ship and station markers in all three panels together.
@@ -229,12 +230,46 @@ def _dates(result: MissionResult, t: np.ndarray) -> list[str]:
     return [u[:-1].replace("T", " ") for u in iso_utc(at_seconds(result.epoch, t), digits=3)]
 
 
+def _station_marks(result: MissionResult) -> list:
+    """The keep-out sphere (its section in the orbit plane) and the docking port, in the approach
+    panel, km (rectilinear LVLH: the same as curvilinear to well under a millimetre at 200 m)."""
+    a = np.linspace(0.0, 2 * np.pi, 73)
+    r_km = result.keepout_radius_m / 1e3
+    port = result.port.position / 1e3
+    return [
+        _tr(
+            "scatter",
+            x=r_km * np.cos(a),
+            y=r_km * np.sin(a),
+            mode="lines",
+            name=f"{result.keepout_radius_m:.0f} m keep-out sphere",
+            line={"color": "#9467bd", "width": 1, "dash": "dot"},
+            hoverinfo="name",
+            showlegend=False,
+            xaxis="x",
+            yaxis="y",
+        ),
+        _tr(
+            "scatter",
+            x=[port[0]],
+            y=[-port[2]],
+            mode="markers",
+            name=f"port: {result.port.name}",
+            marker={"color": "#2ca02c", "size": 8, "symbol": "triangle-down"},
+            hoverinfo="name",
+            showlegend=False,
+            xaxis="x",
+            yaxis="y",
+        ),
+    ]
+
+
 def _plane_traces(result: MissionResult, idx: np.ndarray, curv, rng_km) -> list:
     after = idx[result.t[idx] >= result.t_insertion]
     bi = [min(int(np.searchsorted(result.t, b.t)), result.t.size - 1) for b in result.burns]
     text = [f"{b.label}: {b.dv_m_s:.2f} m/s" for b in result.burns]
     when = _hover_times(result, result.t[after])
-    return [
+    return _station_marks(result) + [
         _tr(
             "scatter",
             x=curv[0, after] / 1e3,
