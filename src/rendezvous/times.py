@@ -59,24 +59,18 @@ def at_seconds(epoch, seconds):
 
 
 def iso_utc(t, *, digits: int = 3) -> str | list[str]:
-    """ISO 8601 UTC string(s) ending in ``Z``, with ``digits`` decimals of seconds (0 to 6),
-    rounded half up; a time inside a leap second prints as ``23:59:60.xxx``.
-
-    Rounding is done on the time scale (half a unit added in TT, then the calendar second
-    truncated), so that it carries through minutes, days and leap seconds correctly.
-    """
-    digits = int(min(max(digits, 0), 6))
-    half = 0.5 * 10.0**-digits
-    shifted = timescale().tt_jd(t.whole, t.tt_fraction + half / DAY)
-    cal = [np.atleast_1d(np.asarray(c)) for c in shifted.utc]
-    out = [_iso(*(c[i] for c in cal), digits=digits) for i in range(cal[0].size)]
-    return out if np.ndim(t.tt_fraction) else out[0]
+    """ISO 8601 UTC string(s) ending in ``Z``, with ``digits`` decimals of seconds (0 to 6)."""
+    dt = t.utc_datetime()
+    if isinstance(dt, _dt.datetime):
+        return _iso(dt, digits)
+    return [_iso(d, digits) for d in dt]
 
 
-def _iso(year, month, day, hour, minute, second, *, digits: int) -> str:
-    whole = int(np.floor(second))
-    stamp = f"{int(year):04d}-{int(month):02d}-{int(day):02d}T{int(hour):02d}:{int(minute):02d}"
+def _iso(d: _dt.datetime, digits: int) -> str:
     if digits <= 0:
-        return f"{stamp}:{whole:02d}Z"
-    frac = int(np.floor((second - whole) * 10**digits))
-    return f"{stamp}:{whole:02d}.{frac:0{digits}d}Z"
+        d = (d + _dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+        return d.strftime("%Y-%m-%dT%H:%M:%SZ")
+    q = 10 ** (6 - digits)
+    us = int(round(d.microsecond / q)) * q
+    d = d.replace(microsecond=0) + _dt.timedelta(microseconds=us)
+    return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond:06d}"[:digits] + "Z"
