@@ -400,12 +400,8 @@ def _slider(result: MissionResult, times: np.ndarray) -> dict:
     }
 
 
-def _layout(result: MissionResult, times: np.ndarray, curv: np.ndarray) -> dict:
-    title = (
-        f"{result.flight}: {result.scheme} rendezvous with the ISS, "
-        f"{_hover_times(result, np.array([0.0]))[0]} to "
-        f"{_hover_times(result, np.array([result.t_contact]))[0]} (simulated)"
-    )
+def _menus(result: MissionResult, curv: np.ndarray) -> list[dict]:
+    """The play button (under the slider) and the approach panel's zoom buttons."""
     play = {
         "type": "buttons",
         "showactive": False,
@@ -439,6 +435,20 @@ def _layout(result: MissionResult, times: np.ndarray, curv: np.ndarray) -> dict:
         "pad": {"b": 2},
         "buttons": _zoom_buttons(result, curv),
     }
+    return [play, zoom]
+
+
+def _note(text: str, x: float, y: float) -> dict:
+    return {"text": text, "x": x, "y": y, "xref": "paper", "yref": "paper", "showarrow": False,
+            "xanchor": "left"}  # fmt: skip
+
+
+def _layout(result: MissionResult, times: np.ndarray, curv: np.ndarray) -> dict:
+    title = (
+        f"{result.flight}: {result.scheme} rendezvous with the ISS, "
+        f"{_hover_times(result, np.array([0.0]))[0]} to "
+        f"{_hover_times(result, np.array([result.t_contact]))[0]} (simulated)"
+    )
     return {
         "title": {"text": title, "x": 0.01},
         "height": 820,
@@ -469,26 +479,10 @@ def _layout(result: MissionResult, times: np.ndarray, curv: np.ndarray) -> dict:
             "title": {"text": "range to the ISS, km"},
         },
         "annotations": [
-            {
-                "text": "3D, GCRS axes (drag to rotate, scroll to zoom)",
-                "x": 0.0,
-                "y": 1.0,
-                "xref": "paper",
-                "yref": "paper",
-                "showarrow": False,
-                "xanchor": "left",
-            },
-            {
-                "text": "approach in the ISS frame (curvilinear LVLH)",
-                "x": 0.58,
-                "y": 0.985,
-                "xref": "paper",
-                "yref": "paper",
-                "showarrow": False,
-                "xanchor": "left",
-            },
+            _note("3D, GCRS axes (drag to rotate, scroll to zoom)", 0.0, 1.0),
+            _note("approach in the ISS frame (curvilinear LVLH)", 0.58, 0.985),
         ],
-        "updatemenus": [play, zoom],
+        "updatemenus": _menus(result, curv),
         "sliders": [_slider(result, times)],
     }
 
