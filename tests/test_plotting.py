@@ -84,7 +84,7 @@ def test_every_labelled_axis_states_its_unit(all_figures):
 def test_overview_draws_the_ship_path_in_km(flight):
     result = flight[0]
     ax = plotting.overview_figure(result).axes[0]
-    ship = [ln for ln in ax.get_lines() if ln.get_label().startswith("ship:")]
+    ship = [ln for ln in ax.get_lines() if ln.get_label().startswith(("ship:", "_ship faded:"))]
     xs = np.concatenate([ln.get_data_3d()[0] for ln in ship])
     zs = np.concatenate([ln.get_data_3d()[2] for ln in ship])
     # The ship's lines together span the ship's GCRS positions, converted to km.

@@ -185,16 +185,31 @@ def break_wraps(values: np.ndarray, jump: float = 180.0) -> np.ndarray:
 # --------------------------------------------------------------------------------- dates and times
 
 
-def flight_end_s(result) -> float:
-    """Seconds since liftoff of the latest time a figure shows: contact or a published event."""
+def published_dockings(result) -> list[tuple[float, str]]:
+    """(s since liftoff, "actual" or "planned") of the published dockings the result carries.
+
+    ``result.real_docking`` is taken as actual unless the package's flight table lists that very
+    time for this flight as a plan (flights whose actual time was not published: the command
+    line then passes the plan as ``real_docking``); ``result.planned_docking`` is planned."""
+    from ..ephemeris import flights
     from ..times import seconds_between
 
-    ends = [float(result.t[-1])]
-    for name in ("real_docking", "planned_docking"):
-        when = getattr(result, name, None)
-        if when is not None:
-            ends.append(seconds_between(result.epoch, when))
-    return max(ends)
+    out = []
+    real = getattr(result, "real_docking", None)
+    if real is not None:
+        plans = [f for f in flights() if f.docking_kind == "planned"
+                 and f.name.replace(" (plan)", "") == result.flight
+                 and abs(seconds_between(f.docking, real)) < 1.0]  # fmt: skip
+        out.append((seconds_between(result.epoch, real), "planned" if plans else "actual"))
+    planned = getattr(result, "planned_docking", None)
+    if planned is not None:
+        out.append((seconds_between(result.epoch, planned), "planned"))
+    return sorted(out)
+
+
+def flight_end_s(result) -> float:
+    """Seconds since liftoff of the latest time a figure shows: contact or a published event."""
+    return max([float(result.t[-1])] + [t for t, _ in published_dockings(result)])
 
 
 def crosses_midnight(result) -> bool:

@@ -62,10 +62,13 @@ class _Scene:
         i0 = int(frames_idx[0])
         fig = Figure(figsize=(SIZE_PX[0] / _DPI, SIZE_PX[1] / _DPI), dpi=_DPI)
         self.fig, self.canvas = fig, FigureCanvasAgg(fig)
-        self.ax = fig.add_axes((0.065, 0.16, 0.5, 0.76))
+        self.ax = fig.add_axes((0.085, 0.16, 0.48, 0.76))
         self.ax_r = fig.add_axes((0.65, 0.5, 0.33, 0.4))
         self._static_main(i0)
         self._static_range(i0)
+        self.z_max = float(np.max(np.abs(self.cv[2, i0:])))
+        self.stretch = self.ax.text(0.01, 0.01, "", transform=self.ax.transAxes, fontsize=9,
+                                    color="0.3")  # fmt: skip
         fig.suptitle(S.title(result, "approach in the station's LVLH frame"), fontsize=12)
         self.ax.set_visible(False)  # draw everything else once
         self.canvas.draw()
@@ -121,8 +124,12 @@ class _Scene:
 
             bw, bh = self.ax.get_position().size * np.array(SIZE_PX)
             wide = half * bw / bh
+            # Far out, z is stretched to show the height difference (at most 16x), else equal.
+            z_half = min(half, max(1.6 * self.z_max, half / 16.0))
             self.ax.set_xlim(-wide, wide)
-            self.ax.set_ylim(half, -half)  # z toward Earth drawn downwards
+            self.ax.set_ylim(z_half, -z_half)  # z toward Earth drawn downwards
+            ratio = half / z_half
+            self.stretch.set_text(f"z stretched {ratio:.0f}x" if ratio > 1.05 else "")
             self.cone.set_visible(half < 2.5)  # the cone only means something close in
             self.canvas.restore_region(self.base)
             self.ax.draw(self.canvas.get_renderer())

@@ -15,7 +15,7 @@ from matplotlib.ticker import FuncFormatter
 
 from .. import frames, sun
 from ..constants import R_EARTH
-from ..times import at_seconds, seconds_between
+from ..times import at_seconds
 from . import _style as S
 
 __all__ = ["overview_figure", "ground_track_figure", "range_figure", "range_comparison_figure"]
@@ -43,45 +43,61 @@ def _faded(values: np.ndarray, solid: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.where(keep, values, np.nan), np.where(fade, values, np.nan)
 
 
-def _earth_3d(ax, result) -> None:
-    """The Earth as a shaded sphere with its coastlines at contact (rotated ITRS -> GCRS)."""
+def _camera(result) -> tuple[float, float, np.ndarray]:
+    """Elevation, azimuth (deg) and unit vector of the viewpoint: 25 deg off the station's orbit
+    normal at contact, so that the orbit is seen open, not edge-on (a viewing choice)."""
+    normal = np.cross(result.station[:3, -1], result.station[3:, -1])
+    normal = normal / np.linalg.norm(normal)
+    elev = float(np.degrees(np.arcsin(normal[2]))) - 25.0
+    azim = float(np.degrees(np.arctan2(normal[1], normal[0])))
+    e, a = np.radians(elev), np.radians(azim)
+    return elev, azim, np.array([np.cos(e) * np.cos(a), np.cos(e) * np.sin(a), np.sin(e)])
+
+
+def _hidden(points_km: np.ndarray, cam: np.ndarray) -> np.ndarray:
+    """(n,) bool: points behind the Earth's disc as seen from far along ``cam`` (drawing only)."""
+    along = cam @ points_km
+    across = np.linalg.norm(points_km - np.outer(cam, along), axis=0)
+    return (along < 0.0) & (across < R_EARTH / 1e3)
+
+
+def _earth_3d(ax, result, cam: np.ndarray) -> None:
+    """The Earth as a shaded sphere with the coastlines of the visible side at contact."""
     re_km = R_EARTH / 1e3  # drawing radius only
     u, v = np.meshgrid(np.linspace(0, 2 * np.pi, 49), np.linspace(0, np.pi, 25))
-    ax.plot_surface(
-        re_km * np.cos(u) * np.sin(v),
-        re_km * np.sin(u) * np.sin(v),
-        re_km * np.cos(v),
-        color="lightsteelblue",
-        alpha=0.35,
-        linewidth=0,
-        shade=True,
-    )
+    ax.plot_surface(re_km * np.cos(u) * np.sin(v), re_km * np.sin(u) * np.sin(v),
+                    re_km * np.cos(v), color="lightsteelblue", alpha=0.45, linewidth=0,
+                    shade=True)  # fmt: skip
     rot = frames.gcrs_to_itrs(at_seconds(result.epoch, float(result.t[-1]))).T
     for line in S.coastlines():
         lon, lat = np.radians(line)
-        xyz = re_km * np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
-        ax.plot(*(rot @ xyz), color="0.45", linewidth=0.4)
-    ax.plot([], [], color="0.45", linewidth=0.8, label="Earth, coastlines at contact")
+        xyz = rot @ (re_km * np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon),
+                                       np.sin(lat)]))  # fmt: skip
+        ax.plot(*np.where(cam @ xyz > 0.0, xyz, np.nan), color="0.4", linewidth=0.5)
+    ax.plot([], [], color="0.4", linewidth=0.8, label="Earth, coastlines at contact")
 
 
 def overview_figure(result) -> Figure:
-    """3D inertial view (GCRS, km): Earth, both paths (long flights: middle revolutions faded),
-    liftoff, insertion and contact, burns."""
+    """3D inertial view (GCRS, km): Earth, both paths (behind the Earth and, on long flights, the
+    middle revolutions faded), liftoff, insertion and contact, burns."""
     fig = Figure(figsize=(11.0, 8.0), layout="constrained")
     ax = fig.add_subplot(projection="3d", computed_zorder=False)
-    _earth_3d(ax, result)
+    elev, azim, cam = _camera(result)
+    _earth_3d(ax, result, cam)
     st, sh = result.station[:3] / 1e3, result.ship[:3] / 1e3
     solid = S.solid_mask(result)
     recent = result.t >= result.t[-1] - S.RECENT_S if not solid.all() else solid
-    ax.plot(*np.where(recent, st, np.nan), color="0.2", lw=3.0, alpha=0.4, label="station")
+    bright, faint = _faded(np.where(recent, st, np.nan), ~_hidden(st, cam))
+    ax.plot(*bright, color="0.2", lw=3.0, alpha=0.4, label="station")
+    ax.plot(*faint, color="0.2", lw=1.5, alpha=0.15)
+    shown = solid & ~_hidden(sh, cam)
     for name, idx in S.phase_slices(result):
         colour = S.phase_colour(result, name)
-        bright, faint = _faded(sh[:, idx], solid[idx])
+        bright, faint = _faded(sh[:, idx], shown[idx])
         ax.plot(*bright, color=colour, linewidth=1.6, label=f"ship: {name}")
-        if np.isfinite(faint).any() and not solid[idx].all():
-            ax.plot(*faint, color=colour, linewidth=0.5, alpha=0.25)
-    if not solid.all():
-        ax.plot([], [], color="0.5", lw=0.5, alpha=0.5, label="middle revolutions (faded)")
+        ax.plot(*faint, color=colour, linewidth=0.6, alpha=0.3, label=f"_ship faded: {name}")
+    faded = "faded: behind the Earth" + ("" if solid.all() else ", middle revolutions")
+    ax.plot([], [], color="0.5", lw=0.6, alpha=0.5, label=faded)
     if S.major_burns(result):
         ib = [S.index(result, b.t) for b in S.major_burns(result)]
         ax.scatter(*sh[:, ib], marker="^", s=45, color="k", depthshade=False,
@@ -95,16 +111,13 @@ def overview_figure(result) -> Figure:
     for setter in (ax.set_xlim, ax.set_ylim, ax.set_zlim):
         setter(-lim, lim)
     ax.set_box_aspect((1, 1, 1))
-    # Look at the station's orbit plane obliquely from 22 deg above the equator, 35 deg off the
-    # azimuth of its normal: a viewing choice read off the states, not an orbit computation.
-    normal = np.cross(result.station[:3, -1], result.station[3:, -1])
-    ax.view_init(elev=22.0, azim=float(np.degrees(np.arctan2(normal[1], normal[0]))) - 35.0)
+    ax.view_init(elev=elev, azim=azim)
     ax.set_xlabel("x GCRS (km)", labelpad=10)
     ax.set_ylabel("y GCRS (km)", labelpad=10)
     ax.set_zlabel("z GCRS (km)", labelpad=10)
     fig.legend(*ax.get_legend_handles_labels(), loc="outside right center", fontsize=9)
-    station_note = "station: last revolution" if not solid.all() else "station"
-    ax.set_title(S.title(result, f"flight in the inertial frame (GCRS); {station_note}"))
+    note = "" if solid.all() else "; station: last revolution"
+    ax.set_title(S.title(result, f"flight in the inertial frame (GCRS){note}"))
     return fig
 
 
@@ -209,14 +222,10 @@ def _phase_panel(ax, when, phase) -> None:
 
 
 def _real_docking_lines(axes, result) -> None:
-    for name, colour, word in (
-        ("real_docking", "tab:blue", "real docking"),
-        ("planned_docking", "tab:cyan", "planned docking"),
-    ):
-        when = getattr(result, name, None)
-        if when is None:
-            continue
-        real = S.utc(result, seconds_between(result.epoch, when))
+    for t, kind in S.published_dockings(result):
+        colour = "tab:blue" if kind == "actual" else "tab:cyan"
+        word = "real docking" if kind == "actual" else "planned docking"
+        real = S.utc(result, t)
         for ax in axes:
             ax.axvline(real, color=colour, linestyle="--", linewidth=1.0)
         axes[0].annotate(f"{word} {S.clock(result, real)}", (real, 1.0),

@@ -35,14 +35,15 @@ _STACK_X_M = (-46.0, 27.0)
 the port table) for the station's 73 m of modules (NASA ISS facts), 4.2 m across."""
 
 
-def _label_burns(ax, points, burns, box, *, column: bool) -> None:
+def _label_burns(ax, points, burns, box, *, column: bool, skip_within: float = 0.0) -> None:
     """Label the burns inside ``box`` (x0, x1, z0, z1, plot units). A chain of burns each closer
     than 4 % of the box's width to the one before shares one label, with runs of one phase counted
     ("final approach: 31 burns"). ``column``: the labels stand in a column right of the panel,
-    spread so that they never overprint, with leader lines; else beside their burns."""
+    spread so that they never overprint, with leader lines; else beside their burns. Burns within
+    ``skip_within`` of the origin (plot units) are left to a closer panel."""
     x0, x1, z0, z1 = box
     inside = [(b, x, z) for b, (x, z) in zip(burns, points, strict=True)
-              if x0 <= x <= x1 and z0 <= z <= z1]  # fmt: skip
+              if x0 <= x <= x1 and z0 <= z <= z1 and np.hypot(x, z) > skip_within]  # fmt: skip
     clusters: list[list] = []
     for b, x, z in inside:
         if clusters and np.hypot(x - clusters[-1][-1][1], z - clusters[-1][-1][2]) < 0.04 * (
@@ -89,7 +90,7 @@ def _spread(values: np.ndarray, gap: float, lo: float, hi: float) -> np.ndarray:
     return np.maximum(out, lo) if out.size and out[0] < lo else out
 
 
-def _draw_path(ax, result, xz, i0, *, box=None, column=False, legend=False) -> None:
+def _draw_path(ax, result, xz, i0, *, box=None, column=False, legend=False, skip_within=0.0):
     """Ship path ``xz`` ((2, n), plot units) from sample i0 coloured by phase; burns as triangles
     (small for burns under the major-burn threshold), labelled inside ``box``."""
     for name, idx in S.phase_slices(result, i0):
@@ -102,7 +103,7 @@ def _draw_path(ax, result, xz, i0, *, box=None, column=False, legend=False) -> N
             ax.plot(*points[sel].T, "^", color="k", ms=size, zorder=4,
                     label=f"burns ({word} {S.MAJOR_BURN_M_S:g} m/s)")  # fmt: skip
     if box is not None and burns:
-        _label_burns(ax, points, burns, box, column=column)
+        _label_burns(ax, points, burns, box, column=column, skip_within=skip_within)
     ax.plot(0.0, 0.0, "s", color="k", ms=7, label="station (centre of mass)")
     ax.grid(color="0.88", linewidth=0.5)
     if legend:
@@ -224,10 +225,8 @@ def lvlh_figure(result, *, near_km: float = 5.0, close_m: float = 300.0) -> Figu
     xz = cv[[0, 2]]
 
     box = _padded_box(xz[0, i_ins:], xz[1, i_ins:])
-    _draw_path(top, result, xz, i_ins, legend=True, box=box)
-    for text in list(top.texts):  # labels only for burns that the lower panels do not show
-        if np.hypot(*getattr(text, "xy", (np.inf, np.inf))) <= near_km:
-            text.remove()
+    # labels only for the burns that the lower panels do not show
+    _draw_path(top, result, xz, i_ins, legend=True, box=box, skip_within=near_km)
     top.set_xlim(box[0], box[1])
     top.set_ylim(box[3], box[2])  # z toward Earth drawn downwards
     top.set_xlabel("x along-track: arc along the station's orbit, V-bar (km)")
@@ -237,10 +236,7 @@ def lvlh_figure(result, *, near_km: float = 5.0, close_m: float = 300.0) -> Figu
 
     box = _fill_aspect(_padded_box(xz[0, i_near:], xz[1, i_near:]), 0.85)
     _zones(near, result, 1e3)
-    _draw_path(near, result, xz, i_near, box=box, column=True)
-    for text in list(near.texts):
-        if np.hypot(*getattr(text, "xy", (np.inf, np.inf))) * 1e3 <= close_m:
-            text.remove()
+    _draw_path(near, result, xz, i_near, box=box, column=True, skip_within=close_m / 1e3)
     near.set_xlim(box[0], box[1])
     near.set_ylim(box[3], box[2])
     near.set_aspect("equal", adjustable="box")
@@ -248,13 +244,13 @@ def lvlh_figure(result, *, near_km: float = 5.0, close_m: float = 300.0) -> Figu
     near.set_ylabel("z toward Earth (km)")
     near.set_title(f"from {near_km:g} km range to contact (curvilinear)", fontsize=10)
     near.legend(handles=list(near.patches), fontsize=7, loc="upper center",
-                bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)  # fmt: skip
+                bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False)  # fmt: skip
     _draw_close(close, result, i_near, close_m)
     close.set_title(f"within about {close_m:g} m (rectilinear LVLH)", fontsize=10)
     handles, labels = close.get_legend_handles_labels()
     keep = [k for k, lab in enumerate(labels) if not lab.startswith(("approach e", "keep-out"))]
-    close.legend([handles[k] for k in keep], [labels[k] for k in keep], fontsize=7,
-                 loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)  # fmt: skip
+    close.legend([handles[k] for k in keep], [labels[k] for k in keep], fontsize=7, ncol=2,
+                 loc="upper center", bbox_to_anchor=(0.5, -0.17), frameon=False)  # fmt: skip
 
     fig.suptitle(S.title(result, "relative motion in the station's LVLH frame"))
     fig.text(0.5, 0.003, LVLH_CONVENTION, ha="center", va="bottom", fontsize=8.5, style="italic",

@@ -14,16 +14,12 @@ __all__ = ["timeline_figure", "published_events"]
 
 def published_events(result) -> list[tuple[float, str]]:
     """(s since liftoff, label) of the real flight's published times in the result, labelled
-    honestly: "liftoff", "docking (actual)", "docking (planned)"."""
-    out = []
-    for name, label in (
-        ("real_launch", "liftoff"),
-        ("real_docking", "docking (actual)"),
-        ("planned_docking", "docking (planned)"),
-    ):
-        when = getattr(result, name, None)
-        if when is not None:
-            out.append((seconds_between(result.epoch, when), label))
+    honestly: "liftoff", "docking (actual)", "docking (planned)" (see
+    :func:`rendezvous.plotting._style.published_dockings`)."""
+    out = [(t, f"docking ({kind})") for t, kind in S.published_dockings(result)]
+    launch = getattr(result, "real_launch", None)
+    if launch is not None:
+        out.append((seconds_between(result.epoch, launch), "liftoff"))
     return sorted(out)
 
 
@@ -87,9 +83,9 @@ def timeline_figure(result) -> Figure:
     # Simulated contact and published docking as rules across the real column, to compare by eye.
     for t, label in real:
         if label.startswith("docking"):
-            ax.hlines(S.utc(result, t), x_real - 0.6, 6.0, color="tab:blue", linestyle=":",
+            ax.hlines(S.utc(result, t), x_real - 0.6, x_real, color="tab:blue", linestyle=":",
                       linewidth=0.8)  # fmt: skip
-    ax.hlines(S.utc(result, result.t_contact), x_real - 0.6, 6.0, color="k", linestyle=":",
+    ax.hlines(S.utc(result, result.t_contact), x_real - 0.6, x_real, color="k", linestyle=":",
               linewidth=0.8)  # fmt: skip
     ax.set_xlim(0.0, 6.0)
     ax.set_xticks([0.5 * (x_bar + x_sim), x_real], ["simulated", "real flight (published)"])
