@@ -480,3 +480,26 @@ def test_animation_is_1280_by_720_and_marks_port_and_burns(flight, tmp_path):
     scene = _Scene(result, animation_frames(result, 8))
     labels = [t.get_text() for t in scene.fig.legends[0].get_texts()]
     assert f"port: {result.port.name}" in labels and "burns" in labels
+
+
+def test_a_published_plan_passed_as_real_docking_is_labelled_planned(flight):
+    # data/flights.csv: Progress MS-31's docking, 2025-07-05 21:27 UTC, is the pre-launch plan
+    # (its actual time was not published); the command line passes it as real_docking.
+    result = dataclasses.replace(
+        flight[0], flight="Progress MS-31", real_docking=parse_utc("2025-07-05T21:27:00Z")
+    )
+    labels = [label for _, label in plotting.timeline.published_events(result)]
+    assert "docking (planned)" in labels and "docking (actual)" not in labels
+
+
+def test_range_figure_names_actual_and_planned_docking_apart(flight):
+    result, tracks, phase = flight
+    result = dataclasses.replace(result, planned_docking=parse_utc("2025-04-08T09:04:07Z"))
+    fig = plotting.range_figure(result, tracks, phase)
+    fig.canvas.draw()
+    notes = [t for t in fig.axes[1].texts if "docking" in t.get_text()]
+    assert sorted(t.get_text() for t in notes) == [
+        "planned docking 09:04:07",
+        "real docking 08:57:45",
+    ]
+    assert not _overlaps(notes[0].get_window_extent(), notes[1].get_window_extent())

@@ -222,14 +222,14 @@ def _phase_panel(ax, when, phase) -> None:
 
 
 def _real_docking_lines(axes, result) -> None:
-    for t, kind in S.published_dockings(result):
+    for k, (t, kind) in enumerate(S.published_dockings(result)):
         colour = "tab:blue" if kind == "actual" else "tab:cyan"
         word = "real docking" if kind == "actual" else "planned docking"
         real = S.utc(result, t)
         for ax in axes:
             ax.axvline(real, color=colour, linestyle="--", linewidth=1.0)
         axes[0].annotate(f"{word} {S.clock(result, real)}", (real, 1.0),
-                         xycoords=("data", "axes fraction"), xytext=(-4, -4),
+                         xycoords=("data", "axes fraction"), xytext=(-4, -4 - 14 * k),
                          textcoords="offset points", ha="right", va="top", fontsize=8,
                          color=colour, bbox={"fc": "white", "ec": "none"})  # fmt: skip
 
