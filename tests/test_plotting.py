@@ -410,6 +410,10 @@ def test_figures_of_the_simulated_ms27_match_its_data(ms27_result):
             x = np.asarray(line.get_xdata(), dtype=float)
             if x.size > 10:
                 assert x.min() >= cv[0].min() - 1e-6 and x.max() <= cv[0].max() + 1e-6
+    # the animation's closing speed (along the port axis) at contact is the timeline's
+    assert frames.closing_speed(r.relative[:, -1], r.port.axis) == pytest.approx(
+        r.contact_speed_m_s, abs=1e-3
+    )
     # MS-27's insertion is about 220 km below the station's orbit, not 450 km (issue 10)
     i_ins = int(np.argmin(np.abs(r.t - r.t_insertion)))
     assert 150.0 < cv[2, i_ins] < 300.0

@@ -2,11 +2,12 @@
 range against time with a cursor, and the numbers of the moment.
 
 Speed: matplotlib draws only what does not move: the figure once, and the main panel once per
-zoom level (the zoom steps by factors of 2), each background reduced once to a 60-colour palette
-with four slots kept for the moving colours. Each frame copies its background and Pillow draws
-on it what moves (the path so far, the ship, the cursor on the range plot, the numbers), so no
-frame is rendered or quantized by matplotlib. The GIF is written by Pillow; MP4 frames are piped
-to ffmpeg when it is on PATH. (Pillow's lines are not anti-aliased: 3 px wide, they read well.)
+zoom level (the zoom steps by factors of 2 within 8 km, of 4 beyond), each background reduced
+once to a 60-colour palette with four slots kept for the moving colours. Each frame copies its
+background and Pillow draws on it what moves (the path so far, the ship, the cursor on the range
+plot, the numbers), so no frame is rendered or quantized by matplotlib. The GIF is written by
+Pillow; MP4 frames are piped to ffmpeg when it is on PATH. (Pillow's lines are not anti-aliased:
+3 px wide, they read well; the numbers are not anti-aliased either.)
 """
 
 from __future__ import annotations
@@ -145,9 +146,11 @@ class _Scene:
 
 
 def _zoom_level(dist_km: float) -> float:
-    """Half-width of the view, km: 1.3 times the distance, rounded up to a power of 2."""
+    """Half-width of the view, km: 1.3 times the distance rounded up to a power of 2 within 8 km,
+    of 4 beyond (fewer backgrounds to draw where the view changes little)."""
     half = max(1.3 * dist_km, 0.35)
-    return float(2.0 ** np.ceil(np.log2(half)))
+    step = 1.0 if half <= 8.0 else 2.0
+    return float(2.0 ** (step * np.ceil(np.log2(half) / step)))
 
 
 def _info(result, i: int, rate, close) -> str:
