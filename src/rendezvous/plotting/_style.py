@@ -128,7 +128,8 @@ def phase_colour(result, name: str) -> str:
 
 
 def phase_at(result, t: float) -> str:
-    for p in result.phases:
+    """The phase at t (s since liftoff); at a boundary, the phase that starts there."""
+    for p in reversed(result.phases):
         if p.t_start <= t <= p.t_end:
             return p.name
     return ""
