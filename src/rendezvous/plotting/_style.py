@@ -231,14 +231,15 @@ def date_span(result) -> str:
 
 
 class _DayFormatter(mdates.DateFormatter):
-    """UTC ticks as "%H:%M", the date added at the first tick of each new day ("00:00\n05 Jul"):
-    a multi-day axis names its days."""
+    """UTC ticks as "%H:%M", the date added at the first tick of each day ("00:00\n05 Jul") when
+    the ticks span several days: a multi-day axis names its days."""
 
     def format_ticks(self, values):
         days = [mdates.num2date(v, tz=_UTC) for v in values]
+        several = len(days) > 1 and days[0].date() != days[-1].date()
         out = []
         for k, d in enumerate(days):
-            new_day = k > 0 and d.date() != days[k - 1].date()
+            new_day = (k == 0 and several) or (k > 0 and d.date() != days[k - 1].date())
             out.append(d.strftime("%H:%M\n%d %b") if new_day else d.strftime("%H:%M"))
         return out
 

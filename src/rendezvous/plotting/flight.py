@@ -80,7 +80,7 @@ def _earth_3d(ax, result, cam: np.ndarray) -> None:
 def overview_figure(result) -> Figure:
     """3D inertial view (GCRS, km): Earth, both paths (behind the Earth and, on long flights, the
     middle revolutions faded), liftoff, insertion and contact, burns."""
-    fig = Figure(figsize=(11.0, 8.0), layout="constrained")
+    fig = Figure(figsize=(11.0, 9.5), layout="constrained")
     ax = fig.add_subplot(projection="3d", computed_zorder=False)
     elev, azim, cam = _camera(result)
     _earth_3d(ax, result, cam)
@@ -115,7 +115,7 @@ def overview_figure(result) -> Figure:
     ax.set_xlabel("x GCRS (km)", labelpad=10)
     ax.set_ylabel("y GCRS (km)", labelpad=10)
     ax.set_zlabel("z GCRS (km)", labelpad=10)
-    fig.legend(*ax.get_legend_handles_labels(), loc="outside right center", fontsize=9)
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncol=4, fontsize=9)
     note = "" if solid.all() else "; station: last revolution"
     ax.set_title(S.title(result, f"flight in the inertial frame (GCRS){note}"))
     return fig
