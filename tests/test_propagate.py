@@ -375,7 +375,7 @@ def _exact_weights(nodes, lo, hi, kind):
 
 @pytest.mark.parametrize("order", [8, 12])
 def test_multistep_coefficients_match_exact_rationals(order):
-    from rendezvous.propagate import _adams_stormer, _start_weights
+    from rendezvous.propagate import _adams_stormer, _collocation_weights
 
     pv, pr, cv, cr, ext = _adams_stormer(order)
     pred = [-j for j in range(order)]
@@ -387,9 +387,15 @@ def test_multistep_coefficients_match_exact_rationals(order):
     np.testing.assert_allclose(cr, _exact_weights(corr, 0, 1, 1), rtol=0, atol=1e-12)
     # extrapolation weights reproduce polynomials of degree order - 1 at s = 1
     np.testing.assert_allclose(ext @ np.array(pred, float) ** 3, 1.0, atol=1e-9)
-    W, U = _start_weights(order)
+    # start-up collocation: interior node j integrated from its nearest anchor (every 2nd node)
+    interior, W, U = _collocation_weights(order, 2)
+    assert list(interior[:3]) == [1, 3, 5]
     np.testing.assert_allclose(W[2], _exact_weights(range(order + 1), 4, 5, 1), atol=1e-12)
     np.testing.assert_allclose(U[1], _exact_weights(range(order + 1), 2, 3, 0), atol=1e-12)
+    interior, W, U = _collocation_weights(order, 4)  # nodes 3, 7, ...: backwards from 4, 8, ...
+    assert list(interior[:3]) == [1, 2, 3]
+    np.testing.assert_allclose(W[2], _exact_weights(range(order + 1), 4, 3, 1), atol=1e-12)
+    np.testing.assert_allclose(U[2], _exact_weights(range(order + 1), 4, 3, 0), atol=1e-12)
 
 
 @pytest.mark.parametrize("order", [10, 12])

@@ -15,7 +15,6 @@ from .multistep import (
     DEFAULT_ORDER,
     MAX_AUTO_STEP,
     MS_ORDERS,
-    PEC_MAX_PHASE,
     _multistep_segment,
 )
 from .trajectory import Trajectory, _Builder
@@ -152,9 +151,8 @@ def _integrate(
         else:
             n_max = _mean_motion_max(y, rhs.force)
             h_seg = min(MAX_AUTO_STEP, AUTO_STEP_PHASE / n_max) if cfg.step is None else cfg.step
-            pece = not (cfg.order in (10, 12) and n_max * h_seg <= PEC_MAX_PHASE)
             tn, yn_ms, an, y = _multistep_segment(
-                rhs, y, ta, tb, h_seg, cfg.order, cfg.dense, pece=pece
+                rhs, y, ta, tb, h_seg, cfg.order, cfg.dense, n_max
             )
             if cfg.dense and yn_ms is not None:
                 builder.add_block(tn, yn_ms, an)
