@@ -553,3 +553,20 @@ def test_piecewise_single_state_shapes_and_errors():
         PiecewiseTrajectory([])
     with pytest.raises(AttributeError):
         path.arcs = ()  # type: ignore[misc]
+
+
+def test_column_blocks_give_the_same_results(monkeypatch):
+    """Large batches run in column blocks (multistep.BLOCK): same steps, same numbers up to the
+    rounding of the history combinations (BLAS may sum in another order for another width)."""
+    from rendezvous.propagate import multistep
+
+    y0 = iss_like(7, seed=8)
+    force = ForceModel(degree=4, drag=True)
+    ib = np.linspace(0.0, 0.01, 7)
+    whole = propagate(y0, 0.0, 2000.0, force, inv_ballistic=ib)
+    monkeypatch.setattr(multistep, "BLOCK", 2)
+    blocks = propagate(y0, 0.0, 2000.0, force, inv_ballistic=ib)
+    np.testing.assert_allclose(blocks.final, whole.final, rtol=1e-14, atol=0)
+    t = np.linspace(0.0, 2000.0, 9)
+    np.testing.assert_allclose(blocks(t), whole(t), rtol=1e-14, atol=0)
+    assert blocks.nfev == whole.nfev

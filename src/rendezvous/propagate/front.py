@@ -15,7 +15,7 @@ from .multistep import (
     DEFAULT_ORDER,
     MAX_AUTO_STEP,
     MS_ORDERS,
-    _multistep_segment,
+    _multistep_blocks,
 )
 from .trajectory import Trajectory, _Builder
 
@@ -151,9 +151,7 @@ def _integrate(
         else:
             n_max = _mean_motion_max(y, rhs.force)
             h_seg = min(MAX_AUTO_STEP, AUTO_STEP_PHASE / n_max) if cfg.step is None else cfg.step
-            tn, yn_ms, an, y = _multistep_segment(
-                rhs, y, ta, tb, h_seg, cfg.order, cfg.dense, n_max
-            )
+            tn, yn_ms, an, y = _multistep_blocks(rhs, y, ta, tb, h_seg, cfg.order, cfg.dense, n_max)
             if cfg.dense and yn_ms is not None:
                 builder.add_block(tn, yn_ms, an)
         while i_imp < len(imps) and imps[i_imp][0] == tb:
