@@ -272,8 +272,7 @@ def _multistep_blocks(
     nfev = 0
     for i, j in zip(edges[:-1], edges[1:], strict=True):
         ib = rhs.ib[i:j] if isinstance(rhs.ib, np.ndarray) else rhs.ib
-        sub = _Rhs(rhs.force, ib)
-        sub._drag = rhs.needs_velocity  # the same start-up and mode for every block
+        sub = _Rhs(rhs.force, ib, drag=rhs.needs_velocity)  # same start-up and mode in all
         parts.append(_multistep_segment(sub, y[:, i:j], ta, tb, h_target, order, dense, n_max))
         nfev = sub.nfev
     rhs.nfev += nfev
