@@ -244,3 +244,73 @@ def test_one_target_accel_many_chasers():
     assert np.allclose(from_lvlh(TARGET, rel, target_accel=a), chasers, rtol=0, atol=1e-6)
     with pytest.raises(ValueError, match=r"shape \(6,\) or \(6, N\)"):
         to_lvlh(TARGET[:3], chasers)
+
+
+# --------------------------------------------------------------- curvilinear relative coordinates
+
+
+def _on_circle(radius, angle, incl=0.9):
+    """GCRS state on a circular orbit of the given radius at argument of latitude ``angle``."""
+    from rendezvous.constants import MU_EARTH
+
+    v = np.sqrt(MU_EARTH / radius)
+    node = np.array([1.0, 0.0, 0.0])
+    q = np.array([0.0, np.cos(incl), np.sin(incl)])
+    a = np.atleast_1d(angle)
+    r = radius * (np.outer(node, np.cos(a)) + np.outer(q, np.sin(a)))
+    vel = v * (-np.outer(node, np.sin(a)) + np.outer(q, np.cos(a)))
+    return np.concatenate([r, vel]).squeeze()
+
+
+def test_curvilinear_follows_the_orbit_where_rectilinear_cuts_through_it():
+    from rendezvous.frames import curvilinear, to_lvlh
+
+    r = 6.79e6
+    target = _on_circle(r, 0.3)
+    ahead = _on_circle(r, 0.3 + np.radians(30.0))  # same orbit, 30 deg ahead
+    x, y, z = curvilinear(target, ahead)
+    assert x == pytest.approx(r * np.radians(30.0), rel=1e-12)
+    assert abs(y) < 1e-6 and abs(z) < 1e-6
+    rect = to_lvlh(target, ahead)[:3]
+    assert rect[2] == pytest.approx(r * (1 - np.cos(np.radians(30.0))), rel=1e-9)  # 910 km "down"
+    below = _on_circle(r - 220e3, 0.3)
+    assert curvilinear(target, below)[2] == pytest.approx(220e3, rel=1e-12)
+
+
+def test_curvilinear_equals_lvlh_close_in():
+    from rendezvous.frames import curvilinear, to_lvlh
+
+    target = _on_circle(6.79e6, 1.0)
+    rng = np.random.default_rng(1)
+    for scale, tol in ((300.0, 0.01), (5e3, 2.0)):  # x^2 / (2 r): 7 mm at 300 m, 1.8 m at 5 km
+        rel = np.concatenate([rng.uniform(-scale, scale, (3, 20)) / np.sqrt(3), np.zeros((3, 20))])
+        from rendezvous.frames import from_lvlh
+
+        chaser = from_lvlh(target[:, None], rel)
+        np.testing.assert_allclose(curvilinear(target, chaser), to_lvlh(target, chaser)[:3],
+                                   atol=tol)  # fmt: skip
+
+
+def test_curvilinear_x_is_minus_radius_times_phase_angle_and_unwraps():
+    from rendezvous.frames import curvilinear
+    from rendezvous.phasing import phase_angle
+
+    r = 6.79e6
+    lag = np.radians(np.linspace(250.0, 0.0, 200))  # the ship 250 deg behind, closing to 0
+    target = _on_circle(r, np.full(lag.size, 2.0))
+    ship = _on_circle(r - 50e3, 2.0 - lag)
+    x = curvilinear(target, ship)[0]
+    np.testing.assert_allclose(x, -r * phase_angle(target, ship), rtol=1e-12)
+    xc = curvilinear(target, ship, continuous=True)[0]
+    assert np.all(np.diff(xc) > 0)  # no jump at 180 deg
+    assert xc[0] == pytest.approx(-r * np.radians(250.0), rel=1e-9) and abs(xc[-1]) < 1e-3
+
+
+def test_range_rate_and_port_closing_speed():
+    from rendezvous.frames import closing_speed, range_rate
+
+    rel = np.array([0.0, 0.0, 30.0, 0.02, 0.0, -0.1])  # 30 m below, rising at 0.1 m/s
+    assert range_rate(rel) == pytest.approx(-0.1)
+    assert closing_speed(rel, [0.0, 0.0, 1.0]) == pytest.approx(0.1)  # nadir port, axis down
+    batch = np.stack([rel, rel], axis=1)
+    np.testing.assert_allclose(closing_speed(batch, [0.0, 0.0, 1.0]), [0.1, 0.1])

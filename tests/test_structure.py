@@ -25,10 +25,6 @@ MAX_MODULE_LINES = 700
 TABLES: set[str] = set()
 """``path:function`` of functions that are transcribed tables, exempt from the function size."""
 
-BEING_SPLIT = {"plotting.py"}
-"""Modules over the limits on 2026-11-26, split by the issue-8 work now under way; strict xfail,
-so each entry must go as soon as its module fits."""
-
 _NOT_CODE = {
     tokenize.COMMENT,
     tokenize.NL,
@@ -84,17 +80,7 @@ def test_code_line_count_skips_docstrings_comments_and_blanks():
 
 
 @pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            p,
-            id=p.relative_to(SRC).as_posix(),
-            marks=[pytest.mark.xfail(strict=True, reason="being split (issue 8)")]
-            if p.relative_to(SRC).as_posix() in BEING_SPLIT
-            else [],
-        )
-        for p in sorted(SRC.rglob("*.py"))
-    ],
+    "path", sorted(SRC.rglob("*.py")), ids=lambda p: p.relative_to(SRC).as_posix()
 )
 def test_module_and_function_sizes(path):
     assert oversized(path) == []

@@ -1,61 +1,152 @@
-"""Files and text a simulation writes: the timeline, ``summary.json`` and the trajectory files.
+"""Files and text a simulation writes, and what each file holds.
 
-Formats
--------
-``summary.json``: launch_utc, insertion_utc, tle_epoch_utc, scheme, phase_angle_deg (at insertion),
-burns (list of {utc, dv_m_s, label, phase, dv_lvlh_m_s}), total_dv_m_s, port, docking_utc, plus the
-flight, site, windows, insertion orbit, contact speed and miss, and the real flight's times where
-known. Times are ISO 8601 UTC strings ending in ``Z``.
+Every default run writes these files into its output folder (all or nothing; see
+:func:`write_folder_atomic`):
 
-``trajectory.csv``: one row per sample time, columns ``t_s`` (s since liftoff), ``utc``, the ship's
-and the station's GCRS states ``ship_x_m .. ship_vz_m_s``, ``station_x_m .. station_vz_m_s``, and
-the
-ship relative to the station in the station's LVLH frame ``rel_x_m .. rel_vz_m_s`` (x along-track,
-y = -orbit normal, z towards Earth). ``trajectory.npz`` holds the same arrays (``t``, ``ship``
-(6, n),
-``station`` (6, n), ``relative`` (6, n)) for numpy users.
+``timeline.txt``
+    Plain text (UTF-8): what happened when. Times are UTC with the date printed whenever it
+    changes; T+ is the time since liftoff as h:mm:ss, or d/hh:mm:ss past 24 h. The published
+    docking time of the real flight is shown as "actual" or "planned" as published.
+``summary.json``
+    JSON (UTF-8), validated by the JSON Schema shipped as ``rendezvous/data/summary.schema.json``
+    (draft 2020-12; :func:`summary_schema`). It holds the package version, the inputs of the run,
+    the conventions below, the launch, insertion and docking times, the burns with their Delta-v in
+    three named frames, totals, contact conditions and the real flight's published times.
+``trajectory.csv``
+    CSV, one row per sample time: ``t_s`` (s since liftoff), ``utc``, the ship's and the station's
+    GCRS states ``ship_x_m .. ship_vz_m_s``, ``station_x_m .. station_vz_m_s``, and the ship
+    relative to the station in the station's LVLH frame ``rel_x_m .. rel_vz_m_s``. Positions to
+    1 micrometre, velocities to 1 micrometre/s (6 decimals).
+``trajectory.npz``
+    numpy archive (no pickles) with the same samples at full precision: ``t`` (n,), ``ship``,
+    ``station``, ``relative`` (6, n), plus ``epoch_utc`` (the liftoff, ISO 8601 UTC), ``t_unit``,
+    ``frame_ship``, ``frame_station``, ``frame_relative``, ``state_components`` and
+    ``state_units``: strings saying what the arrays are.
+``ship.oem``, ``station.oem``
+    CCSDS Orbit Ephemeris Messages, version 2.0, KVN (CCSDS 502.0-B-2), TIME_SYSTEM UTC,
+    REF_FRAME GCRF, CENTER_NAME EARTH; the ship's ephemeris in segments split at the insertion and
+    at every burn (:mod:`rendezvous.ccsds`).
+``burns.csv``
+    CSV, one row per impulsive burn: time, label, phase, magnitude and the Delta-v in GCRS, in the
+    station's LVLH frame and (far-range burns) in the ship's RTN frame (:mod:`rendezvous.ccsds`).
+``flight.czml``
+    CZML (JSON) that Cesium plays: both vehicles with their paths, the burns as timed events
+    (:mod:`rendezvous.czml`).
+``view.html``
+    One self-contained HTML page (plotly, its script embedded: no network needed) with a 3D view of
+    the Earth, both orbits and the burns, the LVLH approach and the range against time, linked to a
+    time slider (:mod:`rendezvous.view`). Needs the optional ``plotly`` dependency
+    (``pip install "rendezvous[view]"``); without it the run skips this file and says so once.
 
-Writing is all-or-nothing: files go to a temporary folder beside the target that is renamed into
-place at the end, so a failed run leaves no partial output; an existing folder is replaced only when
-the caller says so.
+Conventions shared by all files (:mod:`rendezvous.samples`): GCRS positions and velocities in m and
+m/s (GCRF in the CCSDS files: the frame realising the GCRS); the station's LVLH frame has x
+along-track, y = -orbit normal, z towards Earth; the ship's RTN frame has R radially out, T
+along-track (h x r), N along the orbit normal h; orbit heights are above the WGS-84 equatorial
+radius (6378.137 km); the phase angle is the station's angle ahead of the ship in the station's
+plane. Times are seconds since liftoff in SI seconds (so a leap second during the flight is
+counted), UTC strings are ISO 8601 ending in ``Z`` and print a leap second as ``:60``.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from . import __version__
+from .constants import R_EARTH
 from .mission import MissionResult
 from .outdir import check_output_folder, write_file_atomic, write_folder_atomic
+from .samples import elapsed_text as _hms
+from .samples import phase_angle_on_window
 from .times import at_seconds, iso_utc, seconds_between
 
 __all__ = [
+    "CONVENTIONS",
+    "ViewSkippedWarning",
     "check_output_folder",
     "summary",
+    "summary_schema",
     "timeline_text",
     "write_outputs",
     "write_file_atomic",
     "write_folder_atomic",
     "write_trajectory_csv",
+    "write_trajectory_npz",
 ]
+
+LVLH = "station LVLH: x along-track, y = -orbit normal, z towards Earth"
+RTN = "ship RTN: R radially out, T along-track (h x r), N along the orbit normal h"
+CONVENTIONS = {
+    "time": "UTC, ISO 8601 ending in Z; t_s and durations in SI seconds since liftoff",
+    "frame_states": "GCRS (GCRF in the CCSDS files), m and m/s",
+    "frame_dv_lvlh_m_s": LVLH,
+    "frame_dv_rtn_m_s": RTN,
+    "heights": f"above the WGS-84 equatorial radius ({R_EARTH / 1e3:.3f} km)",
+    "phase_angle": "station's angle ahead of the ship in the station's orbit plane, deg, on the "
+    "branch of the flown scheme's window (can exceed 360 for a two-day flight)",
+    "contact_speed": "closing speed along the port axis at contact, m/s",
+}
+
+
+class ViewSkippedWarning(UserWarning):
+    """view.html was not written because the optional plotting library is missing."""
 
 
 def _utc(result: MissionResult, t: float, digits: int = 3) -> str:
-    return iso_utc(at_seconds(result.epoch, t), digits=digits)
+    return str(iso_utc(at_seconds(result.epoch, t), digits=digits))
 
 
-def _hms(seconds: float) -> str:
-    s = int(round(abs(seconds)))
-    sign = "-" if seconds < 0 else ""
-    return f"{sign}{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
+def _published(result: MissionResult) -> list[tuple[str, Any, float]]:
+    """[(kind, Time, s since liftoff)] of the published docking times: "actual", "planned"."""
+    out = []
+    if result.real_docking is not None:
+        out.append(
+            ("actual", result.real_docking, seconds_between(result.epoch, result.real_docking))
+        )
+    if result.planned_docking is not None:
+        t = result.planned_docking
+        out.append(("planned", t, seconds_between(result.epoch, t)))
+    return out
 
 
-def summary(result: MissionResult) -> dict:
-    """The ``summary.json`` content as a dict (module docstring)."""
-    out = {
+def _burn_dict(result: MissionResult, b) -> dict:
+    return {
+        "utc": _utc(result, b.t),
+        "t_s": round(float(b.t), 3),
+        "label": b.label,
+        "phase": b.phase,
+        "dv_m_s": round(b.dv_m_s, 4),
+        "dv_gcrs_m_s": [round(float(c), 4) for c in b.dv],
+        "dv_lvlh_m_s": [round(float(c), 4) for c in b.dv_lvlh],
+        "dv_rtn_m_s": None if b.dv_rtn is None else [round(float(c), 4) for c in b.dv_rtn],
+    }
+
+
+def summary(result: MissionResult, inputs: dict | None = None) -> dict:
+    """The ``summary.json`` content as a dict (module docstring; schema: :func:`summary_schema`).
+
+    inputs: what the caller was given (e.g. the command line's values by parameter name), JSON
+    values; the inputs the result itself records (flight, launch_utc, site, port) are added and
+    win over keys of the same name.
+    """
+    run_inputs: dict[str, Any] = dict(inputs or {})
+    run_inputs.update(
+        flight=result.flight,
+        launch_utc=_utc(result, 0.0),
+        site=result.site_name,
+        port=result.port.name,
+    )
+    out: dict[str, Any] = {
+        "rendezvous_version": __version__,
+        "inputs": run_inputs,
+        "conventions": CONVENTIONS,
         "flight": result.flight,
         "launch_utc": _utc(result, 0.0),
         "site": result.site_name,
@@ -64,38 +155,90 @@ def summary(result: MissionResult) -> dict:
             round(result.insertion_perigee_km, 1),
             round(result.insertion_apogee_km, 1),
         ],
-        "tle_epoch_utc": iso_utc(result.tle_epoch, digits=3),
+        "tle_epoch_utc": str(iso_utc(result.tle_epoch, digits=3)),
         "scheme": result.scheme,
-        "phase_angle_deg": round(result.phase_angle_insertion_deg, 4),
+        "phase_angle_deg": round(phase_angle_on_window(result), 4),
         "site_out_of_plane_deg": round(result.out_of_plane_deg, 4),
         "windows_deg": {w.scheme: [round(w.lo_deg, 2), round(w.hi_deg, 2)] for w in result.windows},
-        "burns": [
-            {
-                "utc": _utc(result, b.t),
-                "dv_m_s": round(b.dv_m_s, 4),
-                "label": b.label,
-                "phase": b.phase,
-                "dv_lvlh_m_s": [round(float(c), 4) for c in b.dv_lvlh],
-            }
-            for b in result.burns
-        ],
+        "burns": [_burn_dict(result, b) for b in result.burns],
         "total_dv_m_s": round(result.total_dv_m_s, 3),
         "port": result.port.name,
         "docking_utc": _utc(result, result.t_contact),
-        "launch_to_docking_s": round(result.t_contact, 1),
+        "launch_to_docking_s": round(result.t_contact, 3),
         "contact_speed_m_s": round(result.contact_speed_m_s, 4),
         "contact_miss_m": round(result.contact_miss_m, 4),
         "min_range_before_final_approach_m": round(result.min_range_before_final_m, 1),
         "min_range_far_range_m": round(result.min_range_far_m, 1),
     }
-    if result.real_docking is not None:
-        out["real_docking_utc"] = iso_utc(result.real_docking, digits=0)
-        out["docking_minus_real_s"] = round(
-            result.t_contact - seconds_between(result.epoch, result.real_docking), 1
-        )
-    if result.planned_docking is not None:
-        out["planned_docking_utc"] = iso_utc(result.planned_docking, digits=0)
+    for kind, t, s in _published(result):
+        key = "real" if kind == "actual" else "planned"
+        out[f"{key}_docking_utc"] = str(iso_utc(t, digits=0))
+        out[f"docking_minus_{key}_s"] = round(result.t_contact - s, 1)
     return out
+
+
+@lru_cache(maxsize=1)
+def summary_schema() -> dict:
+    """The JSON Schema (draft 2020-12) that ``summary.json`` follows, shipped as package data."""
+    text = resources.files("rendezvous").joinpath("data/summary.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _burn_text(b) -> str:
+    if b.dv_rtn is not None:
+        d = b.dv_rtn
+        parts = f"RTN: along-track {d[1]:+.2f}, radial {d[0]:+.2f}, normal {d[2]:+.2f}"
+    else:
+        d = b.dv_lvlh
+        parts = f"LVLH x {d[0]:+.2f}, y {d[1]:+.2f}, z {d[2]:+.2f}"
+    return f"burn {b.label:<20} {b.dv_m_s:7.2f} m/s  ({parts})"
+
+
+def _timeline_rows(result: MissionResult) -> list[tuple[float, str]]:
+    """(t, text) of every line of the event table, in time order."""
+    rows = [
+        (
+            0.0,
+            f"liftoff from {result.site_name} ({result.site_lat_deg:.3f} N, "
+            f"{result.site_lon_deg:.3f} E); pad {result.out_of_plane_deg:+.2f} deg out of the "
+            "station's plane",
+        )
+    ]
+    w = next((w for w in result.windows if w.scheme == result.scheme), None)
+    wtxt = f" ({result.scheme} window {w.lo_deg:.1f}..{w.hi_deg:.1f} deg)" if w else ""
+    rows.append(
+        (
+            result.t_insertion,
+            f"orbit insertion: {result.insertion_perigee_km:.0f} x "
+            f"{result.insertion_apogee_km:.0f} km; phase angle "
+            f"{phase_angle_on_window(result):.2f} deg{wtxt}",
+        )
+    )
+    grouped = {"hold", "final approach"}
+    for p in result.phases:
+        if p.name not in ("approach", "flyaround", *grouped):
+            continue
+        pulses = [x for x in result.burns if x.phase == p.name]
+        if p.name in grouped:
+            total = sum(x.dv_m_s for x in pulses)
+            text = (
+                f"{p.name} starts: {len(pulses)} pulses, {total:.2f} m/s in all, "
+                f"{_hms(p.t_end - p.t_start)} long"
+            )
+        else:
+            text = f"{p.name} starts"
+        rows.append((p.t_start, text))
+    rows += [(b.t, _burn_text(b)) for b in result.burns if b.phase not in grouped]
+    rows.append(
+        (
+            result.t_contact,
+            f"CONTACT at {result.port.name} (simulated): closing {result.contact_speed_m_s:.3f} "
+            f"m/s along the port axis, {100 * result.contact_miss_m:.1f} cm off it",
+        )
+    )
+    for kind, _, s in _published(result):
+        rows.append((s, f"docking, {'actual' if kind == 'actual' else 'planned'} (published)"))
+    return sorted(rows, key=lambda r: r[0])  # stable: ties keep the order above
 
 
 def timeline_text(result: MissionResult) -> str:
@@ -105,87 +248,34 @@ def timeline_text(result: MissionResult) -> str:
         f"{result.port.name}",
         f"ISS element set epoch {iso_utc(result.tle_epoch, digits=0)} "
         f"({seconds_between(result.tle_epoch, result.epoch) / 3600:.1f} h before liftoff)",
+        "Times UTC, the date shown when it changes; T+ since liftoff, d/hh:mm:ss past 24 h.",
+        f"Orbit heights {CONVENTIONS['heights']}.",
+        "Phase angle: the station's angle ahead of the ship, in the station's orbit plane.",
+        "Burn Delta-v in m/s: far-range burns in the ship's RTN frame (along-track, radial out,",
+        "orbit normal); proximity burns in the station's LVLH frame (x along-track,",
+        "y = -orbit normal, z towards Earth).",
         "",
-        f"  {'UTC':<12} {'T+':>8}  event",
+        f"  {'UTC':<12}  {'T+':>10}  event",
     ]
-    win = {w.scheme: w for w in result.windows}
-
-    def row(t, text):
-        lines.append(f"  {_utc(result, t)[11:23]:<12} {_hms(t):>8}  {text}")
-
-    row(
-        0.0,
-        f"liftoff from {result.site_name} ({result.site_lat_deg:.3f} N, "
-        f"{result.site_lon_deg:.3f} E); pad {result.out_of_plane_deg:+.2f} deg out of the "
-        "station's plane",
-    )
-    w = win.get(result.scheme)
-    wtxt = f" ({result.scheme} window {w.lo_deg:.1f}..{w.hi_deg:.1f} deg)" if w else ""
-    row(
-        result.t_insertion,
-        f"orbit insertion: {result.insertion_perigee_km:.0f} x "
-        f"{result.insertion_apogee_km:.0f} km; phase angle "
-        f"{result.phase_angle_insertion_deg:.2f} deg{wtxt}",
-    )
-    phase_starts = {p.name: p for p in result.phases}
-    shown = set()
-    grouped = {"hold", "final approach"}
-    for b in result.burns:
-        if b.phase in ("approach", "flyaround", "hold", "final approach") and b.phase not in shown:
-            p = phase_starts[b.phase]
-            shown.add(b.phase)
-            if b.phase in grouped:
-                pulses = [x for x in result.burns if x.phase == b.phase]
-                total = sum(x.dv_m_s for x in pulses)
-                row(
-                    p.t_start,
-                    f"{b.phase} starts: {len(pulses)} pulses, {total:.2f} m/s in all, "
-                    f"{_hms(p.t_end - p.t_start)} long",
-                )
-            else:
-                row(p.t_start, f"{b.phase} starts")
-        if b.phase in grouped:
-            continue
-        if b.dv_rtn is not None:
-            d = b.dv_rtn
-            row(
-                b.t,
-                f"burn {b.label:<20} {b.dv_m_s:7.2f} m/s  (prograde {d[1]:+.2f}, "
-                f"radial {d[0]:+.2f}, normal {d[2]:+.2f})",
-            )
-        else:
-            d = b.dv_lvlh
-            row(
-                b.t,
-                f"burn {b.label:<20} {b.dv_m_s:7.2f} m/s  (LVLH x {d[0]:+.2f}, "
-                f"y {d[1]:+.2f}, z {d[2]:+.2f})",
-            )
-    row(
-        result.t_contact,
-        f"CONTACT at {result.port.name}: closing {result.contact_speed_m_s:.3f} "
-        f"m/s, {100 * result.contact_miss_m:.1f} cm off the port axis",
-    )
+    day = ""
+    for t, text in _timeline_rows(result):
+        utc = _utc(result, t)
+        if utc[:10] != day:
+            day = utc[:10]
+            lines.append(f"  {day}")
+        lines.append(f"  {utc[11:23]:<12}  {_hms(t):>10}  {text}")
     lines.append("")
     lines.append(
         f"total Delta-v {result.total_dv_m_s:.1f} m/s in {len(result.burns)} burns; "
         f"launch to docking {_hms(result.t_contact)}"
     )
-
-    def versus(t_other):
-        diff = result.t_contact - t_other
-        return f"{abs(diff) / 60:.1f} min {'later' if diff > 0 else 'earlier'}"
-
-    if result.real_docking is not None:
-        real = seconds_between(result.epoch, result.real_docking)
+    for kind, t, s in _published(result):
+        diff = result.t_contact - s
+        when = f"{abs(diff) / 60:.1f} min {'later' if diff > 0 else 'earlier'}"
+        what = "actual docking" if kind == "actual" else "planned docking (published before launch)"
         lines.append(
-            f"real flight: docking {iso_utc(result.real_docking, digits=0)} "
-            f"(T+{_hms(real)}); simulated {_utc(result, result.t_contact, 0)}: {versus(real)}"
-        )
-    if result.planned_docking is not None:
-        plan = seconds_between(result.epoch, result.planned_docking)
-        lines.append(
-            f"published plan before launch: docking {iso_utc(result.planned_docking, digits=0)}; "
-            f"simulated {versus(plan)}"
+            f"{what}: {iso_utc(t, digits=0)} (T+{_hms(s)}); simulated "
+            f"{_utc(result, result.t_contact, 0)}: {when}"
         )
     return "\n".join(lines)
 
@@ -204,31 +294,70 @@ def write_trajectory_csv(result: MissionResult, path: Path) -> None:
             f.write(f"{ti:.3f},{u}," + ",".join(f"{v:.6f}" for v in row) + "\n")
 
 
+def write_trajectory_npz(result: MissionResult, path: Path) -> None:
+    """Write ``trajectory.npz`` (module docstring): the samples and what they are."""
+    np.savez_compressed(
+        path,
+        t=result.t,
+        ship=result.ship,
+        station=result.station,
+        relative=result.relative,
+        epoch_utc=np.array(_utc(result, 0.0, 6)),
+        t_unit=np.array("s since epoch_utc (SI seconds; leap seconds counted)"),
+        frame_ship=np.array("GCRS"),
+        frame_station=np.array("GCRS"),
+        frame_relative=np.array(LVLH),
+        state_components=np.array(["x", "y", "z", "vx", "vy", "vz"]),
+        state_units=np.array(["m", "m", "m", "m/s", "m/s", "m/s"]),
+    )
+
+
+def _write_view(result: MissionResult, path: Path, notice: Callable[[str], object] | None) -> None:
+    from . import view
+
+    if not view.available():
+        msg = f"{path.name} not written: plotly is missing; {view.INSTALL_HINT}"
+        if notice is None:
+            warnings.warn(msg, ViewSkippedWarning, stacklevel=3)
+        else:
+            notice(msg)
+        return
+    view.write_html(result, path)
+
+
 def write_outputs(
     result: MissionResult,
     out_dir,
     *,
     overwrite: bool = False,
-    extra: Callable[[Path], list] | None = None,
+    extra: Callable[[Path], object] | None = None,
+    inputs: dict | None = None,
+    html: bool = True,
+    notice: Callable[[str], object] | None = None,
 ) -> list[Path]:
-    """Write summary.json, timeline.txt, trajectory.csv/.npz (and whatever ``extra(tmp_dir)``
-    writes, e.g. figures) into ``out_dir``, all or nothing. Returns the final paths.
+    """Write every file of the module docstring (and whatever ``extra(tmp_dir)`` writes, e.g.
+    figures) into ``out_dir``, all or nothing. Returns the final paths.
+
+    inputs: the run's inputs to record in ``summary.json`` (see :func:`summary`). html: write
+    ``view.html`` (skipped, with one line to ``notice`` or a :class:`ViewSkippedWarning`, when
+    plotly is not installed).
 
     Raises FileExistsError (one line, naming the folder and the fix) if ``out_dir`` exists and is
     not empty and ``overwrite`` is False.
     """
+    from . import ccsds, czml
 
     def write(tmp: Path):
-        (tmp / "summary.json").write_text(json.dumps(summary(result), indent=2) + "\n")
+        (tmp / "summary.json").write_text(json.dumps(summary(result, inputs), indent=2) + "\n")
         (tmp / "timeline.txt").write_text(timeline_text(result) + "\n")
         write_trajectory_csv(result, tmp / "trajectory.csv")
-        np.savez_compressed(
-            tmp / "trajectory.npz",
-            t=result.t,
-            ship=result.ship,
-            station=result.station,
-            relative=result.relative,
-        )
+        write_trajectory_npz(result, tmp / "trajectory.npz")
+        (tmp / "ship.oem").write_text(ccsds.ship_oem(result))
+        (tmp / "station.oem").write_text(ccsds.station_oem(result))
+        (tmp / "burns.csv").write_text(ccsds.burns_csv(result))
+        (tmp / "flight.czml").write_text(json.dumps(czml.document(result), indent=1) + "\n")
+        if html:
+            _write_view(result, tmp / "view.html", notice)
         if extra is not None:
             extra(tmp)
 

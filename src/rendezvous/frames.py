@@ -34,6 +34,16 @@ Frames used in the package:
   ITRS with Heikkinen's closed-form solution (M. Heikkinen, 1982, Zeitschrift fuer Vermessungswesen
   107, 207-211; as given by J. Zhu, 1994, IEEE Trans. AES 30, 957-961): exact, no iteration.
 
+- Curvilinear relative coordinates (:func:`curvilinear`), the way far-range relative motion is
+  drawn in flight dynamics (e.g. W. Fehse, "Automated Rendezvous and Docking of Spacecraft",
+  Cambridge 2003, sec. 3.1): x is the arc length along a circle of the target's radius from the
+  target to the chaser's projection on the target's orbit plane (positive ahead, along V-bar), z
+  the radius difference |r_t| - |r_c| (positive below the target, towards Earth, like R-bar), y the
+  arc length across the plane (sign of LVLH y). They equal the rectilinear LVLH position to second
+  order in range/radius: within 2 m at 5 km range, 1 cm at 300 m. The radius difference is not the
+  difference of heights above the ellipsoid: the two differ by up to 21 km when the vehicles are at
+  very different latitudes (far range), by centimetres close in.
+
 Arrays are components first: vectors (3,) or (3, N), states (6,) or (6, N), rotations (3, 3) or
 (3, 3, N). A scalar input gives a scalar output. Left out: polar motion, TEME (only inside SGP4),
 topocentric frames.
@@ -49,11 +59,14 @@ from .constants import F_EARTH, R_EARTH
 
 __all__ = [
     "angle_between",
+    "closing_speed",
+    "curvilinear",
     "from_lvlh",
     "gcrs_to_itrs",
     "geodetic",
     "lvlh_basis",
     "lvlh_rate",
+    "range_rate",
     "site_state",
     "to_lvlh",
     "true_pole",
@@ -262,3 +275,49 @@ def geodetic(r_gcrs, t):
     if np.ndim(lat_deg) == 0:
         return float(lat_deg), float(lon_deg), float(h)
     return lat_deg, lon_deg, h
+
+
+def curvilinear(target, chaser, *, continuous: bool = False) -> np.ndarray:
+    """Curvilinear position of the chaser relative to the target, (3,) or (3, N), m.
+
+    target, chaser: GCRS states (6,) or (6, N), broadcast together. Returns [x, y, z]: x the arc
+    along the target's orbit (ahead positive), y the arc across it (LVLH y sign), z = |r_t| - |r_c|
+    (towards Earth positive); see the module docstring. x = -|r_t| * phase angle (the phase angle
+    of the target ahead of the chaser, rad). ``continuous``: the columns are a time series, and the
+    in-plane angle is unwrapped along them (so that x runs on past half a revolution without a
+    jump), anchored so that the last column's angle is in (-pi, pi].
+    """
+    t, c = _states("target", target, "chaser", chaser)
+    r_t, r_c = t[:3], c[:3]
+    h = unit(_cross(r_t, t[3:6]))
+    p = r_c - _dot(r_c, h) * h
+    theta = np.arctan2(_dot(_cross(r_t, p), h), _dot(r_t, p))
+    if continuous and theta.ndim == 1 and theta.size > 1:
+        theta = np.unwrap(theta)
+        theta = theta - 2.0 * np.pi * np.round(theta[-1] / (2.0 * np.pi))
+    rt = np.linalg.norm(r_t, axis=0)
+    rc = np.linalg.norm(r_c, axis=0)
+    beta = np.arcsin(np.clip(_dot(r_c, h) / rc, -1.0, 1.0))
+    return np.stack([rt * theta, -rt * beta, rt - rc], axis=0)
+
+
+def range_rate(rel) -> np.ndarray | float:
+    """d|rho|/dt = (rho . v) / |rho| from a relative state (6,) or (6, N) (m, m/s); negative while
+    closing. The rate of the distance between the centres of mass."""
+    q = np.asarray(rel, dtype=float)
+    rng = np.linalg.norm(q[:3], axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = _dot(q[:3], q[3:6]) / rng
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def closing_speed(rel, axis) -> np.ndarray | float:
+    """Closing speed along a docking port's axis: -(v . axis), m/s, positive towards the port.
+
+    rel: the chaser's LVLH relative state (6,) or (6, N) (m, m/s); axis: (3,) unit vector, the
+    port's outward axis in the target's LVLH frame (the port is fixed in that frame while the
+    station holds its LVLH attitude). This is the package's "closing speed" (contact speed)."""
+    q = np.asarray(rel, dtype=float)
+    a = np.asarray(axis, dtype=float).reshape((3,) + (1,) * (q.ndim - 1))
+    out = -_dot(q[3:6], a)
+    return float(out) if np.ndim(out) == 0 else out

@@ -14,7 +14,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from .errors import UsageError, escape
 from .parser import FLAGS, MS27_LAUNCH
 
 
@@ -124,6 +124,19 @@ def scenario(args: argparse.Namespace) -> Any:
     return Scenario(launch, **choices)
 
 
+def _inputs(args: argparse.Namespace) -> dict[str, Any]:
+    """What ``simulate`` was given, by parameter name, for ``summary.json``."""
+    return {
+        "command": "rendezvous simulate",
+        "flight_requested": args.flight,
+        "launch_requested": args.launch,
+        "elements": None if args.element_sets is None else str(Path(args.element_sets).resolve()),
+        "allow_stale": args.allow_stale,
+        "vehicle": args.vehicle,
+        "scheme_requested": args.scheme,
+    }
+
+
 def simulate(args: argparse.Namespace) -> int:
     from .. import export, mission
     from ..outdir import claim_output_folder
@@ -145,7 +158,14 @@ def simulate(args: argparse.Namespace) -> int:
 
             return plotting.write_figures(result, tmp, animation=args.animation)
 
-        paths = export.write_outputs(result, folder, overwrite=args.overwrite, extra=figures)
+        paths = export.write_outputs(
+            result,
+            folder,
+            overwrite=args.overwrite,
+            extra=figures,
+            inputs=_inputs(args),
+            notice=lambda text: print(f"warning: {escape(text)}", file=sys.stderr),
+        )
     if args.quiet:
         print(folder)
     else:

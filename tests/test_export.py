@@ -1,0 +1,215 @@
+"""timeline.txt, summary.json (schema-checked), trajectory.csv/.npz, flight.czml, and that every
+output file agrees with the others to its stated precision."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import re
+
+import numpy as np
+import pytest
+from outputs_fixture import ms27_outputs  # noqa: F401  (fixture)
+
+import rendezvous
+from rendezvous import export, samples
+from rendezvous.times import parse_utc, seconds_between
+
+jsonschema = pytest.importorskip("jsonschema")
+
+MS27_PLANNED_DOCKING = "2025-04-08T09:04:07Z"
+"""Soyuz MS-27 docking as planned before launch (the built-in flights table, from Roscosmos)."""
+
+
+def _validate(summary: dict) -> None:
+    schema = export.summary_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(json.loads(json.dumps(summary)))
+
+
+# ---------------------------------------------------------------------------------- timeline
+
+
+def test_elapsed_text_days():
+    assert samples.elapsed_text(3 * 3600 + 10 * 60 + 30) == "3:10:30"
+    assert samples.elapsed_text(47 * 3600 + 53 * 60 + 18) == "1/23:53:18"  # issue 10's example
+    assert samples.elapsed_text(-61) == "-0:01:01"
+
+
+def test_timeline_prints_the_date_when_it_changes(ms27_result):
+    # the same flight launched 2 h before midnight: contact falls on the next day
+    late = dataclasses.replace(ms27_result, epoch=parse_utc("2025-04-07T22:00:00Z"))
+    text = export.timeline_text(late)
+    assert re.search(r"^  2025-04-07$", text, re.M)
+    assert re.search(r"^  2025-04-08$", text, re.M)
+    day2 = text.index("  2025-04-08\n")
+    assert text.index("CONTACT") > day2  # the contact is listed under its own date
+    # no bare hour counts beyond 24 h, and times of day stay below 24 h
+    assert not re.search(r"\b(2[4-9]|[3-9]\d):\d\d:\d\d\b", text)
+
+
+def test_timeline_labels_actual_and_planned(ms27_result):
+    text = export.timeline_text(ms27_result)
+    assert "docking, actual (published)" in text and "actual docking: 2025-04-08T08:57:45Z" in text
+    plan_only = dataclasses.replace(
+        ms27_result, real_docking=None, planned_docking=parse_utc(MS27_PLANNED_DOCKING)
+    )
+    text = export.timeline_text(plan_only)
+    assert "actual" not in text and "real" not in text
+    assert "docking, planned (published)" in text
+    assert "planned docking (published before launch): 2025-04-08T09:04:07Z" in text
+
+
+def test_timeline_states_frames_and_heights(ms27_result):
+    text = export.timeline_text(ms27_result)
+    assert "above the WGS-84 equatorial radius (6378.137 km)" in text
+    assert "RTN" in text and "LVLH" in text
+    phase = samples.phase_angle_on_window(ms27_result)
+    assert f"phase angle {phase:.2f} deg" in text
+
+
+# ------------------------------------------------------------------------------- summary.json
+
+
+def test_summary_follows_its_schema(ms27_outputs):  # noqa: F811
+    s = json.loads((ms27_outputs / "summary.json").read_text())
+    _validate(s)
+    assert s["rendezvous_version"] == rendezvous.__version__
+    assert s["inputs"]["launch_utc"] == s["launch_utc"] and "scheme_requested" in s["inputs"]
+    assert s["real_docking_utc"] == "2025-04-08T08:57:45Z"
+
+
+def test_schema_rejects_a_wrong_summary(ms27_result):
+    s = export.summary(ms27_result)
+    bad = json.loads(json.dumps(s))
+    bad["burns"][0]["dv_lvlh_m_s"] = [1.0, 2.0]  # not a 3-vector
+    with pytest.raises(jsonschema.ValidationError):
+        _validate(bad)
+    bad = json.loads(json.dumps(s))
+    del bad["rendezvous_version"]
+    with pytest.raises(jsonschema.ValidationError):
+        _validate(bad)
+
+
+def test_summary_planned_only(ms27_result):
+    plan_only = dataclasses.replace(
+        ms27_result, real_docking=None, planned_docking=parse_utc(MS27_PLANNED_DOCKING)
+    )
+    s = export.summary(plan_only)
+    _validate(s)
+    assert "real_docking_utc" not in s and s["planned_docking_utc"] == MS27_PLANNED_DOCKING
+
+
+def test_summary_burn_frames(ms27_result):
+    """The three Delta-v vectors of a burn are the same vector in three frames: equal norms."""
+    s = export.summary(ms27_result)
+    for b in s["burns"]:
+        for key in ("dv_gcrs_m_s", "dv_lvlh_m_s", "dv_rtn_m_s"):
+            if b[key] is not None:
+                assert abs(np.linalg.norm(b[key]) - b["dv_m_s"]) < 2e-4, (b["label"], key)
+    assert all(b["dv_rtn_m_s"] is not None for b in s["burns"][:4])  # the far-range burns
+
+
+def test_phase_angle_inside_the_flown_window(ms27_result):
+    s = export.summary(ms27_result)
+    lo, hi = s["windows_deg"][s["scheme"]]
+    assert lo - 0.01 <= s["phase_angle_deg"] <= hi + 0.01
+
+
+def test_phase_angle_series_is_continuous_and_on_the_window_branch(ms27_result):
+    series = samples.phase_angle_series(ms27_result)
+    after = ms27_result.t >= ms27_result.t_insertion
+    assert np.all(np.isnan(series[~after])) and np.all(np.isfinite(series[after]))
+    i = int(np.argmax(after))
+    assert abs(series[i] - samples.phase_angle_on_window(ms27_result)) < 1e-9
+    # 20 s samples: the station gains at most a fraction of a degree per step, never a wrap
+    assert np.max(np.abs(np.diff(series[after]))) < 5.0
+    assert abs(series[-1]) < 0.01  # docked: the ship sits at the station (a few tens of m)
+
+
+# ------------------------------------------------------------------------- trajectory files
+
+
+def test_npz_says_what_it_holds(ms27_outputs):  # noqa: F811
+    data = np.load(ms27_outputs / "trajectory.npz")  # no pickles needed
+    s = json.loads((ms27_outputs / "summary.json").read_text())
+    assert str(data["epoch_utc"]).startswith(s["launch_utc"][:-1])
+    assert str(data["frame_ship"]) == "GCRS" and str(data["frame_station"]) == "GCRS"
+    assert "LVLH" in str(data["frame_relative"])
+    assert list(data["state_units"]) == ["m", "m", "m", "m/s", "m/s", "m/s"]
+    assert data["ship"].shape == (6, data["t"].size)
+
+
+def test_csv_equals_npz(ms27_outputs):  # noqa: F811
+    data = np.load(ms27_outputs / "trajectory.npz")
+    with open(ms27_outputs / "trajectory.csv", newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    values = np.array([[float(v) for i, v in enumerate(r) if i != 1] for r in rows]).T
+    assert np.allclose(values[0], data["t"], atol=0.5e-3, rtol=0)
+    full = np.vstack([data["ship"], data["station"], data["relative"]])
+    assert np.max(np.abs(values[1:] - full)) <= 0.501e-6  # 6 decimals: half a micrometre
+
+
+# ------------------------------------------------------------------------------------ CZML
+
+
+def test_czml_structure(ms27_outputs, ms27_result):  # noqa: F811
+    doc = json.loads((ms27_outputs / "flight.czml").read_text())
+    s = json.loads((ms27_outputs / "summary.json").read_text())
+    assert doc[0]["id"] == "document" and doc[0]["version"] == "1.0"
+    assert doc[0]["clock"]["interval"] == f"{s['launch_utc']}/{s['docking_utc']}"
+    ids = [p["id"] for p in doc]
+    assert len(ids) == len(set(ids))
+    n_burn_times = len({b["utc"] for b in s["burns"]})
+    assert sum(i.startswith("burn-") for i in ids) == n_burn_times
+    data = np.load(ms27_outputs / "trajectory.npz")
+    for who in ("ship", "station"):
+        pkt = next(p for p in doc if p["id"] == who)
+        assert pkt["availability"] == doc[0]["clock"]["interval"]
+        pos = pkt["position"]
+        assert pos["epoch"] == s["launch_utc"] and pos["referenceFrame"] == "INERTIAL"
+        c = np.array(pos["cartesian"]).reshape(-1, 4).T
+        assert c[0, 0] == 0.0 and abs(c[0, -1] - s["launch_to_docking_s"]) < 1e-3
+        assert np.all(np.diff(c[0]) > 0)
+        i = np.searchsorted(data["t"], c[0])
+        assert np.array_equal(data["t"][i], c[0])  # times at full precision
+        assert np.max(np.abs(c[1:] - data[who][:3, i])) <= 0.501e-3  # written to 1 mm
+    for pkt in doc[3:]:
+        start, end = pkt["availability"].split("/")
+        assert s["launch_utc"] <= start <= end <= s["docking_utc"]
+
+
+def test_czml_packets_pass_an_independent_reader(ms27_outputs):  # noqa: F811
+    """czml3's packet models (pydantic, unknown properties forbidden) read every packet back."""
+    czml3 = pytest.importorskip("czml3")
+    doc = json.loads((ms27_outputs / "flight.czml").read_text())
+    packets = [czml3.Packet.model_validate(p) for p in doc]
+    assert czml3.Document(packets=packets).packets[0].id == "document"
+    ship = json.loads(packets[2].to_json())
+    assert ship["position"]["cartesian"] == doc[2]["position"]["cartesian"]  # nothing dropped
+
+
+# --------------------------------------------------------------------- all files agree
+
+
+def test_all_outputs_agree_on_burn_times(ms27_outputs):  # noqa: F811
+    """summary.json, burns.csv, the OEM segment starts, the CZML burn events and timeline.txt
+    give the same burn times (to the millisecond all print)."""
+    s = json.loads((ms27_outputs / "summary.json").read_text())
+    times = sorted({b["utc"] for b in s["burns"]})
+    with open(ms27_outputs / "burns.csv", newline="") as f:
+        assert sorted({r["utc"] for r in csv.DictReader(f)}) == times
+    oem = (ms27_outputs / "ship.oem").read_text()
+    starts = re.findall(r"^START_TIME = (\S+)$", oem, re.M)[2:]  # after ascent and insertion
+    launch = parse_utc(s["launch_utc"])
+    oem_s = [seconds_between(launch, parse_utc(t + "Z")) for t in starts]
+    assert np.allclose(oem_s, [seconds_between(launch, parse_utc(t)) for t in times], atol=5e-4)
+    doc = json.loads((ms27_outputs / "flight.czml").read_text())
+    burns = [p for p in doc if p["id"].startswith("burn-")]
+    assert [p["availability"].split("/")[0] for p in burns] == times
+    timeline = (ms27_outputs / "timeline.txt").read_text()
+    for b in s["burns"]:
+        if b["phase"] not in ("hold", "final approach"):  # those are summarised per phase
+            assert f"{b['utc'][11:23]}" in timeline and b["label"] in timeline
+    assert s["docking_utc"][11:23] in timeline
