@@ -46,6 +46,9 @@ def test_names_and_objects_are_the_same_scenario():
         assert getattr(by_name, f) == getattr(by_obj, f)
     # Progress MS is heavier than Soyuz MS (7,430 vs 7,150 kg, russianspaceweb.com), same shape
     assert by_name.ship_inv_ballistic < Scenario(MS27).ship_inv_ballistic
+    assert Scenario(MS27).replace(vehicle="progress").ship_inv_ballistic == pytest.approx(
+        by_name.ship_inv_ballistic
+    )
 
 
 @pytest.mark.parametrize(
