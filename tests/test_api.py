@@ -70,6 +70,11 @@ def test_errors_name_the_parameter_never_a_flag(kwargs, message):
     assert "--" not in str(info.value)
 
 
+def test_keywords_given_with_a_scenario_are_not_dropped():
+    with pytest.raises(ValueError, match=r"^scheme: unknown scheme"):
+        rendezvous.simulate(Scenario(MS27), scheme="3-orbit")
+
+
 def test_from_flight_takes_the_real_pad_port_vehicle_and_times():
     s = Scenario.from_flight("Soyuz MS-12")
     assert s.site.name.startswith("Baikonur Site 1/5")
