@@ -70,9 +70,9 @@ def simulate(
     launch: Any,
     *,
     elements: Any = None,
-    site: Any = "31/6",
-    port: Any = "prichal",
-    vehicle: Any = "soyuz",
+    site: Any = None,
+    port: Any = None,
+    vehicle: Any = None,
     scheme: str | None = None,
     **options: Any,
 ) -> MissionResult:
@@ -82,12 +82,13 @@ def simulate(
     ----------
     launch : str, datetime, skyfield Time or Scenario
         Liftoff: ISO 8601 (``"2025-04-08T05:47:15.309Z"``), a timezone-aware datetime or a
-        skyfield Time; or a whole :class:`~rendezvous.scenario.Scenario` (then the keyword
-        arguments are ignored).
+        skyfield Time; or a whole :class:`~rendezvous.scenario.Scenario` (keyword arguments
+        given then replace its fields).
     elements : sequence of ElementSet, str or Path, optional
         The station's element sets, or the path of a TLE file; default the built-in ISS sets.
     site, port, vehicle : str or object
-        Launch pad, docking port and ship, by name (``rendezvous.catalog``) or as objects.
+        Launch pad, docking port and ship, by name (``rendezvous.catalog``) or as objects;
+        default Baikonur Site 31/6 ("31/6"), Prichal nadir ("prichal") and Soyuz MS ("soyuz").
     scheme : str, optional
         "2-orbit", "4-orbit" or "2-day"; default: chosen from the phase angle at insertion.
     **options
@@ -123,19 +124,11 @@ def simulate(
     >>> round(float(np.linalg.norm(r.relative_at(r.t_contact - 600.0)[:3])))  # 10 min before, m
     138
     """
+    given = dict(element_sets=elements, site=site, port=port, vehicle=vehicle, scheme=scheme)
+    given = {k: v for k, v in given.items() if v is not None} | options
     if isinstance(launch, Scenario):
-        cfg = launch
-    else:
-        cfg = Scenario(
-            launch,
-            element_sets=elements,
-            site=site,
-            port=port,
-            vehicle=vehicle,
-            scheme=scheme,
-            **options,
-        )
-    return _fly(cfg)
+        return _fly(launch.replace(**given) if given else launch)
+    return _fly(Scenario(launch, **given))
 
 
 @dataclass(frozen=True, eq=False)

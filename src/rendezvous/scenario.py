@@ -165,7 +165,10 @@ class Scenario:
         return cls(**fields)
 
     def replace(self, **changes: Any) -> Scenario:
-        """A copy with ``changes`` (dataclasses.replace)."""
+        """A copy with ``changes``; a new ``vehicle`` brings its own Cd A/m unless
+        ``ship_inv_ballistic`` is given too (so prefer this to ``dataclasses.replace``)."""
+        if "vehicle" in changes and "ship_inv_ballistic" not in changes:
+            changes["ship_inv_ballistic"] = None
         return replace(self, **changes)
 
 
