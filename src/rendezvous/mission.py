@@ -33,7 +33,8 @@ import numpy as np
 from .catalog import ISS, VEHICLES
 from .environment import STEPPING
 from .errors import MissionError
-from .result import Burn, Event, MissionResult, Phase, Piecewise, Port
+from .propagate import PiecewiseTrajectory
+from .result import Burn, Event, MissionResult, Phase, Port
 from .scenario import Scenario
 
 __all__ = [
@@ -133,13 +134,16 @@ def simulate(
 
 @dataclass(frozen=True, eq=False)
 class _FlightPath:
-    """The ship's whole path: the kinematic ascent before insertion, the flown segments after."""
+    """The ship's whole path: the kinematic ascent before insertion, then the flown arcs: the far
+    range (propagated as (6, 1) batches) and the approach ((6,) states), each a
+    ``propagate.PiecewiseTrajectory`` (which raises outside its span)."""
 
     pad0: np.ndarray
     ship_ins: np.ndarray
     ascent_model: Any
     t_ins: float
-    flown: Piecewise
+    far: PiecewiseTrajectory
+    near: PiecewiseTrajectory
 
     def ascent(self, t: np.ndarray) -> np.ndarray:
         """The ascent model on a grid ``t`` (velocities by finite differences along it)."""
@@ -147,10 +151,23 @@ class _FlightPath:
 
         return ascent_states(self.pad0, self.ship_ins, t, self.ascent_model)
 
-    def __call__(self, t) -> np.ndarray:
+    def flown(self, t: np.ndarray) -> np.ndarray:
+        """The flown arcs at ``t`` (m,) between insertion and the end of the last arc: (6, m)."""
         t = np.atleast_1d(np.asarray(t, dtype=float))
-        out = self.flown(t)
+        out = np.empty((6, t.size))
+        on_far = t < self.near.t0  # at the approach start the approach arc (post-burn) wins
+        if np.any(on_far):
+            out[:, on_far] = self.far(t[on_far]).reshape(6, -1)
+        if np.any(~on_far):
+            out[:, ~on_far] = self.near(t[~on_far]).reshape(6, -1)
+        return out
+
+    def __call__(self, t: Any) -> np.ndarray:
+        t = np.atleast_1d(np.asarray(t, dtype=float))
+        out = np.empty((6, t.size))
         asc = t < self.t_ins
+        if np.any(~asc):
+            out[:, ~asc] = self.flown(t[~asc])
         if np.any(asc):
             ta = t[asc]
             t_hi, t_lo = np.minimum(ta + 0.5, self.t_ins), np.maximum(ta - 0.5, 0.0)
@@ -280,13 +297,12 @@ def _result(cfg, env, ins, windows, scheme, station, far, near, port) -> Mission
     from .orbits import apsides
 
     port_pos, port_axis = port
-    flown = Piecewise()
-    for traj, ta, tb in (*far.segments, *near.segments):
-        flown.add(traj, ta, tb)
-    path = _FlightPath(ins.pad0, far.ship_ins, cfg.ascent, ins.t, flown)
+    far_arcs = PiecewiseTrajectory(traj for traj, _, _ in far.segments)
+    near_arcs = PiecewiseTrajectory(traj for traj, _, _ in near.segments)
+    path = _FlightPath(ins.pad0, far.ship_ins, cfg.ascent, ins.t, far_arcs, near_arcs)
     burns = _far_burns(far, station) + list(near.burns)
     events, phases = _timeline(ins.t, far, near, cfg.port.name, burns)
-    rel_c = to_lvlh(station(near.t_contact), flown(near.t_contact)[:, 0])
+    rel_c = to_lvlh(station(near.t_contact), path.flown(near.t_contact)[:, 0])
     d = rel_c[:3] - port_pos
     perigee, apogee = apsides(far.ship_ins)
     return MissionResult(

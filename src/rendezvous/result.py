@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Burn", "Event", "MissionResult", "Phase", "Port", "Piecewise"]
+__all__ = ["Burn", "Event", "MissionResult", "Phase", "Port"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,23 +181,3 @@ class MissionResult:
         ship, st = self._paths(s)
         rel = to_lvlh(st, ship)
         return rel[:, 0] if s.ndim == 0 else rel
-
-
-class Piecewise:
-    """The ship's trajectory as consecutive propagated segments; later segments win at joints."""
-
-    def __init__(self) -> None:
-        self.segments: list[tuple[float, float, Any]] = []  # (t_start, t_end, Trajectory)
-
-    def add(self, traj: Any, ta: float, tb: float) -> None:
-        self.segments.append((ta, tb, traj))
-
-    def __call__(self, t: Any) -> np.ndarray:
-        t = np.atleast_1d(np.asarray(t, dtype=float))
-        out = np.full((6, t.size), np.nan)
-        for ta, tb, traj in self.segments:
-            sel = (t >= ta) & (t <= tb)
-            if np.any(sel):
-                y = traj(t[sel])
-                out[:, sel] = y.reshape(6, -1)
-        return out
