@@ -177,22 +177,52 @@ class _FlightPath:
         return out
 
 
-def _fly(cfg: Scenario) -> MissionResult:
-    """The phases in order, each a call into the module named after it (module docstring)."""
-    from . import launch, phasing, proximity, schemes
-    from .environment import environment_at
+ISS_PERIOD_BOUND_S = 5600.0
+"""An upper bound of the station's orbital period, s (the ISS: about 5,550 s at 420 km), for the
+span guessed before insertion."""
+
+
+def _span_guess(cfg: Scenario) -> float:
+    """The seconds after liftoff the station is needed for, before insertion: ascent, the
+    scheme's arrival at the approach start (the fastest scheme when it is to be chosen) in
+    :data:`ISS_PERIOD_BOUND_S` periods, plus 3 h (the approach takes about one)."""
+    from .catalog import SCHEMES
+
+    names = [cfg.scheme] if cfg.scheme in SCHEMES else list(SCHEMES)
+    revs = min(SCHEMES[n].burn_revs[-1] for n in names)
+    return float(cfg.ascent.duration_s + revs * ISS_PERIOD_BOUND_S + 3 * 3600)
+
+
+def _plan(cfg: Scenario, env: Any, scheme_name: str | None) -> tuple[Any, Any, Any, Any, float]:
+    """Insertion, geometry, scheme windows, the scheme (``scheme_name`` or chosen) and the span
+    the station is flown over: to the approach start plus 3 h (the approach takes about one)."""
+    from . import launch, phasing, schemes
     from .times import iso_utc
 
-    env = environment_at(cfg)
     ins = launch.insert(env, cfg.site, cfg.ascent)
     geom = phasing.insertion_geometry(ins.station, ins.ship, env.pole, cfg.approach)
     windows = schemes.scheme_windows(geom)
-    scheme = schemes.choose_scheme(
-        windows, ins.phase_deg, cfg.scheme, str(iso_utc(env.epoch, digits=0))
-    )
+    when = str(iso_utc(env.epoch, digits=0))
+    scheme = schemes.choose_scheme(windows, ins.phase_deg, scheme_name, when)
+    return ins, geom, windows, scheme, ins.t + float(geom.burn_times(scheme)[-1]) + 3 * 3600
+
+
+def _fly(cfg: Scenario) -> MissionResult:
+    """The phases in order, each a call into the module named after it (module docstring)."""
+    from . import phasing, proximity
+    from .environment import environment_at
+
+    # The station is checked for manoeuvres and fitted to SGP4 over the span flown: guessed from
+    # the scheme (the fastest when it is to be chosen), fitted again if the scheme flies longer.
+    fitted = _span_guess(cfg)
+    env = environment_at(cfg, fitted)
+    ins, geom, windows, scheme, span = _plan(cfg, env, cfg.scheme)
+    if span > fitted:
+        fitted = span
+        env = environment_at(cfg, fitted)
+        ins, geom, windows, scheme, span = _plan(cfg, env, scheme.name)
     window = next(w for w in windows if w.scheme == scheme.name)
-    # the station to the approach start plus 3 h: the approach takes about one
-    station = env.fly_station(ins.t + geom.burn_times(scheme)[-1] + 3 * 3600)
+    station = env.fly_station(fitted)
     far = phasing.fly_far_range(env, ins, geom, scheme, window, station, cfg.ascent, cfg.approach)
     port_pos, port_axis = proximity.port_frame(cfg.port, cfg.approach, cfg.station)
     near = proximity.fly_approach(
@@ -332,6 +362,8 @@ def _result(cfg, env, ins, windows, scheme, station, far, near, port) -> Mission
         contact_miss_m=float(np.linalg.norm(d - (d @ port_axis) * port_axis)),
         real_launch=cfg.real_launch,
         planned_docking=cfg.planned_docking,
+        station_span_s=float(env.fit.span_s) if env.fit is not None else float("nan"),
+        station_inv_ballistic=float(env.ib_station),
         ship_path=path,
         station_path=station,
         **_sample(env, ins, far, near, burns, station, path),

@@ -113,6 +113,10 @@ class MissionResult:
     planned_docking: object | None = None  # skyfield Time of the published pre-launch plan
     min_range_before_final_m: float = float("nan")  # closest approach before the final approach
     min_range_far_m: float = float("nan")  # closest approach from insertion to the approach start
+    station_span_s: float = float(
+        "nan"
+    )  # span the station was fitted to SGP4 over, s after liftoff
+    station_inv_ballistic: float = float("nan")  # the station's Cd A/m as flown, m^2/kg
     ship_path: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
     station_path: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
 
