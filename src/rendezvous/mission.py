@@ -4,8 +4,11 @@
 contact as a short sequence of phase calls, each in the module named after it, each taking and
 returning small frozen values:
 
-1. ``environment.environment_at``: the latest element set before liftoff, the station's state at
-   liftoff (SGP4), the true pole, the force model and both vehicles' Cd A/m (``Environment``);
+1. ``environment.environment_at``: the latest element set before liftoff (refused if the station
+   manoeuvred between it and the end of the flight), the station's state at liftoff and its
+   Cd A/m fitted to SGP4 of that set over the span flown, the true pole, the force model and the
+   ship's Cd A/m (``Environment``); the span is guessed from the scheme before insertion and the
+   fit made again if the scheme chosen flies longer;
 2. ``launch.insert``: the pad on the rotating Earth at liftoff -> the kinematic ascent -> the ship
    in the station's plane at insertion, and the phase angle there (``Insertion``);
 3. ``phasing.insertion_geometry``, ``schemes.scheme_windows``, ``schemes.choose_scheme``: the
@@ -18,9 +21,9 @@ returning small frozen values:
 6. the frozen :class:`~rendezvous.result.MissionResult`: burns, timeline, sampled arrays and the
    dense trajectories.
 
-Both vehicles are flown by the same force model (EGM2008 J2-J4 about the true pole of date, the
+Both vehicles are flown by the same force model (EGM96 J2-J4 about the true pole of date, the
 exponential atmosphere with a per-vehicle ``Cd A / m``) from the same epoch (liftoff); the station's
-``Cd A / m`` comes from its element set's B*.
+``Cd A / m`` is fitted to SGP4 of its element set (``ephemeris.fit_station_to_sgp4``).
 """
 
 from __future__ import annotations
