@@ -3,7 +3,9 @@
 Prints the wall time of ``rendezvous.simulate`` (median of several runs after one warm-up run that
 pays for imports and the first skyfield tables), and beside it, in the same run, the baseline of
 the same flight propagated with the adaptive DOP853 integrator of the package (rtol 1e-11) instead
-of the fixed-step multistep, to show what the integrator choice buys.
+of the fixed-step multistep, to show what the integrator choice buys; and the same flight with the
+station from SGP4's state and B*'s Cd A/m (no fit to SGP4, as before issue 9), to show what the
+fit costs (issue 9: within 1.5 times).
 
 Usage: python benchmarks/mission.py [--repeat 5]
 """
@@ -48,12 +50,22 @@ def main():
     finally:
         STEPPING.clear()
         STEPPING.update(saved)
+    from rendezvous import environment
+
+    fitted = environment.environment_at
+    environment.environment_at = lambda scenario, span_s=None: fitted(scenario)
+    try:
+        nofit, rn = _time(cfg, args.repeat)
+    finally:
+        environment.environment_at = fitted
     cpu = platform.processor() or platform.machine()
     print(f"machine: {cpu}, {os.cpu_count()} cores, numpy {np.__version__}")
     print(f"{'configuration':<44} {'wall time':>10}   contact (s after liftoff)")
     print(f"{'first run in the process (imports, tables)':<44} {cold:9.2f}s")
     print(f"{'simulate(), multistep 60 s (default)':<44} {warm:9.2f}s   {r.t_contact:.1f}")
     print(f"{'simulate(), adaptive DOP853 rtol 1e-11':<44} {base:9.2f}s   {rb.t_contact:.1f}")
+    print(f"{'simulate(), station SGP4 + B* (no fit)':<44} {nofit:9.2f}s   {rn.t_contact:.1f}")
+    print(f"cost of the station's fit to SGP4: {warm / nofit:.2f}x (limit 1.5x)")
     print(
         f"speed-up of the default over DOP853: {base / warm:.1f}x; contact times differ by "
         f"{abs(r.t_contact - rb.t_contact):.2f} s; target < 2 s: "

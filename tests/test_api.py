@@ -116,3 +116,33 @@ def test_a_new_pad_port_and_station_are_table_entries():
     assert s.port is port and s.site is pad and s.station is station
     with pytest.raises(ValueError, match=r"^port: unknown Test station docking port 'prichal'"):
         Scenario(MS27, station=station, port="prichal")
+
+
+def test_a_known_flight_chosen_by_its_launch_time_flies_as_it_was_flown():
+    # Issue 9: Soyuz MS-12 (2019-03-14 19:14 UTC) flew from Site 1/5 to Rassvet; Prichal did not
+    # exist then (flights.csv; Prichal docked to the ISS on 2021-11-26).
+    s = Scenario("2019-03-14T19:14:00Z")
+    assert s.site is SITES["baikonur-1/5"] and s.port is PORTS["rassvet"]
+    assert s.vehicle is VEHICLES["soyuz"] and s.flight == "Soyuz MS-12"
+    assert s.real_docking is not None and s.planned_docking is None
+    # Progress MS-31: only the pre-launch plan was published, so it is not labelled real
+    p = Scenario("2025-07-03T19:32:40.257Z")
+    assert p.vehicle is VEHICLES["progress"] and p.port is PORTS["poisk"]
+    assert p.real_docking is None and p.planned_docking is not None
+    # what is given wins over the table
+    assert Scenario("2019-03-14T19:14:00Z", port="poisk").port is PORTS["poisk"]
+
+
+@pytest.mark.parametrize(
+    ("launch", "port", "dates"),
+    [
+        ("2019-03-20T19:14:00Z", None, "Prichal nadir was in service from 2021-11-26"),
+        ("2025-03-20T19:14:00Z", "pirs", "Pirs nadir was in service 2001-09-17 to 2021-07-26"),
+    ],
+)
+def test_a_port_outside_its_service_period_is_refused(launch, port, dates):
+    with pytest.raises(ValueError) as info:
+        Scenario(launch, port=port)
+    msg = str(info.value)
+    assert msg.startswith(f"port: {dates}, not on {launch[:10]}; choose a port in service")
+    assert "\n" not in msg and "--" not in msg

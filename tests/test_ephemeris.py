@@ -64,8 +64,8 @@ def test_builtin_file_parses(iss_sets):
 
 
 def test_builtin_ms27_set(iss_sets, ts):
-    # Values in the file (comment and line 2) and FACTS.md: epoch 2025-04-07 12:29:36, i 51.6365,
-    # e 0.0004979.
+    # Values in the file (comment and line 2, data/PROVENANCE.md): epoch 2025-04-07 12:29:36,
+    # i 51.6365, e 0.0004979.
     (s,) = [s for s in iss_sets if "Soyuz MS-27" in s.comment]
     assert s.line1 == L1 and s.line2 == L2
     assert abs((s.epoch - ts.utc(2025, 4, 7, 12, 29, 36)) * 86400.0) < 1.0
@@ -324,9 +324,9 @@ def test_state_matches_direct_sgp4(iss_sets, ms27_liftoff):
 
 
 def test_iss_altitude_and_speed_at_epoch(iss_sets):
-    # FACTS.md: "about 415 x 422 km" for the MS-27 set (perigee x apogee above the equatorial
-    # radius). The height above the WGS-84 ellipsoid swings by up to 21 km more over a revolution
-    # because the ellipsoid is flatter at high latitude.
+    # "about 415 x 422 km" for the MS-27 set (perigee x apogee above the equatorial radius, from
+    # its mean elements: data/PROVENANCE.md). The height above the WGS-84 ellipsoid swings by up
+    # to 21 km more over a revolution because the ellipsoid is flatter at high latitude.
     s = select_element_set(iss_sets, parse_utc("2025-04-08T00:00:00Z"))
     x0 = s.state(s.epoch)
     _, _, h0 = geodetic(x0[:3], s.epoch)
@@ -347,8 +347,9 @@ def test_iss_altitude_and_speed_at_epoch(iss_sets):
 
 
 def test_ms27_liftoff_subpoint(iss_sets, ms27_liftoff):
-    # Reference: /work/shared/FACTS.md, "Geometry at liftoff computed from the TLE with SGP4": ISS
-    # sub-point 43.74 N 59.19 E at 2025-04-08T05:47:15.309Z. The 43.74 is the GEOCENTRIC latitude
+    # Reference: an independent SGP4 computation from the same set (data/PROVENANCE.md; a
+    # consistency check, not a published figure): ISS sub-point 43.74 N 59.19 E at
+    # 2025-04-08T05:47:15.309Z. The 43.74 is the GEOCENTRIC latitude
     # of the ISS position (atan2(z, hypot(x, y)) in ITRS); the WGS-84 geodetic latitude of the
     # sub-point is 43.92 N (measured here), 0.18 deg further north.
     s = select_element_set(iss_sets, ms27_liftoff)
@@ -401,7 +402,8 @@ def test_flights_table():
     assert len(fl) == 8  # data rows in src/rendezvous/data/flights.csv
     ms27 = fl[0]
     assert ms27.name == "Soyuz MS-27"
-    # FACTS.md: liftoff 05:47:15.309, docking 08:57:45 actual, Prichal nadir, two-orbit scheme.
+    # russianspaceweb.com/soyuz-ms-27.html: liftoff 05:47:15.309, docking 08:57:45 actual, Prichal
+    # nadir; TASS 1940181: the two-orbit scheme.
     assert ms27.launch.utc_datetime() == dt.datetime(2025, 4, 8, 5, 47, 15, 309000, tzinfo=dt.UTC)
     assert ms27.docking.utc_strftime("%Y-%m-%dT%H:%M:%S") == "2025-04-08T08:57:45"
     assert (ms27.docking_kind, ms27.port, ms27.scheme, ms27.site) == (
@@ -412,16 +414,18 @@ def test_flights_table():
     )
     assert ms27.duration_s == pytest.approx(3 * 3600 + 10 * 60 + 29.691, abs=1e-3)
     two_orbit = [f.duration_s / 3600 for f in fl if f.scheme == "2-orbit"]
-    assert all(3.0 < h < 3.7 for h in two_orbit)  # FACTS.md: 3 h 03 min to 3 h 39 min
+    # Rossiyskaya Gazeta (2024): 3 h 03 min to 3 h 39 min
+    assert all(3.0 < h < 3.7 for h in two_orbit)
 
 
-def test_ms27_liftoff_geometry_matches_facts(iss_sets, ms27_liftoff):
-    # Reference: /work/shared/FACTS.md, "Geometry at liftoff computed from the TLE with SGP4": the
-    # ISS was 3.8 deg of arc behind Site 31 in its orbit plane, the site lay about 0.44 deg out of
-    # the ISS plane, and the ISS passed over the site about 60 s after liftoff. Those angles are
-    # reproduced with the site's geodetic vertical (WGS-84 ellipsoid normal); with the geocentric
-    # direction of the site they would be 3.72 and 0.28 deg (measured here).
-    lat, lon = np.radians([45.996, 63.564])  # Site 31/6, FACTS.md
+def test_ms27_liftoff_geometry_matches_the_research_notes(iss_sets, ms27_liftoff):
+    # Reference: an independent SGP4 computation from the same set (data/PROVENANCE.md; a
+    # consistency check, not a published figure): the ISS was 3.8 deg of arc behind Site 31 in its
+    # orbit plane, the site lay about 0.44 deg out of the ISS plane, and the ISS passed over the
+    # site about 60 s after liftoff. Those angles are reproduced with the site's geodetic vertical
+    # (WGS-84 ellipsoid normal); with the geocentric direction of the site they would be 3.72 and
+    # 0.28 deg (measured here).
+    lat, lon = np.radians([45.996, 63.564])  # Site 31/6 (russianspaceweb.com, "Baikonur Site 31")
     up_itrs = np.array([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
     s = select_element_set(iss_sets, ms27_liftoff)
     x = s.state(ms27_liftoff)

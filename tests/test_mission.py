@@ -169,3 +169,36 @@ def test_phase_angle_sign_convention():
     a = np.radians(10)
     station = np.array([r * np.cos(a), r * np.sin(a), 0, -v * np.sin(a), v * np.cos(a), 0])
     assert np.degrees(phasing.phase_angle(station, ship)) == pytest.approx(10.0)
+
+
+# Issue 9 requirement: on the two-day Progress MS-31 flight the package's station at docking is
+# within 2 km of SGP4 of the same element set (7 km with Cd A/m from B* alone).
+STATION_VS_SGP4_TOL_M = 2e3
+
+
+def test_ms31_station_at_docking_is_sgp4_of_its_set():
+    r = simulate(Scenario.from_flight("Progress MS-31"))
+    assert r.scheme == "2-day" and r.t_contact > 1.5 * 86400
+    es = next(s for s in builtin_element_sets() if abs(s.epoch - r.tle_epoch) < 1e-9)
+    sgp4 = es.state(r.docking_time)
+    assert np.linalg.norm(r.station[:3, -1] - sgp4[:3]) < STATION_VS_SGP4_TOL_M
+    # the station's drag was fitted over (at least) the span flown
+    assert r.station_span_s >= r.t_contact and r.station_inv_ballistic > 0
+
+
+def test_station_manoeuvre_during_the_flight_is_refused(tmp_path):
+    # Issue 9: sets of 2025-03-31, 04-02 09:22 and 04-06 00:53 UTC; the last two disagree by
+    # 1,890 km (a manoeuvre between them). A launch on 04-02 at 08:00 uses the 03-31 set; the
+    # flight (at least the fastest scheme's 5 h) runs past 09:22 into the unknown manoeuvre.
+    from rendezvous.ephemeris import StationManoeuvreError
+
+    days = ("2025-03-31", "2025-04-02", "2025-04-06")
+    chosen = [s for s in builtin_element_sets() if s.epoch.utc_strftime("%Y-%m-%d") in days]
+    assert len(chosen) == 3
+    path = tmp_path / "iss.txt"
+    path.write_text("".join(f"ISS (ZARYA)\n{s.line1}\n{s.line2}\n" for s in chosen))
+    with pytest.raises(StationManoeuvreError) as info:
+        simulate("2025-04-02T08:00:00Z", elements=path)
+    msg = str(info.value)
+    assert "2025-04-06T00:53:17Z" in msg and "2025-04-02T09:22:16Z" in msg and "\n" not in msg
+    assert "use a set from after the manoeuvre" in msg

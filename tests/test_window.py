@@ -155,3 +155,17 @@ def test_scheme_window_edges_are_where_the_planned_dv_crosses_the_margin():
         assert np.all(schemes.planned_dv(inside, *args) <= level)
         assert np.all(schemes.planned_dv(outside, *args) > level)
         assert w.lo_deg <= w.flat_lo_deg < w.flat_hi_deg <= w.hi_deg
+
+
+def test_a_set_from_inside_the_searched_day_is_used():
+    # Issue 9: a set from the morning of launch made the search for that day exit 2 (no set
+    # before the day's start). SGP4 runs a few hours backwards without harm: the set is used.
+    day_set = next(
+        s for s in builtin_element_sets() if s.epoch.utc_strftime("%Y-%m-%d") == "2025-04-07"
+    )
+    s = search_windows(
+        parse_utc("2025-04-07T00:00:00Z"), 1, element_sets=[day_set], lookahead_days=0
+    )
+    opps = s.days[0].opportunities
+    assert opps and all(o.element_set_epoch_utc == "2025-04-07T12:29:37Z" for o in opps)
+    assert all(-1.0 < o.element_set_age_days < 0.0 for o in opps)

@@ -131,12 +131,27 @@ def vehicle_by_name(name: str, *, param: str = "vehicle") -> Vehicle:
 @dataclass(frozen=True)
 class PortDefinition:
     """A docking port in the station's body frame (x forward in the usual flight attitude, y
-    starboard, z nadir; origin the centre of mass): position (3,) m and outward axis (3,)."""
+    starboard, z nadir; origin the centre of mass): position (3,) m and outward axis (3,);
+    in_service: (first, last) UTC dates "YYYY-MM-DD" the port could take a ship (None: open).
+    """
 
     name: str
     position_body: tuple[float, float, float]
     axis_body: tuple[float, float, float]
     aliases: tuple[str, ...] = ()
+    in_service: tuple[str | None, str | None] = (None, None)
+
+    def check_in_service(self, date: str, *, param: str = "port") -> None:
+        """Raise a ValueError naming ``param``, the port and its dates when the UTC date ``date``
+        ("YYYY-MM-DD") is outside the port's service period."""
+        first, last = self.in_service
+        if (first is None or date >= first) and (last is None or date <= last):
+            return
+        span = f"in service from {first}" if last is None else f"in service {first} to {last}"
+        raise ValueError(
+            f"{param}: {self.name} was {span}, not on {date}; choose a port in service on "
+            "that date (rendezvous.catalog.PORTS) or another launch date"
+        )
 
     def in_lvlh(self, yaw_deg: float) -> tuple[np.ndarray, np.ndarray]:
         """(position (3,), axis (3,)) in LVLH for a station yawed ``yaw_deg`` about the nadir axis
@@ -149,21 +164,45 @@ class PortDefinition:
 # Port positions relative to the ISS centre of mass: approximate (a few metres), read off public
 # ISS configuration drawings (the Russian segment lies aft of the truss; Nauka hangs below Zvezda's
 # forward node with Prichal below it; Rassvet below Zarya; Poisk above Zvezda's forward node).
+# Service periods (docking of the module to the ISS, and its undocking): Zvezda 2000-07-26;
+# Pirs 2001-09-17 to 2021-07-26 (undocked by Progress MS-16 to make room for Nauka); Poisk
+# 2009-11-12; Rassvet 2010-05-18 (STS-132); Prichal 2021-11-26 (Progress M-UM) (NASA ISS assembly
+# pages and Roscosmos releases of those dates).
 PORTS: dict[str, PortDefinition] = {
     "prichal": PortDefinition(
-        "Prichal nadir", (-29.0, 0.0, 19.0), (0.0, 0.0, 1.0), ("prichal nadir", "nauka")
+        "Prichal nadir",
+        (-29.0, 0.0, 19.0),
+        (0.0, 0.0, 1.0),
+        ("prichal nadir", "nauka"),
+        ("2021-11-26", None),
     ),
     "rassvet": PortDefinition(
-        "Rassvet nadir", (-16.0, 0.0, 10.0), (0.0, 0.0, 1.0), ("rassvet nadir", "mrm1", "mrm-1")
+        "Rassvet nadir",
+        (-16.0, 0.0, 10.0),
+        (0.0, 0.0, 1.0),
+        ("rassvet nadir", "mrm1", "mrm-1"),
+        ("2010-05-18", None),
     ),
     "poisk": PortDefinition(
-        "Poisk zenith", (-29.0, 0.0, -9.0), (0.0, 0.0, -1.0), ("poisk zenith", "mrm2", "mrm-2")
+        "Poisk zenith",
+        (-29.0, 0.0, -9.0),
+        (0.0, 0.0, -1.0),
+        ("poisk zenith", "mrm2", "mrm-2"),
+        ("2009-11-12", None),
     ),
     "zvezda-aft": PortDefinition(
-        "Zvezda aft", (-46.0, 0.0, 1.0), (-1.0, 0.0, 0.0), ("zvezda aft", "zvezda", "aft")
+        "Zvezda aft",
+        (-46.0, 0.0, 1.0),
+        (-1.0, 0.0, 0.0),
+        ("zvezda aft", "zvezda", "aft"),
+        ("2000-07-26", None),
     ),
     "pirs": PortDefinition(
-        "Pirs nadir (retired 2021)", (-29.0, 0.0, 8.0), (0.0, 0.0, 1.0), ("pirs nadir",)
+        "Pirs nadir",
+        (-29.0, 0.0, 8.0),
+        (0.0, 0.0, 1.0),
+        ("pirs nadir",),
+        ("2001-09-17", "2021-07-26"),
     ),
 }
 """The ISS ports a Soyuz or Progress docks to (positions: see the comment above)."""

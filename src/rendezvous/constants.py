@@ -1,28 +1,31 @@
 """Physical constants in SI units, each with its source.
 
-Gravity model: EGM2008 zonal harmonics J2..J4 (unnormalised, J_n = -C_n0 * sqrt(2n + 1)) with the
-WGS-84 gravitational parameter and equatorial radius, as tabulated in Pavlis et al. (2012),
-"The development and evaluation of the Earth Gravitational Model 2008 (EGM2008)", JGR 117, B04406,
-and NIMA TR8350.2 (WGS-84, 3rd ed., 2000).
+Gravity model: EGM96 zonal harmonics J2..J4 (unnormalised, J_n = -C_n0 * sqrt(2n + 1), from the
+tide-free normalised C_n0 of Lemoine et al. (1998), "The Development of the Joint NASA GSFC and
+the National Imagery and Mapping Agency (NIMA) Geopotential Model EGM96", NASA/TP-1998-206861)
+with the WGS-84 gravitational parameter and equatorial radius (NIMA TR8350.2, 3rd ed., 2000).
+These constants were labelled EGM2008 until issue 9, but the values are EGM96's; EGM2008's
+(Pavlis et al. 2012, JGR 117, B04406: C20 = -4.84165143790815e-4, so J2 = 1.0826261738e-3) differ
+by 5e-7 relative in J2, far below the other errors of this simulation.
 """
 
 MU_EARTH = 3.986004418e14
-"""Earth's gravitational parameter GM, m^3/s^2 (WGS-84 / EGM2008)."""
+"""Earth's gravitational parameter GM, m^3/s^2 (WGS-84; EGM96's own is 3.986004415e14)."""
 
 R_EARTH = 6378137.0
-"""Earth's equatorial radius, m (WGS-84; also the EGM2008 reference radius)."""
+"""Earth's equatorial radius, m (WGS-84; EGM96's reference radius is 6378136.3 m)."""
 
 F_EARTH = 1.0 / 298.257223563
 """Flattening of the WGS-84 ellipsoid."""
 
 J2 = 1.08262668355e-3
-"""Second zonal harmonic (EGM2008, C20 = -4.84165143790815e-4 normalised)."""
+"""Second zonal harmonic (EGM96, C20 = -0.484165371736e-3 normalised)."""
 
 J3 = -2.53265648533e-6
-"""Third zonal harmonic (EGM2008, C30 = 9.57161207093473e-7 normalised)."""
+"""Third zonal harmonic (EGM96, C30 = 0.957254173792e-6 normalised)."""
 
 J4 = -1.61962159137e-6
-"""Fourth zonal harmonic (EGM2008, C40 = 5.39965866638991e-7 normalised)."""
+"""Fourth zonal harmonic (EGM96, C40 = 0.539873863789e-6 normalised)."""
 
 OMEGA_EARTH = 7.292115e-5
 """Earth's rotation rate, rad/s (WGS-84 nominal, sidereal)."""

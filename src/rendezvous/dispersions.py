@@ -217,7 +217,8 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
         dv_rtn[k] = rtn_basis(pre[:, None])[:, :, 0] @ dv[k]
     i_b3 = int(np.argmin(np.abs(t - t_b[2])))
     ship_b3 = result.ship[:, i_b3] - np.concatenate([np.zeros(3), dv[2]])
-    env = environment_at(scenario)  # element set, pole, force model and drag at liftoff
+    span = result.station_span_s if np.isfinite(result.station_span_s) else None
+    env = environment_at(scenario, span)  # element set, pole, force model and drag, as flown
     px, py, pz = (float(x) for x in env.pole)
     pole = (px, py, pz)
     st_ins = result.station[:, i_ins]

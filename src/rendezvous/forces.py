@@ -3,7 +3,7 @@
 What is modelled (all in the propagation frame, GCRS, SI units):
 
 - Central gravity ``-mu r / |r|^3``.
-- Zonal harmonics J2, J3, J4 of EGM2008 (``rendezvous.constants``) about Earth's spin axis
+- Zonal harmonics J2, J3, J4 of EGM96 (``rendezvous.constants``) about Earth's spin axis
   ``pole``. The acceleration is the gradient of the potential
 
       U = mu/r * (1 - sum_n J_n (R/r)^n P_n(sin phi)),  sin phi = (r . pole) / |r|,
@@ -20,8 +20,9 @@ What is modelled (all in the propagation frame, GCRS, SI units):
   geocentric latitude ``phi'``; this differs from the true geodetic height by less than ~50 m in
   LEO (the radial and normal directions differ by < 0.2 deg), i.e. < 0.1 % in density at 400 km.
 
-Left out: tesseral/sectoral harmonics (C22 etc.: metre-level effects over hours in LEO, not
-negligible for precise work but below this simulation's other errors), Sun/Moon third body
+Left out: tesseral/sectoral harmonics (C22 etc.: a 20 x 20 field moves the station by about
+250 m after 3 h and 6.5 km after 24 h (issue 9); they act almost equally on the ship and the
+station near the rendezvous, so the relative motion changes much less), Sun/Moon third body
 (~1e-6 m/s^2 in LEO), solar radiation pressure, Earth tides, relativity, polar motion
 (the pole is given by the caller), atmosphere winds and density variability (see ``atmosphere``).
 """
@@ -83,7 +84,7 @@ class ForceModel:
     omega_earth : float
         Earth's rotation rate about ``pole`` for the co-rotating atmosphere, rad/s.
     j2, j3, j4 : float
-        Zonal coefficients (unnormalised); default EGM2008.
+        Zonal coefficients (unnormalised); default EGM96 (``rendezvous.constants``).
     """
 
     mu: float = MU_EARTH

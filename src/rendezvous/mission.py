@@ -4,8 +4,11 @@
 contact as a short sequence of phase calls, each in the module named after it, each taking and
 returning small frozen values:
 
-1. ``environment.environment_at``: the latest element set before liftoff, the station's state at
-   liftoff (SGP4), the true pole, the force model and both vehicles' Cd A/m (``Environment``);
+1. ``environment.environment_at``: the latest element set before liftoff (refused if the station
+   manoeuvred between it and the end of the flight), the station's state at liftoff and its
+   Cd A/m fitted to SGP4 of that set over the span flown, the true pole, the force model and the
+   ship's Cd A/m (``Environment``); the span is guessed from the scheme before insertion and the
+   fit made again if the scheme chosen flies longer;
 2. ``launch.insert``: the pad on the rotating Earth at liftoff -> the kinematic ascent -> the ship
    in the station's plane at insertion, and the phase angle there (``Insertion``);
 3. ``phasing.insertion_geometry``, ``schemes.scheme_windows``, ``schemes.choose_scheme``: the
@@ -18,9 +21,9 @@ returning small frozen values:
 6. the frozen :class:`~rendezvous.result.MissionResult`: burns, timeline, sampled arrays and the
    dense trajectories.
 
-Both vehicles are flown by the same force model (EGM2008 J2-J4 about the true pole of date, the
+Both vehicles are flown by the same force model (EGM96 J2-J4 about the true pole of date, the
 exponential atmosphere with a per-vehicle ``Cd A / m``) from the same epoch (liftoff); the station's
-``Cd A / m`` comes from its element set's B*.
+``Cd A / m`` is fitted to SGP4 of its element set (``ephemeris.fit_station_to_sgp4``).
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ import numpy as np
 from .catalog import ISS, VEHICLES
 from .environment import STEPPING
 from .errors import MissionError
-from .result import Burn, Event, MissionResult, Phase, Piecewise, Port
+from .propagate import PiecewiseTrajectory
+from .result import Burn, Event, MissionResult, Phase, Port
 from .scenario import Scenario
 
 __all__ = [
@@ -133,13 +137,16 @@ def simulate(
 
 @dataclass(frozen=True, eq=False)
 class _FlightPath:
-    """The ship's whole path: the kinematic ascent before insertion, the flown segments after."""
+    """The ship's whole path: the kinematic ascent before insertion, then the flown arcs: the far
+    range (propagated as (6, 1) batches) and the approach ((6,) states), each a
+    ``propagate.PiecewiseTrajectory`` (which raises outside its span)."""
 
     pad0: np.ndarray
     ship_ins: np.ndarray
     ascent_model: Any
     t_ins: float
-    flown: Piecewise
+    far: PiecewiseTrajectory
+    near: PiecewiseTrajectory
 
     def ascent(self, t: np.ndarray) -> np.ndarray:
         """The ascent model on a grid ``t`` (velocities by finite differences along it)."""
@@ -147,10 +154,23 @@ class _FlightPath:
 
         return ascent_states(self.pad0, self.ship_ins, t, self.ascent_model)
 
-    def __call__(self, t) -> np.ndarray:
+    def flown(self, t: np.ndarray) -> np.ndarray:
+        """The flown arcs at ``t`` (m,) between insertion and the end of the last arc: (6, m)."""
         t = np.atleast_1d(np.asarray(t, dtype=float))
-        out = self.flown(t)
+        out = np.empty((6, t.size))
+        on_far = t < self.near.t0  # at the approach start the approach arc (post-burn) wins
+        if np.any(on_far):
+            out[:, on_far] = self.far(t[on_far]).reshape(6, -1)
+        if np.any(~on_far):
+            out[:, ~on_far] = self.near(t[~on_far]).reshape(6, -1)
+        return out
+
+    def __call__(self, t: Any) -> np.ndarray:
+        t = np.atleast_1d(np.asarray(t, dtype=float))
+        out = np.empty((6, t.size))
         asc = t < self.t_ins
+        if np.any(~asc):
+            out[:, ~asc] = self.flown(t[~asc])
         if np.any(asc):
             ta = t[asc]
             t_hi, t_lo = np.minimum(ta + 0.5, self.t_ins), np.maximum(ta - 0.5, 0.0)
@@ -160,22 +180,52 @@ class _FlightPath:
         return out
 
 
-def _fly(cfg: Scenario) -> MissionResult:
-    """The phases in order, each a call into the module named after it (module docstring)."""
-    from . import launch, phasing, proximity, schemes
-    from .environment import environment_at
+ISS_PERIOD_BOUND_S = 5600.0
+"""An upper bound of the station's orbital period, s (the ISS: about 5,550 s at 420 km), for the
+span guessed before insertion."""
+
+
+def _span_guess(cfg: Scenario) -> float:
+    """The seconds after liftoff the station is needed for, before insertion: ascent, the
+    scheme's arrival at the approach start (the fastest scheme when it is to be chosen) in
+    :data:`ISS_PERIOD_BOUND_S` periods, plus 3 h (the approach takes about one)."""
+    from .catalog import SCHEMES
+
+    names = [cfg.scheme] if cfg.scheme in SCHEMES else list(SCHEMES)
+    revs = min(SCHEMES[n].burn_revs[-1] for n in names)
+    return float(cfg.ascent.duration_s + revs * ISS_PERIOD_BOUND_S + 3 * 3600)
+
+
+def _plan(cfg: Scenario, env: Any, scheme_name: str | None) -> tuple[Any, Any, Any, Any, float]:
+    """Insertion, geometry, scheme windows, the scheme (``scheme_name`` or chosen) and the span
+    the station is flown over: to the approach start plus 3 h (the approach takes about one)."""
+    from . import launch, phasing, schemes
     from .times import iso_utc
 
-    env = environment_at(cfg)
     ins = launch.insert(env, cfg.site, cfg.ascent)
     geom = phasing.insertion_geometry(ins.station, ins.ship, env.pole, cfg.approach)
     windows = schemes.scheme_windows(geom)
-    scheme = schemes.choose_scheme(
-        windows, ins.phase_deg, cfg.scheme, str(iso_utc(env.epoch, digits=0))
-    )
+    when = str(iso_utc(env.epoch, digits=0))
+    scheme = schemes.choose_scheme(windows, ins.phase_deg, scheme_name, when)
+    return ins, geom, windows, scheme, ins.t + float(geom.burn_times(scheme)[-1]) + 3 * 3600
+
+
+def _fly(cfg: Scenario) -> MissionResult:
+    """The phases in order, each a call into the module named after it (module docstring)."""
+    from . import phasing, proximity
+    from .environment import environment_at
+
+    # The station is checked for manoeuvres and fitted to SGP4 over the span flown: guessed from
+    # the scheme (the fastest when it is to be chosen), fitted again if the scheme flies longer.
+    fitted = _span_guess(cfg)
+    env = environment_at(cfg, fitted)
+    ins, geom, windows, scheme, span = _plan(cfg, env, cfg.scheme)
+    if span > fitted:
+        fitted = span
+        env = environment_at(cfg, fitted)
+        ins, geom, windows, scheme, span = _plan(cfg, env, scheme.name)
     window = next(w for w in windows if w.scheme == scheme.name)
-    # the station to the approach start plus 3 h: the approach takes about one
-    station = env.fly_station(ins.t + geom.burn_times(scheme)[-1] + 3 * 3600)
+    station = env.fly_station(fitted)
     far = phasing.fly_far_range(env, ins, geom, scheme, window, station, cfg.ascent, cfg.approach)
     port_pos, port_axis = proximity.port_frame(cfg.port, cfg.approach, cfg.station)
     near = proximity.fly_approach(
@@ -280,13 +330,12 @@ def _result(cfg, env, ins, windows, scheme, station, far, near, port) -> Mission
     from .orbits import apsides
 
     port_pos, port_axis = port
-    flown = Piecewise()
-    for traj, ta, tb in (*far.segments, *near.segments):
-        flown.add(traj, ta, tb)
-    path = _FlightPath(ins.pad0, far.ship_ins, cfg.ascent, ins.t, flown)
+    far_arcs = PiecewiseTrajectory(traj for traj, _, _ in far.segments)
+    near_arcs = PiecewiseTrajectory(traj for traj, _, _ in near.segments)
+    path = _FlightPath(ins.pad0, far.ship_ins, cfg.ascent, ins.t, far_arcs, near_arcs)
     burns = _far_burns(far, station) + list(near.burns)
     events, phases = _timeline(ins.t, far, near, cfg.port.name, burns)
-    rel_c = to_lvlh(station(near.t_contact), flown(near.t_contact)[:, 0])
+    rel_c = to_lvlh(station(near.t_contact), path.flown(near.t_contact)[:, 0])
     d = rel_c[:3] - port_pos
     perigee, apogee = apsides(far.ship_ins)
     return MissionResult(
@@ -316,6 +365,8 @@ def _result(cfg, env, ins, windows, scheme, station, far, near, port) -> Mission
         contact_miss_m=float(np.linalg.norm(d - (d @ port_axis) * port_axis)),
         real_launch=cfg.real_launch,
         planned_docking=cfg.planned_docking,
+        station_span_s=float(env.fit.span_s) if env.fit is not None else float("nan"),
+        station_inv_ballistic=float(env.ib_station),
         ship_path=path,
         station_path=station,
         **_sample(env, ins, far, near, burns, station, path),

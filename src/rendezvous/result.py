@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Burn", "Event", "MissionResult", "Phase", "Port", "Piecewise"]
+__all__ = ["Burn", "Event", "MissionResult", "Phase", "Port"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,6 +113,10 @@ class MissionResult:
     planned_docking: object | None = None  # skyfield Time of the published pre-launch plan
     min_range_before_final_m: float = float("nan")  # closest approach before the final approach
     min_range_far_m: float = float("nan")  # closest approach from insertion to the approach start
+    station_span_s: float = float(
+        "nan"
+    )  # span the station was fitted to SGP4 over, s after liftoff
+    station_inv_ballistic: float = float("nan")  # the station's Cd A/m as flown, m^2/kg
     ship_path: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
     station_path: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
 
@@ -181,23 +185,3 @@ class MissionResult:
         ship, st = self._paths(s)
         rel = to_lvlh(st, ship)
         return rel[:, 0] if s.ndim == 0 else rel
-
-
-class Piecewise:
-    """The ship's trajectory as consecutive propagated segments; later segments win at joints."""
-
-    def __init__(self) -> None:
-        self.segments: list[tuple[float, float, Any]] = []  # (t_start, t_end, Trajectory)
-
-    def add(self, traj: Any, ta: float, tb: float) -> None:
-        self.segments.append((ta, tb, traj))
-
-    def __call__(self, t: Any) -> np.ndarray:
-        t = np.atleast_1d(np.asarray(t, dtype=float))
-        out = np.full((6, t.size), np.nan)
-        for ta, tb, traj in self.segments:
-            sel = (t >= ta) & (t <= tb)
-            if np.any(sel):
-                y = traj(t[sel])
-                out[:, sel] = y.reshape(6, -1)
-        return out

@@ -60,8 +60,12 @@ class Scenario:
     the built-in ISS sets); allow_stale: accept a set older than 14 days; ascent, approach:
     ``launch.AscentModel`` and ``proximity.ApproachProfile`` (defaults: the Soyuz-2.1a ascent and
     the Kurs profile); flight: a name for titles (default: the known flight launched within 60 s,
-    else "<ship> launch <time>"); real_docking, real_launch, planned_docking: skyfield Times of the
-    real flight, if any (for comparison only); gravity_degree, drag: the force model.
+    else "<ship> launch <time>"); real_docking (the actual docking), real_launch, planned_docking
+    (the published pre-launch plan): skyfield Times of the real flight, if any (for comparison
+    only); gravity_degree, drag: the force model. A launch within 60 s of a flight of the built-in
+    table (``data/flights.csv``) takes that flight's pad, port, ship and times for the fields not
+    given. A port outside its service period (``catalog.PortDefinition.in_service``: Pirs until
+    July 2021, Prichal from November 2021) is a ValueError naming the port and its dates.
 
     Examples
     --------
@@ -101,12 +105,17 @@ class Scenario:
             object.__setattr__(self, name, value)
 
         put("launch", to_time(self.launch, param="launch"))
+        for name, value in _history(self.launch).items():  # a known flight: its pad, port, ship
+            if getattr(self, name) is None:
+                put(name, value)
         put("site", _pick(self.site, Site, SITES["baikonur-31/6"], site_by_name, "site"))
         put("station", _pick(self.station, Station, ISS, station_by_name, "station"))
         station: Station = self.station
         # default: Prichal on the ISS, else the station's first port
         default_port = station.ports.get("prichal") or next(iter(station.ports.values()), None)
         put("port", _pick(self.port, PortDefinition, default_port, station.port, "port"))
+        if self.port is not None:
+            self.port.check_in_service(self.launch.utc_strftime("%Y-%m-%d"))
         put("vehicle", _pick(self.vehicle, Vehicle, VEHICLES["soyuz"], vehicle_by_name, "vehicle"))
         if self.scheme is not None and self.scheme not in SCHEMES:
             raise ValueError(
@@ -170,6 +179,24 @@ class Scenario:
         if "vehicle" in changes and "ship_inv_ballistic" not in changes:
             changes["ship_inv_ballistic"] = None
         return replace(self, **changes)
+
+
+def _history(launch: Any) -> dict[str, Any]:
+    """The fields of the real flight of the built-in table launched within 60 s of ``launch``
+    (its pad, port, ship, real liftoff, real docking only where it is the actual one, and the
+    published plan), else {}: a known flight chosen by its launch time flies as it was flown."""
+    flight, plan = known_flight(launch)
+    if flight is None:
+        return {}
+    actual = flight.docking_kind == "actual"
+    return dict(
+        site=site_by_name(flight.site.replace("Baikonur ", ""), param="flight site"),
+        port=ISS.port(flight.port, param="flight port"),
+        vehicle=VEHICLES["progress" if flight.name.startswith("Progress") else "soyuz"],
+        real_launch=flight.launch,
+        real_docking=flight.docking if actual else None,
+        planned_docking=plan if actual else flight.docking,
+    )
 
 
 def _pick(value: Any, kind: type, default: Any, by_name: Any, param: str) -> Any:

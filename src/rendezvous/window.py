@@ -515,7 +515,8 @@ def search_windows(
     site : str or Site, optional
         The pad, by name or object (default Baikonur 31/6).
     element_sets : sequence of ElementSet, optional
-        The ISS sets (default: the built-in ones); the latest before each day's start is used.
+        The ISS sets (default: the built-in ones); each day uses the latest set with an epoch
+        before the day's end (one from the morning of launch serves its day).
     ascent, approach, port : optional
         ``launch.AscentModel``, ``proximity.ApproachProfile``, the docking port (name or object).
     schemes : list of str, optional

@@ -73,7 +73,9 @@ class Evaluation:
 
 
 def _select_sets(sets: list, epoch: Any, n_days: int) -> tuple[np.ndarray, np.ndarray]:
-    """Index into ``sets`` per day (the latest set before the day's start) and the sets' ages."""
+    """Index into ``sets`` per day and the sets' ages (days; negative for a set from inside the
+    day): the latest set whose epoch is before the day's end (``lead_s`` = one day: SGP4 runs a
+    few hours backwards without harm, so a set from the morning of launch serves its day)."""
     from .ephemeris import StaleElementSetWarning, select_element_set
     from .times import at_seconds, seconds_between
 
@@ -82,7 +84,7 @@ def _select_sets(sets: list, epoch: Any, n_days: int) -> tuple[np.ndarray, np.nd
         t_day = at_seconds(epoch, d * DAY)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StaleElementSetWarning)
-            es = select_element_set(sets, t_day, allow_stale=True)
+            es = select_element_set(sets, t_day, allow_stale=True, lead_s=DAY)
         chosen.append(next(i for i, s in enumerate(sets) if s is es))
         ages.append(seconds_between(es.epoch, t_day) / DAY)
     return np.array(chosen), np.array(ages)
