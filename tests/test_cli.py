@@ -18,7 +18,7 @@ from rendezvous.cli import simulate_main
 from rendezvous.ephemeris import builtin_element_sets
 
 MS27_LAUNCH = "2025-04-08T05:47:15.309Z"
-"""Soyuz MS-27 liftoff (russianspaceweb.com/soyuz-ms-27.html, via FACTS.md)."""
+"""Soyuz MS-27 liftoff (russianspaceweb.com/soyuz-ms-27.html; docs/sources.md)."""
 
 ONE_HOUR_LATER = "2025-04-08T06:47:15.309Z"
 """An hour after MS-27: Baikonur has turned about 15 deg east, far out of the ISS plane."""
@@ -95,7 +95,7 @@ def test_full_run_summary(full_run):
     for key in ("launch_utc", "insertion_utc", "tle_epoch_utc", "docking_utc"):
         assert isinstance(s[key], str) and s[key].endswith("Z"), key
     assert s["launch_utc"] == MS27_LAUNCH
-    assert s["scheme"] == "2-orbit"  # FACTS.md: "ultra-short two-orbit scheme"
+    assert s["scheme"] == "2-orbit"  # TASS 1940181: "ultra-short two-orbit scheme"
     assert s["port"].startswith("Prichal")
     assert isinstance(s["phase_angle_deg"], float)
     assert s["burns"]

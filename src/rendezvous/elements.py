@@ -378,7 +378,7 @@ def _check_line(source: str, number: int, line: str, which: int) -> None:
         raise _error(
             source,
             number,
-            f"column {bad + 1} holds {escape(line[bad])!r}, not a printable ASCII character "
+            f"column {bad + 1} holds '{escape(line[bad])}', not a printable ASCII character "
             f"(element lines are plain ASCII); re-copy the line from its source; {valid}",
         )
     if not line.startswith(f"{which} "):
@@ -543,7 +543,7 @@ def _check_name(source: str, number: int, line: str) -> None:
         raise _error(
             source,
             number,
-            f"name line holds {escape(line[bad])!r} in column {bad + 1}, not a printable ASCII "
+            f"name line holds '{escape(line[bad])}' in column {bad + 1}, not a printable ASCII "
             "character (element files are plain ASCII); re-copy the set from its source",
         )
     if len(line) > 80:

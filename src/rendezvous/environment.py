@@ -101,4 +101,9 @@ def environment_at(scenario: Any, span_s: float | None = None) -> Environment:
         ib_st = station_inv_ballistic(es.bstar, scenario.station.inv_ballistic_default)
         return Environment(epoch, es, pole, force, ib_st, ib_ship, es.state(epoch))
     fit = ephemeris.fit_station_to_sgp4(es, epoch, float(span_s), force, **FIT)
+    if not (np.isfinite(fit.inv_ballistic) and fit.inv_ballistic > 0.0):
+        # Over a short span at low density the drag is weakly determined and the fit can land on
+        # a non-physical Cd A/m (drag pushing forward): fly SGP4's state with B*'s drag instead.
+        ib_st = station_inv_ballistic(es.bstar, scenario.station.inv_ballistic_default)
+        return Environment(epoch, es, pole, force, ib_st, ib_ship, es.state(epoch))
     return Environment(epoch, es, pole, force, fit.inv_ballistic, ib_ship, fit.state0, fit)
