@@ -69,7 +69,7 @@ def _known_flight(launch):
     if actual:
         return actual[0], (plan[0].docking if plan else None)
     if plan:
-        return plan[0], None
+        return plan[0], plan[0].docking
     return None, None
 
 
@@ -130,7 +130,7 @@ def _simulate(args) -> int:
         element_sets=sets,
         allow_stale=args.allow_stale_tle,
         flight=name,
-        real_docking=flight.docking if flight else None,
+        real_docking=flight.docking if flight and flight.docking_kind == "actual" else None,
         real_launch=flight.launch if flight else None,
         planned_docking=planned,
     )
