@@ -255,8 +255,8 @@ def test_all_outputs_agree_on_burn_times(ms27_outputs):  # noqa: F811
 
 def test_all_outputs_agree_on_insertion_phase_and_contact_speed(ms27_outputs, ms27_result):  # noqa: F811
     """The insertion phase angle and the contact closing speed are the same number in
-    timeline.txt, summary.json, range.png, the animation's last frame and view.html (to the
-    precision each prints)."""
+    timeline.txt, summary.json, range.png, timeline.png, the animation's last frame and
+    view.html (to the precision each prints)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -278,6 +278,10 @@ def test_all_outputs_agree_on_insertion_phase_and_contact_speed(ms27_outputs, ms
     curve = next(ln for ln in fig.axes[-1].get_lines() if ln.get_label() == "phase angle")
     i_ins = int(np.argmax(r.t >= r.t_insertion))
     assert round(float(curve.get_ydata()[i_ins]), 2) == phase
+    # timeline.png
+    drawn = " ".join(t.get_text() for t in plotting.timeline_figure(r).axes[0].texts)
+    assert f"orbit insertion, phase angle {phase:.2f} deg" in drawn
+    assert f"closing {speed:.3f} m/s along the port axis" in drawn
     # the animation's last frame
     close = np.asarray(frames.closing_speed(r.relative, r.port.axis))
     info = _info(r, r.t.size - 1, np.asarray(frames.range_rate(r.relative)), close)

@@ -276,7 +276,7 @@ def range_figure(result, tracks: S.GroundTracks | None = None, phase_angle_deg=N
         bbox={"fc": "white", "ec": "none", "alpha": 0.8},
     )
     axes[2].plot(when, tracks.ship_height_m / 1e3, color="tab:red", label="ship")
-    axes[2].plot(when, tracks.station_height_m / 1e3, color="k", ls="--", label="station")
+    axes[2].plot(when, tracks.station_height_m / 1e3, color="0.3", lw=1.0, label="station")
     axes[2].set_ylabel("height above the\nWGS-84 ellipsoid (km)")
     axes[2].set_title(
         f"instantaneous heights; insertion apsis heights (above the equatorial radius): "
