@@ -281,7 +281,7 @@ def test_all_outputs_agree_on_insertion_phase_and_contact_speed(ms27_outputs, ms
     # timeline.png
     drawn = " ".join(t.get_text() for t in plotting.timeline_figure(r).axes[0].texts)
     assert f"orbit insertion, phase angle {phase:.2f} deg" in drawn
-    assert f"closing {speed:.3f} m/s along the port axis" in drawn
+    assert f"contact at {r.port.name}, {speed:.3f} m/s closing" in drawn
     # the animation's last frame
     close = np.asarray(frames.closing_speed(r.relative, r.port.axis))
     info = _info(r, r.t.size - 1, np.asarray(frames.range_rate(r.relative)), close)

@@ -219,9 +219,8 @@ def _phase_panel(ax, result, when, phase) -> None:
         ins = samples.phase_angle_at_insertion(result)
         t_ins = S.utc(result, result.t_insertion)
         ax.plot(t_ins, ins, "o", color="k", ms=5)
-        ax.annotate(f"at insertion {ins:.2f} deg", (t_ins, ins), xytext=(8, -4),
-                    textcoords="offset points", va="top", fontsize=8,
-                    bbox={"fc": "white", "ec": "none", "alpha": 0.8})  # fmt: skip
+        ax.text(0.99, 0.93, f"at insertion {ins:.2f} deg", transform=ax.transAxes, ha="right",
+                va="top", fontsize=8, bbox={"fc": "white", "ec": "none", "alpha": 0.8})  # fmt: skip
     ax.set_ylabel("phase angle, station\nahead of ship (deg)")
 
 

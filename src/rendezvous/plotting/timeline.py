@@ -39,7 +39,7 @@ def _detail(result, t: float) -> str:
     if abs(t - result.t_insertion) < 1.0:
         return f", phase angle {samples.phase_angle_at_insertion(result):.2f} deg"
     if abs(t - result.t_contact) < 1.0 and np.isfinite(result.contact_speed_m_s):
-        return f", closing {result.contact_speed_m_s:.3f} m/s along the port axis"
+        return f", {result.contact_speed_m_s:.3f} m/s closing"  # along the port axis
     return ""
 
 
