@@ -255,8 +255,8 @@ def test_all_outputs_agree_on_burn_times(ms27_outputs):  # noqa: F811
 
 def test_all_outputs_agree_on_insertion_phase_and_contact_speed(ms27_outputs, ms27_result):  # noqa: F811
     """The insertion phase angle and the contact closing speed are the same number in
-    timeline.txt, summary.json, range.png, timeline.png, the animation's last frame and
-    view.html (to the precision each prints)."""
+    timeline.txt, summary.json, flight.czml (speed), range.png, timeline.png, the animation's
+    last frame and view.html (to the precision each prints)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -270,6 +270,10 @@ def test_all_outputs_agree_on_insertion_phase_and_contact_speed(ms27_outputs, ms
     speed = float(re.search(r"closing (\d\.\d{3}) m/s along the port axis", timeline).group(1))
     assert round(s["phase_angle_deg"], 2) == phase and round(s["contact_speed_m_s"], 3) == speed
     assert 0.0 <= phase < 360.0
+    # flight.czml: the contact marker's description
+    czml = json.loads((ms27_outputs / "flight.czml").read_text())
+    contact = [p for p in czml if "contact" in p["id"]]
+    assert contact and f"closing {speed:.3f} m/s along the port axis" in json.dumps(contact)
     # range.png: the phase panel's insertion note and its curve; the contact note
     fig = plotting.range_figure(r)
     notes = [t.get_text() for ax in fig.axes for t in ax.texts]
