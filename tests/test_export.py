@@ -295,3 +295,14 @@ def test_all_outputs_agree_on_insertion_phase_and_contact_speed(ms27_outputs, ms
     assert f"phase angle {phase:.2f} deg" in title
     assert f"closing {speed:.3f} m/s along the port axis" in title
     assert f"phase angle {phase:.2f} deg" in (ms27_outputs / "view.html").read_text()
+
+
+def test_command_line_passes_a_published_plan_as_planned():
+    """Progress MS-31's docking time in the flight table is the pre-launch plan (the actual time
+    was not published): the command line hands it on as the planned docking, so every output
+    labels it "planned" from the result alone."""
+    from rendezvous.cli import _known_flight
+
+    flight, planned = _known_flight(parse_utc("2025-07-03T19:32:40Z"))
+    assert flight is not None and flight.docking_kind == "planned"
+    assert planned is not None and abs(seconds_between(planned, flight.docking)) < 1e-6
