@@ -1,7 +1,7 @@
 """Time a 10,000-sample dispersion run (issue 5 target: < 60 s on 2 cores), in-process and on a
 local Dask cluster side by side, and check that both give the same report.
 
-The nominal MS-27 flight (``mission.simulate``, about 2 s) is computed once and timed separately.
+The nominal MS-27 flight (``rendezvous.simulate``, about 2 s) is computed once and timed separately.
 
 Usage: python benchmarks/dispersions.py [--samples 10000] [--workers 2] [--chunk-size 1000]
 """
@@ -15,9 +15,8 @@ import time
 
 import numpy as np
 
+from rendezvous import Scenario, simulate
 from rendezvous.dispersions import nominal_from_mission, report, run_dispersions
-from rendezvous.mission import MissionConfig, simulate
-from rendezvous.times import parse_utc
 
 
 def main():
@@ -27,7 +26,7 @@ def main():
     ap.add_argument("--chunk-size", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    cfg = MissionConfig(launch=parse_utc("2025-04-08T05:47:15.309Z"))
+    cfg = Scenario("2025-04-08T05:47:15.309Z")
     t0 = time.perf_counter()
     nominal = nominal_from_mission(simulate(cfg), cfg)
     t_nom = time.perf_counter() - t0

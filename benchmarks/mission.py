@@ -1,6 +1,6 @@
 """Time the whole MS-27 simulation, liftoff to contact, without figures (issue 3 target: < 2 s).
 
-Prints the wall time of ``mission.simulate`` (median of several runs after one warm-up run that
+Prints the wall time of ``rendezvous.simulate`` (median of several runs after one warm-up run that
 pays for imports and the first skyfield tables), and beside it, in the same run, the baseline of
 the same flight propagated with the adaptive DOP853 integrator of the package (rtol 1e-11) instead
 of the fixed-step multistep, to show what the integrator choice buys.
@@ -18,9 +18,8 @@ import time
 
 import numpy as np
 
-from rendezvous import mission
-from rendezvous.mission import MissionConfig, simulate
-from rendezvous.times import parse_utc
+from rendezvous import Scenario, simulate
+from rendezvous.environment import STEPPING
 
 
 def _time(cfg, repeat):
@@ -36,19 +35,19 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    cfg = MissionConfig(launch=parse_utc("2025-04-08T05:47:15.309Z"))
+    cfg = Scenario("2025-04-08T05:47:15.309Z")
     t0 = time.perf_counter()
     simulate(cfg)
     cold = time.perf_counter() - t0
     warm, r = _time(cfg, args.repeat)
-    saved = dict(mission._STEPPING)
-    mission._STEPPING.clear()
-    mission._STEPPING.update({"method": "dop853", "rtol": 1e-11, "atol": 1e-6})
+    saved = dict(STEPPING)
+    STEPPING.clear()
+    STEPPING.update({"method": "dop853", "rtol": 1e-11, "atol": 1e-6})
     try:
         base, rb = _time(cfg, max(1, args.repeat // 2))
     finally:
-        mission._STEPPING.clear()
-        mission._STEPPING.update(saved)
+        STEPPING.clear()
+        STEPPING.update(saved)
     cpu = platform.processor() or platform.machine()
     print(f"machine: {cpu}, {os.cpu_count()} cores, numpy {np.__version__}")
     print(f"{'configuration':<44} {'wall time':>10}   contact (s after liftoff)")

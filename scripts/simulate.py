@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Simulate a Soyuz launch and rendezvous with the ISS, liftoff to contact (default: Soyuz MS-27).
 
-Usage: python scripts/simulate.py [--launch 2025-04-08T05:47:15.309Z] [--out DIR] [--help]
+The same as ``rendezvous simulate``; ``python scripts/simulate.py --help`` lists the options.
 """
 
 import sys
 
-from rendezvous.cli import simulate_main
+from rendezvous.cli import main
 
 if __name__ == "__main__":
-    sys.exit(simulate_main())
+    sys.exit(main(command="simulate", prog="simulate.py"))

@@ -8,7 +8,7 @@ from rendezvous.ephemeris import builtin_element_sets
 from rendezvous.times import parse_utc, timescale
 
 MS27_LIFTOFF_UTC = "2025-04-08T05:47:15.309Z"
-"""Soyuz MS-27 liftoff (russianspaceweb.com/soyuz-ms-27.html, via FACTS.md)."""
+"""Soyuz MS-27 liftoff (russianspaceweb.com/soyuz-ms-27.html)."""
 
 
 @pytest.fixture(scope="session")

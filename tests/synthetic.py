@@ -27,9 +27,9 @@ from rendezvous.mission import Burn, Event, MissionResult, Phase, Port
 from rendezvous.plotting import GroundTracks
 from rendezvous.times import at_seconds, parse_utc
 
-LIFTOFF = "2025-04-08T05:47:15.309Z"  # FACTS.md, Soyuz MS-27
-REAL_DOCKING = "2025-04-08T08:57:45Z"  # FACTS.md, actual docking
-SITE_LAT_DEG, SITE_LON_DEG = 45.996, 63.564  # Baikonur Site 31/6 (FACTS.md)
+LIFTOFF = "2025-04-08T05:47:15.309Z"  # Soyuz MS-27 (russianspaceweb.com)
+REAL_DOCKING = "2025-04-08T08:57:45Z"  # actual docking (russianspaceweb.com, NASA)
+SITE_LAT_DEG, SITE_LON_DEG = 45.996, 63.564  # Baikonur Site 31/6 (catalog.SITES)
 T_INSERTION = 529.0
 T_CONTACT = 11_300.0
 PORT_POSITION = np.array([29.0, 0.0, 18.0])  # made-up Prichal nadir port offset, LVLH m

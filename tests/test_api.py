@@ -46,6 +46,9 @@ def test_names_and_objects_are_the_same_scenario():
         assert getattr(by_name, f) == getattr(by_obj, f)
     # Progress MS is heavier than Soyuz MS (7,430 vs 7,150 kg, russianspaceweb.com), same shape
     assert by_name.ship_inv_ballistic < Scenario(MS27).ship_inv_ballistic
+    assert Scenario(MS27).replace(vehicle="progress").ship_inv_ballistic == pytest.approx(
+        by_name.ship_inv_ballistic
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,6 +68,11 @@ def test_errors_name_the_parameter_never_a_flag(kwargs, message):
     with pytest.raises((ValueError, FileNotFoundError), match=message) as info:
         rendezvous.simulate(launch, **kwargs)
     assert "--" not in str(info.value)
+
+
+def test_keywords_given_with_a_scenario_are_not_dropped():
+    with pytest.raises(ValueError, match=r"^scheme: unknown scheme"):
+        rendezvous.simulate(Scenario(MS27), scheme="3-orbit")
 
 
 def test_from_flight_takes_the_real_pad_port_vehicle_and_times():
@@ -96,3 +104,15 @@ def test_result_times_and_dense_trajectories(ms27_result):
     assert np.allclose(r.at(r.t[j])[:3], r.ship[:3, j], rtol=0, atol=1e-3)
     with pytest.raises(ValueError, match=r"^t: outside the flight"):
         r.at(r.t_contact + 10.0)
+
+
+def test_a_new_pad_port_and_station_are_table_entries():
+    from rendezvous.catalog import PortDefinition, Site, Station
+
+    port = PortDefinition("Test nadir", (0.0, 0.0, 10.0), (0.0, 0.0, 1.0), ("test",))
+    station = Station("Test station", {"test": port}, yaw_deg=0.0)
+    pad = Site("Test pad", 46.0, 63.5)
+    s = Scenario(MS27, site=pad, station=station, port="test")
+    assert s.port is port and s.site is pad and s.station is station
+    with pytest.raises(ValueError, match=r"^port: unknown Test station docking port 'prichal'"):
+        Scenario(MS27, station=station, port="prichal")

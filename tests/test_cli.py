@@ -120,7 +120,10 @@ def test_full_run_trajectory_csv(full_run):
     assert all(b > a for a, b in zip(t, t[1:], strict=False))
 
 
-def test_overwrite_replaces_and_no_animation(tmp_path, capsys):
+def test_overwrite_replaces_and_no_animation(tmp_path, capsys, monkeypatch, ms27_result):
+    import rendezvous.mission
+
+    monkeypatch.setattr(rendezvous.mission, "simulate", lambda cfg: ms27_result)  # only writing
     out = tmp_path / "run"
     out.mkdir()
     (out / "stale.txt").write_text("from an earlier run\n")
@@ -206,10 +209,94 @@ def test_scheme_outside_its_window(in_tmp, capsys):
     assert list(in_tmp.iterdir()) == []
 
 
-def test_unknown_scheme_is_an_argparse_error(in_tmp, capsys):
-    # argparse's own usage error: exit status 2 through SystemExit
-    with pytest.raises(SystemExit) as exc:
-        simulate_main(["--scheme", "3-orbit"])
-    assert exc.value.code == 2
-    assert "--scheme" in capsys.readouterr().err
+def test_unknown_scheme(in_tmp, capsys):
+    assert simulate_main(["--scheme", "3-orbit", "--out", "run"]) == 2
+    line = _error_line(capsys)
+    assert "--scheme" in line and "3-orbit" in line
     assert list(Path(in_tmp).iterdir()) == []
+
+
+# ------------------------------------------------------------------ one command, scripts, packaging
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = {
+    "simulate": "simulate.py",
+    "window": "launch_window.py",
+    "dispersions": "dispersions.py",
+    "compare": "compare_flights.py",
+}
+
+
+def _options(help_text: str) -> list[str]:
+    """The option names listed in a --help text."""
+    import re
+
+    return sorted(set(re.findall(r"(?m)^  (--?[\w-]+)", help_text)))
+
+
+def _python(*args: str):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env)
+
+
+@pytest.mark.parametrize("command", sorted(SCRIPTS))
+def test_scripts_take_the_same_options_as_the_command(command):
+    script = _python(str(ROOT / "scripts" / SCRIPTS[command]), "--help")
+    sub = _python("-m", "rendezvous", command, "--help")
+    assert script.returncode == 0 and sub.returncode == 0, script.stderr + sub.stderr
+    assert script.stdout.startswith(f"usage: {SCRIPTS[command]}")
+    assert _options(script.stdout) == _options(sub.stdout)
+    assert "--debug" in _options(sub.stdout)
+
+
+def test_python_m_rendezvous_version():
+    import rendezvous
+
+    res = _python("-m", "rendezvous", "--version")
+    assert res.returncode == 0 and res.stdout.strip() == f"rendezvous {rendezvous.__version__}"
+
+
+def test_packaging_metadata():
+    """One console command, one version source, a distribution name other than the taken
+    ``rendezvous``, the SPDX licence with its file, the type marker shipped."""
+    import tomllib
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project = meta["project"]
+    assert project["scripts"] == {"rendezvous": "rendezvous.cli:main"}
+    assert project["name"] != "rendezvous"
+    assert "version" in project["dynamic"] and "version" not in project
+    assert meta["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "rendezvous.__version__"}
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+    assert (ROOT / "src" / "rendezvous" / "py.typed").exists()
+    assert "py.typed" in meta["tool"]["setuptools"]["package-data"]["rendezvous"]
+    from rendezvous.cli import main
+
+    assert callable(main)
+
+
+def test_flight_option_flies_the_real_flight(in_tmp, capsys, monkeypatch, ms27_result):
+    import rendezvous.mission
+
+    flown = []
+
+    def record(cfg):
+        flown.append(cfg)
+        return ms27_result
+
+    monkeypatch.setattr(rendezvous.mission, "simulate", record)
+    argv = ["--flight", "soyuz ms-27", "--out", "run", "--no-figures", "--quiet"]
+    assert simulate_main(argv) == 0, capsys.readouterr().err
+    (cfg,) = flown
+    assert cfg.flight == "Soyuz MS-27" and cfg.real_docking is not None
+    assert cfg.site.name == "Baikonur Site 31/6" and cfg.port.name == "Prichal nadir"
+    # options given beside --flight override the table
+    flown.clear()
+    argv = ["--flight", "Soyuz MS-27", "--port", "rassvet", "--out", "run2", "--no-figures"]
+    assert simulate_main(argv + ["--quiet"]) == 0
+    assert flown[0].port.name == "Rassvet nadir"

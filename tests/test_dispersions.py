@@ -25,7 +25,7 @@ ZERO = D.ErrorModel(
 
 @pytest.fixture(scope="module")
 def nominal():
-    cfg = MissionConfig(launch=parse_utc("2025-04-08T05:47:15.309Z"))  # MS-27 (FACTS.md)
+    cfg = MissionConfig(launch=parse_utc("2025-04-08T05:47:15.309Z"))  # MS-27 (russianspaceweb.com)
     return D.nominal_from_mission(simulate(cfg), cfg)
 
 
@@ -33,20 +33,18 @@ def test_zero_errors_fly_the_nominal(nominal):
     out = D.fly_samples(nominal, D.ErrorModel(), np.zeros((1, D.N_DRAWS)))
     # mission.simulate's differential correction meets AS to metres and mm/s; the re-targeting
     # from the exact state reproduces its burns
-    assert np.linalg.norm(out["miss_r"][:, 0]) < 1.0
-    assert np.linalg.norm(out["miss_v"][:, 0]) < 1e-3
-    assert out["dv_correction"][0] < 1e-3
-    assert not out["fallback"][0]
+    assert np.linalg.norm(out.miss_r[:, 0]) < 1.0
+    assert np.linalg.norm(out.miss_v[:, 0]) < 1e-3
+    assert out.dv_correction[0] < 1e-3
+    assert not out.fallback[0]
     # the far-range burns are the nominal ones (Burn.dv_m_s of the simulated flight)
-    assert out["dv_far"][0] == pytest.approx(
-        np.sum(np.linalg.norm(nominal.dv_rtn, axis=1)), abs=1e-3
-    )
+    assert out.dv_far[0] == pytest.approx(np.sum(np.linalg.norm(nominal.dv_rtn, axis=1)), abs=1e-3)
 
 
 def test_errors_without_random_draws_are_zero(nominal):
     z = D.draw(5, 11)
     out = D.fly_samples(nominal, ZERO, z)
-    assert np.max(np.linalg.norm(out["miss_r"], axis=0)) < 1.0
+    assert np.max(np.linalg.norm(out.miss_r, axis=0)) < 1.0
 
 
 def test_navigation_miss_scales_linearly(nominal):
@@ -54,8 +52,8 @@ def test_navigation_miss_scales_linearly(nominal):
     from dataclasses import replace
 
     z = D.draw(6, 3)
-    full = D.fly_samples(nominal, replace(ZERO, nav_pos_m=30.0, nav_vel_m_s=0.03), z)["miss_r"]
-    half = D.fly_samples(nominal, replace(ZERO, nav_pos_m=15.0, nav_vel_m_s=0.015), z)["miss_r"]
+    full = D.fly_samples(nominal, replace(ZERO, nav_pos_m=30.0, nav_vel_m_s=0.03), z).miss_r
+    half = D.fly_samples(nominal, replace(ZERO, nav_pos_m=15.0, nav_vel_m_s=0.015), z).miss_r
     ratio = np.linalg.norm(half, axis=0) / np.linalg.norm(full, axis=0)
     np.testing.assert_allclose(ratio, 0.5, atol=0.01)
 

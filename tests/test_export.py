@@ -301,8 +301,9 @@ def test_command_line_passes_a_published_plan_as_planned():
     """Progress MS-31's docking time in the flight table is the pre-launch plan (the actual time
     was not published): the command line hands it on as the planned docking, so every output
     labels it "planned" from the result alone."""
-    from rendezvous.cli import _known_flight
+    from rendezvous.cli import commands, parser
 
-    flight, planned = _known_flight(parse_utc("2025-07-03T19:32:40Z"))
-    assert flight is not None and flight.docking_kind == "planned"
-    assert planned is not None and abs(seconds_between(planned, flight.docking)) < 1e-6
+    args = parser.build_parser("simulate").parse_args(["--launch", "2025-07-03T19:32:40Z"])
+    sc = commands.scenario(args)
+    assert sc.real_docking is None
+    assert abs(seconds_between(sc.planned_docking, parse_utc("2025-07-05T21:27:00Z"))) < 1e-6

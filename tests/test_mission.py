@@ -1,4 +1,4 @@
-"""The whole flight against published figures (FACTS.md) and the proximity rules (DESIGN.md)."""
+"""The whole flight against published figures (sources beside each) and the ISS proximity rules."""
 
 from __future__ import annotations
 
@@ -7,21 +7,22 @@ import pytest
 
 from rendezvous import frames, phasing
 from rendezvous.ephemeris import builtin_element_sets, flights
-from rendezvous.launch import site_by_name
-from rendezvous.mission import MissionConfig, MissionError, simulate
-from rendezvous.proximity import port_by_name
+from rendezvous.mission import MissionConfig, MissionError, Scenario, simulate
 from rendezvous.times import at_seconds, parse_utc, seconds_between
 
-# Soyuz-2.1a separation 528 to 529.5 s after liftoff (Roscosmos, FACTS.md); tolerance of the issue.
+# Soyuz-2.1a separation 528 to 529.5 s after liftoff (Roscosmos: 528.9 s Progress MS-18, 529.2 s
+# Progress MS-20); tolerance of the issue.
 INSERTION_S, INSERTION_TOL_S = 529.0, 5.0
-# MS-27 docking 08:57:45 UTC actual (russianspaceweb, NASA; FACTS.md); the issue asks for 10 min.
+# MS-27 docking 08:57:45 UTC actual (russianspaceweb.com/soyuz-ms-27.html, NASA); the issue asks
+# for 10 min.
 MS27_DOCKING = "2025-04-08T08:57:45Z"
 DOCKING_TOL_S = 600.0
-# Published insertion orbits of fast-rendezvous flights: 189 x 221 km to 195 x 240 km (FACTS.md).
+# Published insertion orbits of fast-rendezvous flights: 189 x 221 km to 195 x 240 km
+# (Roscosmos: Progress MS-20 189 x 221 km, Progress MS-18 195 x 240 km).
 INSERTION_ALT_KM = (185.0, 245.0)
 # Kurs final approach "slowing to about 0.1 m/s" (issue 3); tolerance 0.03 m/s.
 CONTACT_SPEED, CONTACT_SPEED_TOL = 0.1, 0.03
-# Two-orbit phase-angle window "about 6 deg" wide (Rossiyskaya Gazeta 2024, FACTS.md).
+# Two-orbit phase-angle window "about 6 deg" wide (Rossiyskaya Gazeta 2024).
 WINDOW_2ORBIT_DEG, WINDOW_TOL_DEG = 6.0, 1.5
 
 
@@ -50,7 +51,8 @@ def test_ms27_far_range_burns(ms27_result):
     far = [b for b in r.burns if b.label.startswith("B")]
     assert len(far) == 4
     period = 2 * np.pi * np.sqrt(np.linalg.norm(r.station[:3, 0]) ** 3 / 3.986004418e14)
-    # the first two burns on the first orbit after insertion (FACTS.md: "on the first orbit")
+    # the first two burns on the first orbit after insertion (ESA, S. Cristoforetti: "flown on the
+    # first orbits")
     assert far[1].t - r.t_insertion < period
     # all four raise the orbit (prograde) and together cost about a Hohmann transfer from the
     # insertion orbit (~210 km mean) to the station's (~415 km): 115 m/s; allow 110..145 m/s
@@ -59,7 +61,7 @@ def test_ms27_far_range_burns(ms27_result):
     assert r.total_dv_m_s < 160.0
 
 
-# ISS approach ellipsoid 4 x 2 x 2 km (DESIGN.md): the far range must stay outside its 2 km
+# ISS approach ellipsoid 4 x 2 x 2 km (Fehse 2003, ch. 5): the far range must stay outside its 2 km
 # along-track semi-axis; the keep-out sphere (200 m) holds until the final approach.
 APPROACH_ELLIPSOID_SEMI_M = 2000.0
 
@@ -143,20 +145,15 @@ def _flights_with_tle():
 
 # Docking-time tolerance per scheme: our schedule is fixed per scheme while real flights of one
 # scheme vary by half an hour (two-orbit 3 h 03 to 3 h 39 min, four-orbit 5 h 44 to 6 h 19 min,
-# FACTS.md), so these are the model's honest bounds (measured: README table).
+# russianspaceweb.com flight pages), so these are the model's honest bounds (measured: README
+# table).
 FLIGHT_TOL_S = {"2-orbit": 900.0, "4-orbit": 900.0, "2-day": 1200.0}
 
 
 @pytest.mark.parametrize("flight", _flights_with_tle(), ids=lambda f: f.name)
 def test_real_flights_scheme_and_docking(flight):
-    site = site_by_name(
-        flight.site.split()[-1].replace("31", "31/6")
-        if flight.site.endswith(" 31")
-        else flight.site.split()[-1]
-    )
-    r = simulate(
-        MissionConfig(launch=flight.launch, site=site, port=port_by_name(flight.port.split()[0]))
-    )
+    # the flight's own pad, port and ship from the flight table
+    r = simulate(Scenario.from_flight(flight.name))
     assert r.scheme == flight.scheme
     assert (
         abs(r.t_contact - seconds_between(flight.launch, flight.docking))

@@ -375,7 +375,7 @@ def _exact_weights(nodes, lo, hi, kind):
 
 @pytest.mark.parametrize("order", [8, 12])
 def test_multistep_coefficients_match_exact_rationals(order):
-    from rendezvous.propagate import _adams_stormer, _start_weights
+    from rendezvous.propagate import _adams_stormer, _collocation_weights
 
     pv, pr, cv, cr, ext = _adams_stormer(order)
     pred = [-j for j in range(order)]
@@ -387,9 +387,15 @@ def test_multistep_coefficients_match_exact_rationals(order):
     np.testing.assert_allclose(cr, _exact_weights(corr, 0, 1, 1), rtol=0, atol=1e-12)
     # extrapolation weights reproduce polynomials of degree order - 1 at s = 1
     np.testing.assert_allclose(ext @ np.array(pred, float) ** 3, 1.0, atol=1e-9)
-    W, U = _start_weights(order)
+    # start-up collocation: interior node j integrated from its nearest anchor (every 2nd node)
+    interior, W, U = _collocation_weights(order, 2)
+    assert list(interior[:3]) == [1, 3, 5]
     np.testing.assert_allclose(W[2], _exact_weights(range(order + 1), 4, 5, 1), atol=1e-12)
     np.testing.assert_allclose(U[1], _exact_weights(range(order + 1), 2, 3, 0), atol=1e-12)
+    interior, W, U = _collocation_weights(order, 4)  # nodes 3, 7, ...: backwards from 4, 8, ...
+    assert list(interior[:3]) == [1, 2, 3]
+    np.testing.assert_allclose(W[2], _exact_weights(range(order + 1), 4, 3, 1), atol=1e-12)
+    np.testing.assert_allclose(U[2], _exact_weights(range(order + 1), 4, 3, 0), atol=1e-12)
 
 
 @pytest.mark.parametrize("order", [10, 12])
@@ -424,8 +430,9 @@ def test_stormer_cowell_weights_are_exact_for_polynomials(order):
 
 
 def test_auto_two_body_stays_stable_over_two_days():
-    # 200 km x 0.02 eccentric orbit, closed-form reference (kepler); measured 1.4 m after 48 h at
-    # the auto step (Stormer-Cowell order 12 PECE, n h = 0.18): no growth beyond linear drift
+    # 200 km x 0.02 eccentric orbit, closed-form reference (kepler); measured 0.08 m after 48 h at
+    # the auto step (Stormer-Cowell order 12 PEC, n h = 0.10; 1.4 m with the earlier PECE at
+    # n h = 0.18): no growth beyond linear drift
     a = R_EARTH + 200e3
     e = 0.02
     rp = a * (1 - e)
@@ -442,10 +449,66 @@ def test_short_steps_use_one_evaluation_per_step_and_stay_accurate():
     force = ForceModel(degree=4, drag=True, pole=(0.0025, 0.0, 1.0))
     ib = np.array([0.003, 0.01])
     tr = propagate(y0, 0.0, THREE_HOURS, force, inv_ballistic=ib, step=60.0, order=10)
-    assert tr.nfev < 180 + 90  # 180 steps + start-up (5 DOP853 steps of 2h + 4 sweeps)
+    assert tr.nfev < 180 + 90  # 180 steps + start-up (5 DOP853 steps of 2h + 3 sweeps)
     for i in range(2):
         ref = scipy_reference(y0[:, i], THREE_HOURS, force, ib=ib[i]).y[:, -1]
         assert pos_err(tr.final[:, i], ref) < 0.05  # m
+
+
+def test_auto_pec_stays_stable_on_a_low_circular_orbit():
+    # Order 12 PEC is unstable from n h ~ 0.125 (1e5 m after 3 days here); auto runs at 0.10.
+    # Measured 0.074 m after 3 days, 200 km circular, two-body.
+    r = R_EARTH + 200e3
+    y0 = np.array([r, 0.0, 0.0, 0.0, np.sqrt(MU_EARTH / r), 0.0])
+    t1 = 3 * 86400.0
+    tr = propagate(y0, 0.0, t1, TWO_BODY, dense=False)
+    assert tr.nfev < 1.05 * t1 * np.sqrt(MU_EARTH / r**3) / 0.10 + 100  # one evaluation per step
+    assert np.linalg.norm(tr.final[:3] - kepler(y0, t1)[:3]) < 1.0
+
+
+@pytest.mark.parametrize(
+    ("drag", "sub", "phase"), [(False, 3, 0.10), (True, 3, 0.10), (False, 2, 0.18)]
+)
+def test_start_nodes_match_a_tight_solution(drag, sub, phase):
+    # The start-up nodes (DOP853 anchors + collocation, start._start_nodes) against DOP853 at
+    # rtol 1e-13: measured 0.65 mm (3-step anchors at n h = 0.10) and 9.2 mm (2-step anchors at
+    # n h = 0.18, the anchors' own error), velocities 1.7e-6 / 1.5e-5 m/s; the bounds keep the
+    # start-up well inside auto's error after 3 h (~1 cm).
+    from rendezvous.propagate.batch import _mean_motion_max, _Rhs
+    from rendezvous.propagate.start import _start_nodes
+
+    y = iss_like(4, seed=3)
+    force = ForceModel(degree=4, drag=drag)
+    ib = np.array([0.003, 0.01, 0.005, 0.0]) if drag else 0.0
+    h = phase / _mean_motion_max(y, force)
+    ys, accs = _start_nodes(_Rhs(force, ib), y, 0.0, h, 12, sub, 2 if sub == 3 else 3)
+    ref = propagate(y, 0.0, 12 * h, force, inv_ballistic=ib, method="dop853", rtol=1e-13, atol=1e-9)
+    want = np.moveaxis(ref(h * np.arange(13)), -1, 0)  # (13, 6, N)
+    bound = 2e-3 if sub == 3 else 2e-2
+    assert np.abs(ys[:, :3] - want[:, :3]).max() < bound
+    assert np.abs(ys[:, 3:] - want[:, 3:]).max() < bound * 5e-3
+    acc = force.gravity(ys[7, :3])
+    if drag:
+        acc += force.drag_acceleration(ys[7, :3], ys[7, 3:], ib)
+    np.testing.assert_allclose(accs[7], acc, rtol=0, atol=1e-12)
+
+
+def test_nystrom_step_matches_dop853_step():
+    # Without drag the start-up's DOP853 steps form positions only at the stages: same numbers.
+    from rendezvous.propagate.batch import _Rhs
+    from rendezvous.propagate.dop853 import _dop853_step, _RKWork
+    from rendezvous.propagate.start import _nystrom_step
+
+    y = iss_like(3, seed=4)
+    out = []
+    for step in (_dop853_step, _nystrom_step):
+        rhs = _Rhs(J2_ONLY, 0.0)
+        w = _RKWork(3)
+        w.r0[...] = y[:3]
+        w.v0[...] = y[3:]
+        rhs.acc(0.0, w.r0, w.v0, w.ka[0])
+        out.append(step(rhs, 0.0, w, 300.0))
+    np.testing.assert_allclose(out[1], out[0], rtol=1e-14, atol=0)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -490,3 +553,18 @@ def test_piecewise_single_state_shapes_and_errors():
         PiecewiseTrajectory([])
     with pytest.raises(AttributeError):
         path.arcs = ()  # type: ignore[misc]
+
+
+def test_column_blocks_give_the_same_results(monkeypatch):
+    """Large batches run in column blocks (multistep.BLOCK): same steps, same numbers up to the
+    rounding of the history combinations (BLAS may sum in another order for another width)."""
+    from rendezvous.propagate import multistep
+
+    y0 = iss_like(7, seed=8)
+    force = ForceModel(degree=4, drag=True)
+    ib = np.linspace(0.0, 0.01, 7)
+    whole = propagate(y0, 0.0, 2000.0, force, inv_ballistic=ib, dense=False)
+    monkeypatch.setattr(multistep, "BLOCK", 2)
+    blocks = propagate(y0, 0.0, 2000.0, force, inv_ballistic=ib, dense=False)
+    np.testing.assert_allclose(blocks.final, whole.final, rtol=1e-14, atol=0)
+    assert blocks.nfev == whole.nfev

@@ -1,6 +1,7 @@
 """Launch windows (rendezvous.window): real flights against the model's nominal launch times.
 
-Reference liftoff times: src/rendezvous/data/flights.csv (sources in its header and FACTS.md); some
+Reference liftoff times: src/rendezvous/data/flights.csv (sources in its header and PROVENANCE.md);
+some
 are published only to the minute, then the test measures the distance to that minute.
 """
 
@@ -11,7 +12,7 @@ import json
 import numpy as np
 import pytest
 
-from rendezvous import frames, launch, phasing
+from rendezvous import frames, launch, phasing, schemes
 from rendezvous.ephemeris import builtin_element_sets, flights, select_element_set
 from rendezvous.times import at_seconds, parse_utc, seconds_between
 from rendezvous.window import proximity_estimate, search_windows
@@ -66,9 +67,10 @@ def test_real_liftoff_matches_an_opportunity_of_its_scheme(flight, searches):
 
 def test_ms27_two_orbit_nominal_and_docking(searches):
     o = next(o for o in searches["Soyuz MS-27"].opportunities if o.scheme == "2-orbit")
-    real = parse_utc("2025-04-08T05:47:15.309Z")  # FACTS.md (russianspaceweb)
+    real = parse_utc("2025-04-08T05:47:15.309Z")  # russianspaceweb.com/soyuz-ms-27.html
     assert abs(seconds_between(real, parse_utc(o.nominal_utc))) < 10.0  # model: +2.7 s
-    # Docking 08:57:45 actual, 09:04:07 planned (FACTS.md); the analytic prediction is about
+    # Docking 08:57:45 actual, 09:04:07 planned (russianspaceweb.com, TASS); the analytic
+    # prediction is about
     # 09:02, as mission.simulate (09:01:50 for the real liftoff).
     planned = parse_utc("2025-04-08T09:04:07Z")
     assert abs(seconds_between(planned, parse_utc(o.docking_utc))) < 600.0
@@ -146,10 +148,10 @@ def test_scheme_window_edges_are_where_the_planned_dv_crosses_the_margin():
     for name in ("2-orbit", "4-orbit"):
         s = phasing.SCHEMES[name]
         args = (roe, a_st, inc, 0.3, np.array(s.burn_revs) * period, 4000.0 / a_st)
-        w = phasing.scheme_window(s, *args)
+        w = schemes.scheme_window(s, *args)
         level = w.dv_min_m_s + s.dv_margin_m_s
         inside = np.radians([w.lo_deg + 0.001, w.hi_deg - 0.001])
         outside = np.radians([w.lo_deg - 0.006, w.hi_deg + 0.006])
-        assert np.all(phasing.planned_dv(inside, *args) <= level)
-        assert np.all(phasing.planned_dv(outside, *args) > level)
+        assert np.all(schemes.planned_dv(inside, *args) <= level)
+        assert np.all(schemes.planned_dv(outside, *args) > level)
         assert w.lo_deg <= w.flat_lo_deg < w.flat_hi_deg <= w.hi_deg

@@ -9,7 +9,8 @@ package's force model (``propagate``, J2-J4 and drag, 10th-order Stormer-Cowell 
 ``mission.simulate``):
 
 1. insertion errors are added to the nominal insertion state;
-2. the phasing burns B1 and B2 are flown as loaded before launch (FACTS.md: "the first two burns
+2. the phasing burns B1 and B2 are flown as loaded before launch (ESA astronaut S. Cristoforetti:
+"the first two burns
    are loaded before launch"): the nominal components in the ship's own radial / along-track /
    normal frame, with execution errors;
 3. at B3 the onboard computer re-targets B3 and B4 from its navigated state (true state plus
@@ -59,11 +60,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
+from importlib import import_module
+from typing import Any
 
 import numpy as np
 
 from .environment import fly as _propagate
-from .environment import station_inv_ballistic
 from .orbits import mean_motion, rtn_basis, semi_major_axis
 
 __all__ = [
@@ -71,10 +73,10 @@ __all__ = [
     "DispersionResult",
     "ErrorModel",
     "Nominal",
+    "Samples",
     "draw",
     "fly_samples",
     "nominal_from_mission",
-    "report",
     "run_dispersions",
 ]
 
@@ -195,13 +197,14 @@ def _from_gcrs(basis, vec):
 def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
     """The :class:`Nominal` of a ``mission.MissionResult`` (and its ``MissionConfig``), plus the
     state transition matrix of its B3 -> AS arc (one vectorised propagation of 13 states)."""
-    from . import frames, phasing
-    from .catalog import ISS, VEHICLES
-    from .proximity import ApproachProfile
+    from . import phasing
+    from .environment import environment_at
+    from .proximity import approach_estimate, port_frame
+    from .scenario import Scenario
     from .times import iso_utc
-    from .window import proximity_estimate
 
-    prof = approach or (cfg.approach if cfg is not None and cfg.approach else ApproachProfile())
+    scenario = cfg if cfg is not None else Scenario(result.epoch)
+    prof = approach or scenario.approach
     t = result.t
     i_ins = int(np.argmin(np.abs(t - result.t_insertion)))
     burns = result.burns[:4]
@@ -214,16 +217,9 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
         dv_rtn[k] = rtn_basis(pre[:, None])[:, :, 0] @ dv[k]
     i_b3 = int(np.argmin(np.abs(t - t_b[2])))
     ship_b3 = result.ship[:, i_b3] - np.concatenate([np.zeros(3), dv[2]])
-    px, py, pz = (float(x) for x in frames.true_pole(result.epoch))
+    env = environment_at(scenario)  # element set, pole, force model and drag at liftoff
+    px, py, pz = (float(x) for x in env.pole)
     pole = (px, py, pz)
-    from .ephemeris import builtin_element_sets, select_element_set
-
-    sets = list(cfg.element_sets) if cfg is not None and cfg.element_sets else None
-    es = select_element_set(
-        sets or builtin_element_sets(), result.epoch, allow_stale=bool(cfg and cfg.allow_stale)
-    )
-    station = cfg.station if cfg is not None else ISS
-    ib_st = station_inv_ballistic(es.bstar, station.inv_ballistic_default)
     st_ins = result.station[:, i_ins]
     n_mean = float(mean_motion(semi_major_axis(st_ins)))
     period = 2.0 * np.pi / n_mean
@@ -231,10 +227,8 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
     i_s = names.index(result.scheme)
     fb = names[min(i_s + 1, len(names) - 1)]
     delay = phasing.SCHEMES[fb].burn_revs[-1] - phasing.SCHEMES[result.scheme].burn_revs[-1]
-    port = None
-    if cfg is not None and cfg.port is not None:
-        port = cfg.port
-    prox_dur, prox_dv = proximity_estimate(prof, port, n_mean)
+    port_pos, port_axis = port_frame(scenario.port, prof, scenario.station)
+    prox_dur, prox_dv = approach_estimate(prof, port_pos, port_axis, n_mean)
     nom = Nominal(
         flight=result.flight,
         scheme=result.scheme,
@@ -246,13 +240,11 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
         dv_rtn=dv_rtn,
         t_as=float(t_b[3]),
         as_rel=np.array([prof.approach_side * prof.start_distance_m, 0.0, 0.0, 0.0, 0.0, 0.0]),
-        ib_ship=float(
-            cfg.ship_inv_ballistic if cfg is not None else VEHICLES["soyuz"].inv_ballistic
-        ),
-        ib_station=float(ib_st),
+        ib_ship=env.ib_ship,
+        ib_station=env.ib_station,
         pole=pole,
-        degree=int(cfg.gravity_degree if cfg is not None else 4),
-        drag=bool(cfg.drag if cfg is not None else True),
+        degree=int(scenario.gravity_degree),
+        drag=bool(scenario.drag),
         n_mean=n_mean,
         prox_duration_s=prox_dur,
         prox_dv_m_s=prox_dv,
@@ -364,14 +356,32 @@ def _retarget(nom, model, zt, ship, station, ib_model, force, newton_steps):
     return dv3, dv4, correction, predicted_miss
 
 
-def fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int = 2) -> dict:
-    """Fly the far range for the samples whose standard-normal draws are the rows of ``z``
-    (n, N_DRAWS). Returns a dict of arrays over the n samples (module docstring):
+@dataclass(frozen=True, eq=False)
+class Samples:
+    """The far range flown for n samples (module docstring).
 
     miss_r, miss_v: (3, n) LVLH miss at AS (m, m/s); dv_far, dv_correction, dv_total: (n,) m/s;
     fallback: (n,) bool; t_docking: (n,) s since liftoff; predicted_miss: (n,) onboard predicted
     position miss after re-targeting, m; traj_t: (k,) s; traj: (3, n, k) float32 LVLH positions.
     """
+
+    miss_r: np.ndarray
+    miss_v: np.ndarray
+    dv_far: np.ndarray
+    dv_correction: np.ndarray
+    dv_total: np.ndarray
+    fallback: np.ndarray
+    t_docking: np.ndarray
+    predicted_miss: np.ndarray
+    traj_t: np.ndarray
+    traj: np.ndarray
+
+
+def fly_samples(
+    nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int = 2
+) -> Samples:
+    """Fly the far range for the samples whose standard-normal draws are the rows of ``z``
+    (n, N_DRAWS); the :class:`Samples` (module docstring)."""
     nom = nominal
     z = np.asarray(z, dtype=float)
     n = z.shape[0]
@@ -425,18 +435,18 @@ def fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps
     t_dock = t_as + nom.prox_duration_s + np.where(fallback, nom.fallback_delay_s, 0.0)
     traj_t = np.array([r[0] for r in rec])
     traj = np.stack([_lvlh(r[1][:, n:], r[1][:, :n])[:3] for r in rec], axis=-1)
-    return {
-        "miss_r": miss[:3],
-        "miss_v": miss[3:],
-        "dv_far": dv_far,
-        "dv_correction": correction,
-        "dv_total": dv_far + nom.prox_dv_m_s + (leg - leg_nom),
-        "fallback": fallback,
-        "t_docking": t_dock,
-        "predicted_miss": predicted_miss,
-        "traj_t": traj_t,
-        "traj": traj.astype(np.float32),
-    }
+    return Samples(
+        miss_r=miss[:3],
+        miss_v=miss[3:],
+        dv_far=dv_far,
+        dv_correction=correction,
+        dv_total=dv_far + nom.prox_dv_m_s + (leg - leg_nom),
+        fallback=fallback,
+        t_docking=t_dock,
+        predicted_miss=predicted_miss,
+        traj_t=traj_t,
+        traj=traj.astype(np.float32),
+    )
 
 
 _FIELDS = (
@@ -480,7 +490,7 @@ class DispersionResult:
     nominal_t_docking: float
 
 
-def _chunk_job(nominal, model, newton_steps, z):
+def _chunk_job(nominal, model, newton_steps, z) -> Samples:
     return fly_samples(nominal, model, z, newton_steps)
 
 
@@ -513,23 +523,24 @@ def run_dispersions(
     cat = {}
     for f in _FIELDS:
         axis = 1 if f in ("miss_r", "miss_v", "traj") else 0
-        cat[f] = np.concatenate([p[f] for p in parts], axis=axis)
+        cat[f] = np.concatenate([getattr(p, f) for p in parts], axis=axis)
     return DispersionResult(
         seed=int(seed),
         n=int(n),
         chunk_size=int(chunk_size),
         nominal=nominal,
         model=model,
-        traj_t=parts[0]["traj_t"],
-        nominal_traj=nom["traj"][:, 0, :],
-        nominal_dv_total=float(nom["dv_total"][0]),
-        nominal_t_docking=float(nom["t_docking"][0]),
+        traj_t=parts[0].traj_t,
+        nominal_traj=nom.traj[:, 0, :],
+        nominal_dv_total=float(nom.dv_total[0]),
+        nominal_t_docking=float(nom.t_docking[0]),
         **cat,
     )
 
 
-def report(res: DispersionResult) -> str:
-    """The text report (``report.dispersion_report``)."""
-    from .report import dispersion_report
-
-    return dispersion_report(res)
+def __getattr__(name: str) -> Any:
+    """``report``: the former home of ``report.dispersion_report`` (presentation lives in
+    :mod:`rendezvous.report`; loaded on use, so the core does not import it)."""
+    if name == "report":
+        return import_module("rendezvous.report").dispersion_report
+    raise AttributeError(f"module 'rendezvous.dispersions' has no attribute {name!r}")

@@ -30,7 +30,9 @@ def station_inv_ballistic(bstar: float, default: float) -> float:
     return float(ib) if ib > 0 else float(default)
 
 
-def fly(y0: np.ndarray, t0: float, t1: float, force: Any, inv_ballistic: Any, *, dense=True):
+def fly(
+    y0: np.ndarray, t0: float, t1: float, force: Any, inv_ballistic: Any, *, dense: bool = True
+) -> Any:
     """Propagate states ``y0`` (6,) or (6, N) from ``t0`` to ``t1`` (s) with :data:`STEPPING`;
     the ``propagate.Trajectory`` (``.final`` for the end states)."""
     from .propagate import propagate
@@ -55,11 +57,11 @@ class Environment:
     ib_ship: float
     station0: np.ndarray
 
-    def fly_station(self, t1: float, *, dense: bool = True):
+    def fly_station(self, t1: float, *, dense: bool = True) -> Any:
         """The station flown from liftoff to ``t1`` s by the force model."""
         return fly(self.station0, 0.0, t1, self.force, self.ib_station, dense=dense)
 
-    def fly_ship(self, y0: np.ndarray, t0: float, t1: float, *, dense: bool = True):
+    def fly_ship(self, y0: np.ndarray, t0: float, t1: float, *, dense: bool = True) -> Any:
         """Ship states ``y0`` (6,) or (6, N) flown from ``t0`` to ``t1`` s."""
         return fly(y0, t0, t1, self.force, self.ib_ship, dense=dense)
 

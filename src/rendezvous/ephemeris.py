@@ -25,6 +25,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -316,7 +317,7 @@ def fit_station_to_sgp4(
         )
     ib_bstar = float(ballistic_from_bstar(es.bstar))
     p = np.concatenate([es.state(epoch), [max(ib_bstar, 1e-4)]])
-    stepping = {"method": "multistep", "step": float(step_s), "order": 10}
+    stepping: dict[str, Any] = {"method": "multistep", "step": float(step_s), "order": 10}
     rms_prev = np.inf
     for it in range(max(1, int(iterations))):
         dp_fd = np.array([10.0, 10.0, 10.0, 0.01, 0.01, 0.01, max(abs(p[6]) * 0.01, 1e-6)])

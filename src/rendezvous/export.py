@@ -46,9 +46,6 @@ Conventions shared by all files: stated once, in :mod:`rendezvous.samples`
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import warnings
 from collections.abc import Callable
 from functools import lru_cache
@@ -60,6 +57,7 @@ import numpy as np
 
 from . import __version__
 from .mission import MissionResult
+from .outdir import check_output_folder, write_file_atomic, write_folder_atomic
 from .samples import CONVENTIONS, phase_angle_at_insertion, window_ends, window_text
 from .samples import elapsed_text as _hms
 from .times import at_seconds, iso_utc, seconds_between
@@ -295,58 +293,6 @@ def write_trajectory_npz(result: MissionResult, path: Path) -> None:
         state_components=np.array(["x", "y", "z", "vx", "vy", "vz"]),
         state_units=np.array(["m", "m", "m", "m/s", "m/s", "m/s"]),
     )
-
-
-def write_file_atomic(path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` all or nothing: a temporary file beside it, renamed into place."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def check_output_folder(out_dir, *, overwrite: bool = False) -> None:
-    """Raise FileExistsError (one line, naming the folder and the fix) if ``out_dir`` is a file, or
-    a folder holding files while ``overwrite`` is False."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise FileExistsError(f"--out: {out_dir} is a file; give a folder path")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
-        raise FileExistsError(
-            f"--out: {out_dir} already holds files; pass --overwrite to replace them or choose "
-            "another --out folder"
-        )
-
-
-def write_folder_atomic(out_dir, write: Callable[[Path], object], *, overwrite: bool = False):
-    """Fill ``out_dir`` all or nothing: ``write(tmp)`` writes into a temporary folder beside it,
-    which is renamed into place at the end (an existing folder is replaced only with
-    ``overwrite``; see :func:`check_output_folder`). Returns the final paths, sorted."""
-    out_dir = Path(out_dir)
-    check_output_folder(out_dir, overwrite=overwrite)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
-    try:
-        write(tmp)
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{tmp.name[-8:]}")
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old)
-        else:
-            tmp.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return sorted(out_dir.iterdir())
 
 
 def _write_view(result: MissionResult, path: Path, notice: Callable[[str], object] | None) -> None:

@@ -10,12 +10,14 @@ rotating Earth:
 1. The site's GCRS position and velocity at liftoff come from skyfield (WGS-84 ellipsoid, IERS Earth
    orientation from skyfield's built-in tables).
 2. Quasi-coplanar insertion: the rocket flies "directly into the plane" of the station's orbit
-   (Spaceflight Now; FACTS.md). The aim plane is the station's plane at insertion, turned about the
+   (Spaceflight Now launch reports). The aim plane is the station's plane at insertion, turned
+   about the
    Earth's axis by the *differential nodal regression* the ship will accumulate relative to the
    station
    before the approach starts (it flies lower, so J2 turns its plane faster): the insertion plane is
    "a few hundredths of a degree off the station's, chosen so that the later plane match costs less"
-   (R. Murtazin, RSC Energia, quoted in FACTS.md). The launcher's yaw steering can remove an
+   (R. Murtazin, RSC Energia, IAC 2016, "Quasi-Coplanar Insertion to Implement Quick
+   Two-Orbit Rendezvous Profile of Soyuz Spacecraft"). The launcher's yaw steering can remove an
    out-of-plane
    offset of the site up to ``yaw_capability_deg``; a larger offset is not flyable (the launch is
    outside the plane window).
@@ -46,7 +48,7 @@ import numpy as np
 from .catalog import SITES, Site, site_by_name
 from .constants import MU_EARTH, R_EARTH
 from .errors import MissionError
-from .orbits import nodal_rate, rotate_about
+from .orbits import nodal_rate, rotate_about, semi_major_axis
 from .orbits import unit as _unit
 
 __all__ = [
@@ -129,7 +131,7 @@ def aim_plane_normal(station_state, pole, drift_time_s, ship_mean_alt_m):
     h = np.cross(r, v)
     h_hat = h / np.linalg.norm(h)
     inc = np.arccos(np.clip(h_hat @ pole, -1.0, 1.0))
-    a_st = 1.0 / (2.0 / np.linalg.norm(r) - v @ v / MU_EARTH)
+    a_st = semi_major_axis(station_state)
     d_raan = (nodal_rate(R_EARTH + ship_mean_alt_m, inc) - nodal_rate(a_st, inc)) * drift_time_s
     # The ship's node regresses faster, so aim the plane ahead (east) of the station's by -d_raan:
     # rotate the normal about the pole by -d_raan (Rodrigues).
@@ -238,7 +240,7 @@ def insert(env, site: Site, ascent: AscentModel) -> Insertion:
     yaw capability (the launch is outside the plane window).
     """
     from .frames import site_state
-    from .phasing import phase_angle
+    from .orbits import phase_angle
     from .times import iso_utc
 
     t_ins = ascent.duration_s

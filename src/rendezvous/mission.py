@@ -1,15 +1,22 @@
-"""The mission: the one place that knows the order of the phases, and its frozen result.
+"""The mission: the one place that knows the order of the phases.
 
-``simulate(MissionConfig(...))`` flies one rendezvous from liftoff to contact:
+``simulate(launch, ...)`` (or ``simulate(Scenario(...))``) flies one rendezvous from liftoff to
+contact as a short sequence of phase calls, each in the module named after it, each taking and
+returning small frozen values:
 
-1. ephemeris: the latest element set before liftoff; the station's state at liftoff from SGP4;
-2. launch: the pad on the rotating Earth at liftoff -> the kinematic ascent -> the insertion state
-   in the quasi-coplanar aim plane (``rendezvous.launch``);
-3. phasing: the phase angle at insertion -> the scheme (or the one forced) -> four far-range burns
-   found by a linear plan and differential correction with the full force model
-   (``rendezvous.phasing``);
-4. proximity: the closed-loop Kurs-style approach, flyaround, hold and final approach to the port,
-   to contact (``rendezvous.proximity``).
+1. ``environment.environment_at``: the latest element set before liftoff, the station's state at
+   liftoff (SGP4), the true pole, the force model and both vehicles' Cd A/m (``Environment``);
+2. ``launch.insert``: the pad on the rotating Earth at liftoff -> the kinematic ascent -> the ship
+   in the station's plane at insertion, and the phase angle there (``Insertion``);
+3. ``phasing.insertion_geometry``, ``schemes.scheme_windows``, ``schemes.choose_scheme``: the
+   scheme windows for this insertion and the scheme to fly (or the one forced);
+4. ``phasing.fly_far_range``: the quasi-coplanar aim plane, the linear plan, the drag re-aim and
+   the differential correction of the four far-range burns with the full force model, flown
+   (``FarRange``);
+5. ``proximity.fly_approach``: the closed-loop Kurs-style approach, flyaround, hold and final
+   approach to the port, to contact (``ApproachFlight``);
+6. the frozen :class:`~rendezvous.result.MissionResult`: burns, timeline, sampled arrays and the
+   dense trajectories.
 
 Both vehicles are flown by the same force model (EGM2008 J2-J4 about the true pole of date, the
 exponential atmosphere with a per-vehicle ``Cd A / m``) from the same epoch (liftoff); the station's
@@ -63,9 +70,9 @@ def simulate(
     launch: Any,
     *,
     elements: Any = None,
-    site: Any = "31/6",
-    port: Any = "prichal",
-    vehicle: Any = "soyuz",
+    site: Any = None,
+    port: Any = None,
+    vehicle: Any = None,
     scheme: str | None = None,
     **options: Any,
 ) -> MissionResult:
@@ -75,12 +82,13 @@ def simulate(
     ----------
     launch : str, datetime, skyfield Time or Scenario
         Liftoff: ISO 8601 (``"2025-04-08T05:47:15.309Z"``), a timezone-aware datetime or a
-        skyfield Time; or a whole :class:`~rendezvous.scenario.Scenario` (then the keyword
-        arguments are ignored).
+        skyfield Time; or a whole :class:`~rendezvous.scenario.Scenario` (keyword arguments
+        given then replace its fields).
     elements : sequence of ElementSet, str or Path, optional
         The station's element sets, or the path of a TLE file; default the built-in ISS sets.
     site, port, vehicle : str or object
-        Launch pad, docking port and ship, by name (``rendezvous.catalog``) or as objects.
+        Launch pad, docking port and ship, by name (``rendezvous.catalog``) or as objects;
+        default Baikonur Site 31/6 ("31/6"), Prichal nadir ("prichal") and Soyuz MS ("soyuz").
     scheme : str, optional
         "2-orbit", "4-orbit" or "2-day"; default: chosen from the phase angle at insertion.
     **options
@@ -116,19 +124,11 @@ def simulate(
     >>> round(float(np.linalg.norm(r.relative_at(r.t_contact - 600.0)[:3])))  # 10 min before, m
     138
     """
+    given = dict(element_sets=elements, site=site, port=port, vehicle=vehicle, scheme=scheme)
+    given = {k: v for k, v in given.items() if v is not None} | options
     if isinstance(launch, Scenario):
-        cfg = launch
-    else:
-        cfg = Scenario(
-            launch,
-            element_sets=elements,
-            site=site,
-            port=port,
-            vehicle=vehicle,
-            scheme=scheme,
-            **options,
-        )
-    return _fly(cfg)
+        return _fly(launch.replace(**given) if given else launch)
+    return _fly(Scenario(launch, **given))
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,15 +162,15 @@ class _FlightPath:
 
 def _fly(cfg: Scenario) -> MissionResult:
     """The phases in order, each a call into the module named after it (module docstring)."""
-    from . import launch, phasing, proximity
+    from . import launch, phasing, proximity, schemes
     from .environment import environment_at
     from .times import iso_utc
 
     env = environment_at(cfg)
     ins = launch.insert(env, cfg.site, cfg.ascent)
     geom = phasing.insertion_geometry(ins.station, ins.ship, env.pole, cfg.approach)
-    windows = phasing.scheme_windows(geom)
-    scheme = phasing.choose_scheme(
+    windows = schemes.scheme_windows(geom)
+    scheme = schemes.choose_scheme(
         windows, ins.phase_deg, cfg.scheme, str(iso_utc(env.epoch, digits=0))
     )
     window = next(w for w in windows if w.scheme == scheme.name)

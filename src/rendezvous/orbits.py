@@ -19,6 +19,7 @@ __all__ = [
     "mean_motion",
     "nodal_rate",
     "orbit_normal",
+    "phase_angle",
     "rotate_about",
     "rtn_basis",
     "semi_major_axis",
@@ -92,3 +93,17 @@ def mean_longitude_rate(a, inc):
     n = np.sqrt(MU_EARTH / a**3)
     c2 = np.cos(inc) ** 2
     return n * (1.0 + 0.75 * J2 * (R_EARTH / a) ** 2 * ((3.0 * c2 - 1.0) + (5.0 * c2 - 1.0)))
+
+
+def phase_angle(station, ship):
+    """Phase angle (rad, in [-pi, pi)) of the station ahead of the ship, in the station's plane.
+
+    station, ship: (6,) or (6, N) GCRS states.
+    """
+    station = np.asarray(station, dtype=float)
+    ship = np.asarray(ship, dtype=float)
+    h = unit(np.cross(station[:3], station[3:6], axis=0))
+    rs = ship[:3] - np.sum(ship[:3] * h, axis=0) * h
+    sin = np.sum(np.cross(rs, station[:3], axis=0) * h, axis=0)
+    cos = np.sum(rs * station[:3], axis=0)
+    return np.arctan2(sin, cos)

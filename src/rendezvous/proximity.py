@@ -2,7 +2,8 @@
 
 Model
 -----
-A Kurs-style automated approach (FACTS.md; Soyuz MS-03 and Progress MS-09 profiles) flown as a
+A Kurs-style automated approach (Soyuz MS-03 sequence, ESA T. Pesquet blog, 2016; Progress MS-09
+plan, TASS, 2018) flown as a
 sequence of impulses, each computed *on board* from the measured relative state with the
 Clohessy-Wiltshire (CW) equations (Clohessy & Wiltshire 1960; in the LVLH axes used here:
 ``x'' = 2 n z'``, ``y'' = -n^2 y``, ``z'' = 3 n^2 z - 2 n x'``, Fehse 2003, "Automated Rendezvous
@@ -38,9 +39,10 @@ trajectory). The ship is treated as a point at its docking interface (its attitu
 aligned with the port axis during the final approach). The station holds an LVLH-fixed attitude
 (``catalog.Station.yaw_deg``, or ``ApproachProfile.station_yaw_deg`` where given; MS-27 docked
 with the station yawed 180 deg, "flying backwards",
-FACTS.md), so a port is fixed in LVLH.
+NASA coverage of the MS-27 docking), so a port is fixed in LVLH.
 
-ISS proximity rules (DESIGN.md): a 200 m keep-out sphere that only the final approach may enter, and
+ISS proximity rules (Fehse 2003, ch. 5, on the ISS approach ellipsoid and keep-out sphere): a 200 m
+keep-out sphere that only the final approach may enter, and
 then only inside an approach cone about the port axis (half-angle ``cone_half_angle_deg``, 10 deg).
 """
 
@@ -76,7 +78,7 @@ class ApproachProfile:
     """Design of the automated approach (durations in s, distances in m); module docstring.
 
     The durations are those of a compact Kurs profile: about an hour from AS to contact, as in the
-    two-orbit flights (Progress MS-09 plan: final-approach position to docking 13 min, FACTS.md).
+    two-orbit flights (Progress MS-09 plan: final-approach position to docking 13 min, TASS, 2018).
     """
 
     start_distance_m: float = 4000.0
@@ -98,7 +100,7 @@ class ApproachProfile:
     approach_side: int = 1
 
 
-def cw_matrix(n, dt):
+def cw_matrix(n: float, dt: float) -> np.ndarray:
     """Clohessy-Wiltshire state transition matrix (6, 6) in the package's LVLH axes.
 
     n: mean motion of the target, rad/s; dt: time, s. State order (x, y, z, vx, vy, vz), z towards
@@ -117,7 +119,9 @@ def cw_matrix(n, dt):
     return phi
 
 
-def cw_transfer(n, rel0, r1, dt):
+def cw_transfer(
+    n: float, rel0: np.ndarray, r1: np.ndarray, dt: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Two-impulse CW transfer: (dv0 (3,), v_arrival (3,)) to go from ``rel0`` (6,) to position
     ``r1`` (3,) in ``dt`` s; dv0 is the change of relative velocity needed now (LVLH, m/s) and
     v_arrival the predicted relative velocity on arrival."""
@@ -156,7 +160,9 @@ def flyaround_waypoints(start_dir, port_pos, port_axis, radius, hold_distance, s
     return np.array(pts)
 
 
-def final_approach_schedule(distance0, tau, v_f, pulse_s):
+def final_approach_schedule(
+    distance0: float, tau: float, v_f: float, pulse_s: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Times (k,) after the start and distances (k,) from the port on the exponential glideslope,
     every ``pulse_s`` until contact; the last entry is (t_contact, 0)."""
     rho0 = float(distance0)
@@ -215,14 +221,18 @@ def approach_legs(prof: ApproachProfile, port_pos, port_axis) -> list[Leg]:
     return legs
 
 
-def port_frame(port: PortDefinition, prof: ApproachProfile, station: Station = ISS):
+def port_frame(
+    port: PortDefinition, prof: ApproachProfile, station: Station = ISS
+) -> tuple[np.ndarray, np.ndarray]:
     """(position (3,), axis (3,)) of ``port`` in the station's LVLH frame for the station's
     attitude during the approach (``prof.station_yaw_deg`` if given, else ``station.yaw_deg``)."""
     yaw = station.yaw_deg if prof.station_yaw_deg is None else prof.station_yaw_deg
     return port.in_lvlh(yaw)
 
 
-def cw_transfers(n, rel0, r1, dt):
+def cw_transfers(
+    n: float, rel0: np.ndarray, r1: np.ndarray, dt: float
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`cw_transfer` for a batch: ``rel0`` (6, N), ``r1`` (3,) or (3, N); returns
     (dv0 (3, N), v_arrival (3, N))."""
     phi = cw_matrix(n, dt)

@@ -103,7 +103,7 @@ class MissionResult:
     phase_angle_deg: np.ndarray | None = None  # (n,) station ahead of ship, deg
     ship_geodetic: np.ndarray | None = None  # (3, n) lat deg, lon deg, height m (WGS-84)
     station_geodetic: np.ndarray | None = None  # (3, n)
-    windows: tuple = ()  # phasing.SchemeWindow for each scheme at this insertion
+    windows: tuple = ()  # schemes.SchemeWindow for each scheme at this insertion
     insertion_perigee_km: float = float("nan")
     insertion_apogee_km: float = float("nan")
     out_of_plane_deg: float = float("nan")  # site out of the station plane at liftoff
@@ -122,7 +122,7 @@ class MissionResult:
         return float(sum(b.dv_m_s for b in self.burns))
 
     @property
-    def docking_time(self):
+    def docking_time(self) -> Any:
         """The simulated contact as a skyfield Time."""
         from .times import at_seconds
 
@@ -136,7 +136,7 @@ class MissionResult:
         return str(iso_utc(self.docking_time, digits=0))
 
     def _seconds(self, t: Any) -> np.ndarray:
-        from .scenario import to_time
+        from .inputs import to_time
         from .times import seconds_between
 
         if isinstance(t, int | float | np.ndarray | list | tuple):
@@ -186,13 +186,13 @@ class MissionResult:
 class Piecewise:
     """The ship's trajectory as consecutive propagated segments; later segments win at joints."""
 
-    def __init__(self):
-        self.segments = []  # (t_start, t_end, Trajectory)
+    def __init__(self) -> None:
+        self.segments: list[tuple[float, float, Any]] = []  # (t_start, t_end, Trajectory)
 
-    def add(self, traj, ta, tb):
+    def add(self, traj: Any, ta: float, tb: float) -> None:
         self.segments.append((ta, tb, traj))
 
-    def __call__(self, t):
+    def __call__(self, t: Any) -> np.ndarray:
         t = np.atleast_1d(np.asarray(t, dtype=float))
         out = np.full((6, t.size), np.nan)
         for ta, tb, traj in self.segments:

@@ -12,9 +12,7 @@ Errors name the parameter and the fix, e.g. ``scheme: unknown scheme '3-orbit'; 
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from .catalog import (
@@ -30,58 +28,10 @@ from .catalog import (
     station_by_name,
     vehicle_by_name,
 )
+from .inputs import element_sets as _element_sets
+from .inputs import to_time
 
 __all__ = ["Scenario", "known_flight", "to_time"]
-
-
-def to_time(value: Any, *, param: str = "launch"):
-    """A scalar skyfield Time from an ISO 8601 string, a timezone-aware datetime or a skyfield
-    Time; a ValueError naming ``param`` otherwise."""
-    from .times import parse_utc, timescale
-
-    if isinstance(value, str):
-        return parse_utc(value, name=param)
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(
-                f"{param}: the datetime {value.isoformat()} has no time zone; give a "
-                "timezone-aware datetime (tzinfo=datetime.timezone.utc) or an ISO 8601 string "
-                "ending in Z"
-            )
-        d = value.astimezone(_dt.UTC)
-        return timescale().utc(
-            d.year, d.month, d.day, d.hour, d.minute, d.second + d.microsecond * 1e-6
-        )
-    if hasattr(value, "tt") and hasattr(value, "whole"):
-        import numpy as np
-
-        if np.ndim(value.tt) != 0:
-            raise ValueError(f"{param}: got an array of times; give a single time")
-        return value
-    raise ValueError(
-        f"{param}: cannot use {value!r} as a time; give an ISO 8601 string such as "
-        "2025-04-08T05:47:15.309Z, a timezone-aware datetime or a skyfield Time"
-    )
-
-
-def _element_sets(value: Any) -> tuple:
-    from .ephemeris import ElementSet, read_element_sets
-
-    if value is None:
-        return ()
-    if isinstance(value, ElementSet):
-        return (value,)
-    if isinstance(value, str | Path):
-        if not Path(value).is_file():
-            raise FileNotFoundError(f"elements: no such file {str(value)!r}; give a TLE file path")
-        return tuple(read_element_sets(value))
-    sets = tuple(value)
-    if not all(isinstance(s, ElementSet) for s in sets):
-        raise ValueError(
-            "elements: expected ElementSet objects (rendezvous.ephemeris.read_element_sets), a "
-            "TLE file path, or None for the built-in ISS sets"
-        )
-    return sets
 
 
 def known_flight(launch) -> tuple[Any, Any]:
@@ -154,7 +104,8 @@ class Scenario:
         put("site", _pick(self.site, Site, SITES["baikonur-31/6"], site_by_name, "site"))
         put("station", _pick(self.station, Station, ISS, station_by_name, "station"))
         station: Station = self.station
-        default_port = station.ports["prichal"]
+        # default: Prichal on the ISS, else the station's first port
+        default_port = station.ports.get("prichal") or next(iter(station.ports.values()), None)
         put("port", _pick(self.port, PortDefinition, default_port, station.port, "port"))
         put("vehicle", _pick(self.vehicle, Vehicle, VEHICLES["soyuz"], vehicle_by_name, "vehicle"))
         if self.scheme is not None and self.scheme not in SCHEMES:
@@ -214,7 +165,10 @@ class Scenario:
         return cls(**fields)
 
     def replace(self, **changes: Any) -> Scenario:
-        """A copy with ``changes`` (dataclasses.replace)."""
+        """A copy with ``changes``; a new ``vehicle`` brings its own Cd A/m unless
+        ``ship_inv_ballistic`` is given too (so prefer this to ``dataclasses.replace``)."""
+        if "vehicle" in changes and "ship_inv_ballistic" not in changes:
+            changes["ship_inv_ballistic"] = None
         return replace(self, **changes)
 
 

@@ -7,13 +7,14 @@ For every candidate liftoff time ``t`` the model of the rest of the package give
 latest element set before the day; the pad's GCRS state at ``t``; the insertion state in the
 station's orbit plane at insertion (``launch.insertion_state``); the pad's out-of-plane angle,
 flyable only within ``AscentModel.yaw_capability_deg`` (1 deg); and the phase angle at insertion
-(``phasing.phase_angle``). Soyuz flights to the ISS climb north-east (FACTS.md: "directly into the
+(``phasing.phase_angle``). Soyuz flights to the ISS climb north-east (Spaceflight Now: "directly
+into the
 plane"), so only the pass of the plane with the ship heading north (ascending) is a launch
 opportunity; the descending pass is dropped.
 
 A scheme's phase window for one insertion is the set of phase angles whose planned in-plane
 far-range Delta-v (``phasing.best_plan``, the linear ROE plan) is within ``Scheme.dv_margin_m_s``
-of its minimum: ``phasing.scheme_window``, the same window the flight itself uses (a 1 deg scan
+of its minimum: ``schemes.scheme_window``, the same window the flight itself uses (a 1 deg scan
 refined to 0.005 deg at the edges).
 
 The nominal launch time. The planned Delta-v has a *flat floor*: over a range of phase angles
@@ -37,7 +38,8 @@ How it is computed: a pipeline of named stages over typed values, each vectorise
 2. :func:`nominal_windows`: the scheme windows at the nominal insertion of every pass and scheme
    (two sweeps, starting from the in-plane time) and the nominal phase (:class:`CaseWindow`).
 3. :func:`refine_times`: every nominal, opening and closing time refined together by a vectorised
-   Illinois (regula falsi) iteration on the phase or out-of-plane angle to better than 1 ms.
+   Illinois (regula falsi) iteration on the phase or out-of-plane angle to better than 1 ms
+   (:class:`CaseTimes`).
 4. :func:`opportunities`: the launch model at those times, the predicted docking and Delta-v
    (:class:`Opportunity`).
 5. :func:`day_summaries`: the opportunities by UTC day, with the next fast opportunity of a day
@@ -59,16 +61,19 @@ metre-level to kilometre-level SGP4 errors (flagged by ``element_set_age_days``)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
 
 import numpy as np
 
 from . import phasing
-from .constants import DAY, MU_EARTH, R_EARTH
-from .phasing import SchemeWindow
-from .report import window_records, window_table
+from .constants import DAY, R_EARTH
+from .orbits import mean_motion
+from .schemes import SchemeWindow, planned_dv, scheme_window
 from .window_scan import PlanePass, SearchContext, plane_passes, refine, wrap
 
 __all__ = [
+    "CaseTimes",
     "CaseWindow",
     "DaySummary",
     "Opportunity",
@@ -81,18 +86,25 @@ __all__ = [
     "refine_times",
     "scheme_limits",
     "search_windows",
-    "window_records",
-    "window_table",
 ]
 
 FAST_SCHEMES = ("2-orbit", "4-orbit")
 """Schemes for which a day without an opportunity is reported with the next one."""
 
-PhaseLimits = SchemeWindow
-"""The former name of ``phasing.SchemeWindow`` (window, floor and minimum Delta-v)."""
 
-scheme_limits = phasing.scheme_window
-"""The former name of ``phasing.scheme_window`` (the one implementation of the scheme window)."""
+def __getattr__(name: str) -> Any:
+    """The former homes of ``report.window_records`` and ``report.window_table`` (presentation
+    lives in :mod:`rendezvous.report`; loaded on use, so the core does not import it)."""
+    if name in ("window_records", "window_table"):
+        return getattr(import_module("rendezvous.report"), name)
+    raise AttributeError(f"module 'rendezvous.window' has no attribute {name!r}")
+
+
+PhaseLimits = SchemeWindow
+"""The former name of ``schemes.SchemeWindow`` (window, floor and minimum Delta-v)."""
+
+scheme_limits = scheme_window
+"""The former name of ``schemes.scheme_window`` (the one implementation of the scheme window)."""
 
 
 def proximity_estimate(approach=None, port=None, n_mean=None) -> tuple[float, float]:
@@ -103,7 +115,7 @@ def proximity_estimate(approach=None, port=None, n_mean=None) -> tuple[float, fl
     from .proximity import ApproachProfile, approach_estimate, port_frame
 
     prof = approach or ApproachProfile()
-    n = n_mean or float(np.sqrt(MU_EARTH / (R_EARTH + 415e3) ** 3))
+    n = n_mean or float(mean_motion(R_EARTH + 415e3))
     port_pos, port_axis = port_frame(port or PORTS["prichal"], prof)
     return approach_estimate(prof, port_pos, port_axis, n)
 
@@ -117,7 +129,7 @@ class Opportunity:
     of the scheme's window, e.g. 224 not -136); out_of_plane_deg: the pad's signed angle out of the
     station's plane at the nominal liftoff; open_limit / close_limit: "phase" or "plane", what
     bounds the window; window_lo_deg..window_hi_deg and flat_lo_deg..flat_hi_deg: the phase
-    limits (``phasing.SchemeWindow``) at the nominal insertion; dv_m_s = dv_far_m_s +
+    limits (``schemes.SchemeWindow``) at the nominal insertion; dv_m_s = dv_far_m_s +
     dv_proximity_m_s (planned).
     """
 
@@ -207,14 +219,16 @@ class Case:
     window: CaseWindow | None
 
 
-def _case_window(ctx, p: PlanePass, name, station, ship, pole):
+def _case_window(
+    ctx: SearchContext, p: PlanePass, name: str, station, ship, pole
+) -> tuple[SchemeWindow, CaseWindow | None, float]:
     """(scheme window, :class:`CaseWindow` or None, liftoff time of the nominal phase s) of
     scheme ``name`` on pass ``p`` for the insertion (station, ship, pole) at the current
     nominal."""
     scheme = phasing.SCHEMES[name]
     ph_a, ph_b = np.degrees(np.interp(p.plane_limits, p.t, p.phase))
     geom = phasing.insertion_geometry(station, ship, pole, ctx.approach)
-    lim = phasing.scheme_window(scheme, *geom.plan_args(scheme))
+    lim = scheme_window(scheme, *geom.plan_args(scheme))
     best = None
     for k in (-1, 0, 1):
         a, b = ph_a + 360 * k, ph_b + 360 * k
@@ -280,16 +294,28 @@ def nominal_windows(ctx: SearchContext, passes: list[PlanePass], names) -> list[
 # Stage 3: nominal, opening and closing times
 
 
-def refine_times(ctx: SearchContext, cases: list[Case]) -> dict[tuple[int, str], float]:
-    """Stage 3: the nominal, opening and closing liftoff times (s since the start) of every case
-    with a window, keyed (case index, "nominal" | "open" | "close"), refined together."""
-    kinds, levels, ta, tb, owner = [], [], [], [], []
-    for j, case in enumerate(cases):
+@dataclass(frozen=True)
+class CaseTimes:
+    """The refined liftoff times of one case, s since the search start."""
+
+    nominal: float
+    open: float
+    close: float
+
+
+def refine_times(ctx: SearchContext, cases: list[Case]) -> list[CaseTimes | None]:
+    """Stage 3: the nominal, opening and closing liftoff times of every case with a window (None
+    for the others), refined together in one vectorised root search."""
+    kinds, levels, ta, tb = [], [], [], []
+    for case in cases:
         w, p = case.window, case.plane_pass
         if w is None:
             continue
-        items = [("nominal", ("phase", w.target_deg)), ("open", w.open), ("close", w.close)]
-        for role, (kind, value) in items:
+        for role, (kind, value) in (
+            ("nominal", ("phase", w.target_deg)),
+            ("open", w.open),
+            ("close", w.close),
+        ):
             if kind == "phase":
                 assert value is not None
                 lev = np.radians(value - 360 * w.k)
@@ -304,23 +330,27 @@ def refine_times(ctx: SearchContext, cases: list[Case]) -> dict[tuple[int, str],
             i = int(np.clip(np.searchsorted(ref, x), 1, ref.size - 1))
             ta.append(p.t[i - 1])
             tb.append(p.t[i])
-            owner.append((j, role))
-    if not owner:
-        return {}
-    t_sol = refine(ctx, np.array(kinds), np.array(levels), np.array(ta), np.array(tb))
-    return {o: float(t) for o, t in zip(owner, t_sol, strict=True)}
+    if not kinds:
+        return [None] * len(cases)
+    t_sol = iter(refine(ctx, np.array(kinds), np.array(levels), np.array(ta), np.array(tb)))
+    return [
+        None if c.window is None else CaseTimes(*(float(next(t_sol)) for _ in range(3)))
+        for c in cases
+    ]
 
 
 # ------------------------------------------------------------------------------------------------
 # Stage 4: the opportunities at the nominal times
 
 
-def _on_branch(phase_deg, near_deg):
+def _on_branch(phase_deg: float, near_deg: float) -> float:
     """``phase_deg`` plus the multiple of 360 deg that brings it nearest ``near_deg``."""
     return float(phase_deg + 360.0 * np.round((near_deg - phase_deg) / 360.0))
 
 
-def opportunities(ctx: SearchContext, cases: list[Case], times) -> list[Opportunity]:
+def opportunities(
+    ctx: SearchContext, cases: list[Case], times: list[CaseTimes | None]
+) -> list[Opportunity]:
     """Stage 4: one :class:`Opportunity` per case with a window, in time order: the launch model
     at the nominal, opening and closing times (``times`` from :func:`refine_times`), the predicted
     docking and the planned Delta-v (module docstring)."""
@@ -329,9 +359,10 @@ def opportunities(ctx: SearchContext, cases: list[Case], times) -> list[Opportun
     keys = [j for j, c in enumerate(cases) if c.window is not None]
     if not keys:
         return []
-    t_nom = np.array([times[(j, "nominal")] for j in keys])
-    t_open = np.array([times[(j, "open")] for j in keys])
-    t_close = np.array([times[(j, "close")] for j in keys])
+    solved = [times[j] for j in keys]
+    t_nom = np.array([ct.nominal for ct in solved if ct is not None])
+    t_open = np.array([ct.open for ct in solved if ct is not None])
+    t_close = np.array([ct.close for ct in solved if ct is not None])
     # A nominal at a limit would be refused by the flight itself (|out of plane| is then at the
     # launcher's capability): keep it 1 s inside the window, so that it rounds inside too.
     margin = np.minimum(1.0, 0.5 * (t_close - t_open))
@@ -353,7 +384,7 @@ def opportunities(ctx: SearchContext, cases: list[Case], times) -> list[Opportun
         phase, ph_open, ph_close = (
             _on_branch(np.degrees(ev.phase[i]), w.target_deg) for i in (q, m + q, 2 * m + q)
         )
-        dv_far = float(phasing.planned_dv(np.radians([phase]), *geom.plan_args(scheme))[0])
+        dv_far = float(planned_dv(np.radians([phase]), *geom.plan_args(scheme))[0])
         t_dock = t_nom[q] + ctx.ascent.duration_s + scheme.burn_revs[-1] * geom.period + prox_dur
         day_i = int(np.clip(t_nom[q] // DAY, 0, ctx.days - 1))
         es = ctx.sets[ctx.set_of_day[day_i]]
@@ -514,9 +545,9 @@ def search_windows(
     """
     from . import ephemeris
     from .catalog import SITES, site_by_name
+    from .inputs import to_time
     from .launch import AscentModel
     from .proximity import ApproachProfile
-    from .scenario import to_time
     from .times import iso_utc
 
     start = to_time(start, param="start")

@@ -28,7 +28,7 @@ class Clock:
     """Skyfield Times for seconds since ``epoch`` with the IAU 2000A nutation angles interpolated
     from an hourly grid of exact values (module docstring)."""
 
-    def __init__(self, epoch, s_lo: float, s_hi: float):
+    def __init__(self, epoch: Any, s_lo: float, s_hi: float) -> None:
         from skyfield.nutationlib import iau2000a_radians  # type: ignore[import-untyped]
 
         from .times import at_seconds
@@ -40,7 +40,7 @@ class Clock:
         # equation of the equinoxes (hours), GAST - GMST, likewise smooth
         self.eqeq = (t.gast - t.gmst + 12.0) % 24.0 - 12.0
 
-    def __call__(self, seconds):
+    def __call__(self, seconds: Any) -> Any:
         from .times import at_seconds
 
         s = np.asarray(seconds, dtype=float)
@@ -72,7 +72,7 @@ class Evaluation:
     pole: np.ndarray
 
 
-def _select_sets(sets, epoch, n_days):
+def _select_sets(sets: list, epoch: Any, n_days: int) -> tuple[np.ndarray, np.ndarray]:
     """Index into ``sets`` per day (the latest set before the day's start) and the sets' ages."""
     from .ephemeris import StaleElementSetWarning, select_element_set
     from .times import at_seconds, seconds_between
@@ -108,7 +108,18 @@ class SearchContext:
     coarse_step_s: float
 
     @classmethod
-    def build(cls, start, days, sets, site, ascent, approach, port, step_s, coarse_step_s):
+    def build(
+        cls,
+        start: Any,
+        days: int,
+        sets: Any,
+        site: Any,
+        ascent: Any,
+        approach: Any,
+        port: Any,
+        step_s: float,
+        coarse_step_s: float,
+    ) -> SearchContext:
         set_of_day, age_of_day = _select_sets(sets, start, days)
         clock = Clock(start, -1800.0, days * DAY + 1800.0 + ascent.duration_s)
         return cls(
@@ -142,7 +153,7 @@ class SearchContext:
     def evaluate(self, seconds, set_index=None) -> Evaluation:
         """The launch model for liftoffs at ``seconds`` (N,) after the start (module
         docstring); SGP4 from ``sets[set_index[i]]`` (default: each liftoff's day's set)."""
-        from . import frames, launch, phasing
+        from . import frames, launch, orbits
 
         s = np.asarray(seconds, dtype=float)
         idx = self.set_index(s) if set_index is None else set_index
@@ -155,14 +166,14 @@ class SearchContext:
         h = np.cross(station[:3], station[3:], axis=0)
         h /= np.linalg.norm(h, axis=0)
         ship, oop = launch.insertion_state(pad, h, self.ascent)
-        phase = phasing.phase_angle(station, ship)
+        phase = orbits.phase_angle(station, ship)
         pole = np.asarray(frames.true_pole(t_lift), dtype=float).reshape(3, -1)
         r_hat = pad[:3] / np.linalg.norm(pad[:3], axis=0)
         ascending = np.sum(np.cross(h, r_hat, axis=0) * pole, axis=0) > 0.0
         return Evaluation(station, ship, oop, phase, ascending, pole)
 
 
-def wrap(x):
+def wrap(x: Any) -> Any:
     """Angle(s) wrapped to [-pi, pi)."""
     return (x + np.pi) % (2.0 * np.pi) - np.pi
 

@@ -12,19 +12,20 @@ Integrators (``method`` of ``propagate``):
 - ``"multistep"``: fixed-step Stormer-Cowell predictor-corrector for ``r'' = a(t, r, r')``
   (module ``multistep``): explicit (Stormer) predictor on the ``order`` newest accelerations,
   implicit (Cowell) corrector, PECE (PEC for order 10 or 12 at short steps: ``PEC_MAX_PHASE``);
-  order 12 by default, stable and accurate to ~0.5 m per day two-body at the default step (see
-  benchmarks/RESULTS_propagator.md). Each segment (between impulses) is started with DOP853 steps
-  of 2h whose mid-points are then found by collocation with all start-up accelerations.
-  Dense output: quintic Hermite interpolation of position/velocity/acceleration at the steps
-  (position error ~ (n h)^6 r / 46080 for mean motion n: ~5 mm at h = 160 s in LEO; velocity
-  ~1e-5 m/s).
-- ``"auto"``: the multistep method with h = 0.18 rad / n at the batch's lowest perigee (~160 s
-  at the ISS): measured <= 0.14 m after 3 h for ISS-like orbits with J2.
+  order 12 by default. Each segment (between impulses) is started (module ``start``) with DOP853
+  steps of 2h or 3h whose interior nodes are then found by collocation with all start-up
+  accelerations. Dense output: quintic Hermite interpolation of position/velocity/acceleration at
+  the steps (position error ~ (n h)^6 r / 46080 for mean motion n: ~5 mm at h = 160 s in LEO,
+  ~0.1 mm at the ``auto`` step; velocity ~1e-5 m/s).
+- ``"auto"``: the multistep method of order 12 in PEC mode with h = 0.10 rad / n at the batch's
+  lowest perigee (~87 s at the ISS): measured 0.011 m after 3 h for ISS-like orbits with J2, and
+  2-40 mm per day two-body at 200-400 km (see benchmarks/RESULTS_propagator.md).
 
 Impulses are applied instantaneously: the velocity jumps by ``dv`` and the integration restarts.
 
 Modules: ``front`` (``propagate``, ``Impulse``), ``trajectory`` (``Trajectory``,
-``PiecewiseTrajectory``), ``dop853`` and ``dop853_tableau``, ``multistep``, ``events``
+``PiecewiseTrajectory``), ``dop853`` and ``dop853_tableau``, ``multistep`` and its start-up
+``start``, ``events``
 (``find_crossings``, ``find_minimum`` on dense output), ``twobody`` (``kepler``, the closed-form
 two-body propagation in universal variables), ``batch`` (shared checks and the right-hand side).
 
@@ -44,9 +45,9 @@ from .multistep import (
     PEC_MAX_PHASE,
     _adams_stormer,
     _interp_weights,
-    _start_weights,
     _stormer_cowell,
 )
+from .start import _collocation_weights
 from .trajectory import PiecewiseTrajectory, Trajectory
 from .twobody import kepler
 
@@ -68,6 +69,6 @@ __all__ = [
     "MS_ORDERS",
     "_adams_stormer",
     "_interp_weights",
-    "_start_weights",
+    "_collocation_weights",
     "_stormer_cowell",
 ]

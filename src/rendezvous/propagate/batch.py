@@ -45,11 +45,12 @@ class _Rhs:
 
     __slots__ = ("force", "ib", "nfev", "_drag")
 
-    def __init__(self, force: ForceModel, ib: float | np.ndarray) -> None:
+    def __init__(self, force: ForceModel, ib: float | np.ndarray, drag: bool | None = None) -> None:
         self.force = force
         self.ib = ib
         self.nfev = 0
-        self._drag = force.drag and bool(np.any(ib))
+        # ``drag``: force the velocity dependence on or off (column blocks of one batch share it)
+        self._drag = (force.drag and bool(np.any(ib))) if drag is None else drag
 
     @property
     def needs_velocity(self) -> bool:

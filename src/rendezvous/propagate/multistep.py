@@ -9,8 +9,8 @@ Gauss-Jackson, Berry & Healy 2004, J. Astronaut. Sci. 52, 331). Explicit (Storme
 ``order`` newest accelerations, implicit (Cowell) corrector on those plus the new one, PECE mode
 (two force evaluations per step; PEC, one, for order 10 or 12 when the step is short enough for it
 to be stable: ``PEC_MAX_PHASE``). Velocities are only formed when needed (drag, dense output, the
-final state). Each segment (between impulses) is started with DOP853 steps of 2h whose mid-points
-are then found by collocation with all start-up accelerations.
+final state). Each segment (between impulses) is started by ``start._start_nodes``: DOP853 steps
+of 2h or 3h whose interior nodes are then found by collocation with all start-up accelerations.
 """
 
 from __future__ import annotations
@@ -20,50 +20,41 @@ from functools import lru_cache
 import numpy as np
 
 from .batch import _combine, _Rhs
-from .dop853 import _dop853_step, _RKWork
+from .start import _interp_weights, _start_nodes
 
 MS_ORDERS = (6, 7, 8, 9, 10, 11, 12)
 """Multistep orders accepted by ``propagate`` (number of accelerations in the predictor)."""
 DEFAULT_ORDER = 12
-AUTO_STEP_PHASE = 0.18
-"""``auto`` step: this many radians of the fastest mean motion at perigee (~160 s at the ISS)."""
+AUTO_STEP_PHASE = 0.10
+"""``auto`` step: this many radians of the fastest mean motion at perigee (~87 s at the ISS), with
+order 12 in PEC mode (one force evaluation per step). Measured 0.011 m after 3 h (J2, ISS-like)
+and 2-40 mm per day two-body at 200-400 km, e <= 0.02; see benchmarks/RESULTS_propagator.md."""
 MAX_AUTO_STEP = 600.0
 """Upper bound of the ``auto`` step, s."""
-PEC_MAX_PHASE = 0.08
-"""Below this n h (and for order 10 or 12) the multistep runs in PEC mode, one force evaluation
-per step: stable and accurate there (Stormer-Cowell, two-body, 50 h, 200 km, e = 0.02: order 10
-at n h = 0.08 0.025 m, order 12 at 0.073 0.0014 m; order 12 PEC stays stable to n h = 0.12 over a
-day, unstable at 0.15). Lower orders lose metres to kilometres in PEC, so they keep PECE."""
+PEC_MAX_PHASE = {10: 0.08, 12: 0.10}
+"""Up to this n h (n the fastest mean motion, at the lowest perigee) orders 10 and 12 run in PEC
+mode, one force evaluation per step; otherwise PECE (two). Measured (Stormer-Cowell PEC,
+two-body, 200 km, e = 0-0.02): order 12 is stable to n h ~ 0.12 (unstable from 0.125: 1e5 m
+after 3 days circular), with 2-40 mm per day at 0.10; order 10 at 0.08 loses 0.025 m in 50 h.
+Lower orders lose metres to kilometres in PEC, so they keep PECE."""
+BLOCK = 5000
+"""Without dense output, batches of more than 1.5 BLOCK states are integrated in column blocks of
+about this many states
+(same steps for all, same results to rounding), so that more of a block's history and force-model
+temporaries stay in cache: 5-8 % less CPU time at N = 10,000 on the loaded test machine."""
+START_SUB_PHASE = 0.12
+"""Up to this n h, and without drag, the start-up takes DOP853 steps of 3 h (2 collocation
+sweeps), otherwise of 2 h (3 sweeps): the DOP853 step stays <= 0.36 rad of the fastest mean motion
+(``start``). With drag the density table's slope kinks cost the longer steps accuracy (order 10
+at 60 s, J2-J4 + drag, 3 h: 0.019 m with 3 h anchor steps, 0.016 m with 2 h)."""
 
 
-# Multistep and start-up weights. All are integrals of the polynomial interpolating the
-# accelerations at integer nodes (units of h): sum_k w_k a_k = int_lo^hi phi(s) p(s) ds, with
-# phi = 1 (velocity) or hi - s (position: r(hi) = r(lo) + (hi-lo) v(lo) + int (hi - s) a(s) ds).
-# They are found by matching the integrals of Legendre polynomials on the nodes mapped to [-1, 1]
-# (a well-conditioned small linear solve; agrees with exact rational arithmetic to ~1e-14, see
-# tests), once per order and cached.
-def _interp_weights(nodes: object, lo: float, hi: float, kind: int) -> np.ndarray:
-    """Weights w (k,) with sum_k w_k a(nodes_k) = int_lo^hi phi(s) p(s) ds (see above);
-    ``kind`` 0: phi = 1, 1: phi = hi - s.
-
-    >>> w = _interp_weights([0.0, 1.0], 0.0, 1.0, 0)  # trapezoidal rule
-    >>> [round(float(x), 12) for x in w]
-    [0.5, 0.5]
-    """
-    nodes = np.asarray(nodes, dtype=float)
-    c = 0.5 * (nodes.max() + nodes.min())
-    d = 0.5 * (nodes.max() - nodes.min())
-    t = (nodes - c) / d
-    deg = len(nodes) - 1
-    vander = np.polynomial.legendre.legvander(t, deg)  # (k, p) = P_p(t_k)
-    t_lo, t_hi = (lo - c) / d, (hi - c) / d
-    moments = np.empty(deg + 1)
-    phi = np.polynomial.Legendre([1.0]) if kind == 0 else np.polynomial.Legendre([hi - c, -d])
-    for p in range(deg + 1):
-        basis = np.polynomial.Legendre.basis(p) * phi
-        integral = basis.integ()
-        moments[p] = d * (integral(t_hi) - integral(t_lo))
-    return np.linalg.solve(vander.T, moments)
+def _segment_plan(order: int, phase: float, drag: bool) -> tuple[bool, int, int]:
+    """(pece, sub, passes) for a segment of steps of ``phase`` = n h radians."""
+    pece = not phase <= PEC_MAX_PHASE.get(order, -1.0)
+    if phase <= START_SUB_PHASE and not drag:
+        return pece, 3, 2
+    return pece, 2, 3
 
 
 @lru_cache(maxsize=16)
@@ -113,137 +104,17 @@ def _stormer_cowell(order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, flo
     return sp, ext, sq, float(sc[0]), float(sc[0] + cv[0] - cr[0])
 
 
-@lru_cache(maxsize=16)
-def _start_weights(nlast: int) -> tuple[np.ndarray, np.ndarray]:
-    """Weights for the odd (interior) start nodes j = 1, 3, ..., nlast - 1 from node j - 1:
-    r_j = r_{j-1} + h v_{j-1} + h^2 sum_k W[i, k] a_k, v_j = v_{j-1} + h sum_k U[i, k] a_k, with
-    the polynomial through the accelerations at all nodes 0..nlast. Returns (W, U)."""
-    nodes = np.arange(nlast + 1, dtype=float)
-    interior = range(1, nlast, 2)
-    W = np.array([_interp_weights(nodes, j - 1.0, float(j), 1) for j in interior])
-    U = np.array([_interp_weights(nodes, j - 1.0, float(j), 0) for j in interior])
-    return W, U
-
-
-def _hermite_midpoints(
-    ys: np.ndarray, accs: np.ndarray, big: float, rt: np.ndarray, vt: np.ndarray | None
-) -> None:
-    """Quintic Hermite guess at the mid-points of the steps of size ``big`` between the even
-    nodes of ys (k+1, 6, N) / accs (k+1, 3, N): positions into rt, velocities into vt
-    (n_int, 3, N) if given."""
-    y0, y1 = ys[0:-1:2], ys[2::2]  # (n_int, 6, N) views
-    a0, a1 = accs[0:-1:2], accs[2::2]
-    tmp = np.empty(rt.shape)
-    # (r0 + r1)/2 + 5/32 H (v0 - v1) + H^2/64 (a0 + a1)
-    np.add(y0[:, :3], y1[:, :3], out=rt)
-    rt *= 0.5
-    np.subtract(y0[:, 3:], y1[:, 3:], out=tmp)
-    tmp *= 0.15625 * big
-    rt += tmp
-    np.add(a0, a1, out=tmp)
-    tmp *= big * big / 64.0
-    rt += tmp
-    if vt is not None:
-        # 15/(8H) (r1 - r0) - 7/16 (v0 + v1) + H/16 (a0 - a1)
-        np.subtract(y1[:, :3], y0[:, :3], out=vt)
-        vt *= 15.0 / (8.0 * big)
-        np.add(y0[:, 3:], y1[:, 3:], out=tmp)
-        tmp *= -7.0 / 16.0
-        vt += tmp
-        np.subtract(a0, a1, out=tmp)
-        tmp *= big / 16.0
-        vt += tmp
-
-
-def _start_interior(rhs: _Rhs, ys: np.ndarray, accs: np.ndarray, h: float, passes: int = 3) -> None:
-    """Fill the odd start nodes of ys (k+1, 6, N), accs (k+1, 3, N), k even, whose even nodes
-    come from DOP853 steps of 2h: quintic Hermite first guess, then ``passes`` collocation sweeps
-    (_start_weights), each with one force evaluation batched over all odd nodes (the force model
-    is autonomous). A sweep shrinks the error by ~2 (n h)^2 sum|W| (~0.06 at n h = 0.16): the
-    guess is good to ~0.2 m at the ISS, three sweeps to < 1e-4 m."""
-    nlast = ys.shape[0] - 1
-    n = ys.shape[2]
-    W, U = _start_weights(nlast)
-    n_int = nlast // 2
-    y0 = ys[0:-1:2]
-    # positions in the force model's layout (3, n_int * N); `rt` is the (n_int, 3, N) view
-    r_int = np.empty((3, n_int, n))
-    rt = r_int.transpose(1, 0, 2)
-    need_v = rhs.needs_velocity
-    v_int = np.empty((3, n_int, n))
-    vt = v_int.transpose(1, 0, 2)
-    _hermite_midpoints(ys, accs, 2.0 * h, rt, vt if need_v else None)
-    base_r = y0[:, 3:] * h
-    base_r += y0[:, :3]  # r_{j-1} + h v_{j-1}, (n_int, 3, N)
-    ib = rhs.ib
-    sub_rhs = _Rhs(rhs.force, np.tile(ib, n_int) if isinstance(ib, np.ndarray) else ib)
-    af = accs.reshape(nlast + 1, 3 * n)
-    a_int = np.empty((3, n_int, n))
-    g = np.empty((n_int, 3 * n))
-    gt = g.reshape(n_int, 3, n)
-    for p in range(passes + 1):
-        sub_rhs.acc(0.0, r_int.reshape(3, -1), v_int.reshape(3, -1), a_int.reshape(3, -1))
-        accs[1::2] = a_int.transpose(1, 0, 2)
-        if p == passes:
-            break
-        _combine(W, af, g)
-        np.multiply(gt, h * h, out=rt)
-        rt += base_r
-        if need_v:
-            _combine(U, af, g)
-            np.multiply(gt, h, out=vt)
-            vt += y0[:, 3:]
-    ys[1::2, :3] = rt
-    if need_v:
-        ys[1::2, 3:] = vt
-    else:
-        _combine(U, af, g)
-        gt *= h
-        gt += y0[:, 3:]
-        ys[1::2, 3:] = gt
-    rhs.nfev += sub_rhs.nfev * n_int
-
-
-def _start_plan(m: int, nsteps: int, sub: int) -> tuple[int, int, int]:
-    """(nstart, nbig, sub): start-up nodes (m - 1 of them, or the whole segment if it is short),
-    taken as nbig DOP853 steps of sub steps each."""
+def _start_plan(m: int, nsteps: int, sub: int) -> tuple[int, int]:
+    """(nstart, sub): start-up nodes (m - 1 of them rounded up to a multiple of sub, or the whole
+    segment if it is short, then with sub = 1: DOP853 steps of h only)."""
     nstart = min(m - 1, nsteps)
     if nstart < nsteps:
-        nbig = -(-nstart // sub)
-        nstart = nbig * sub
+        nstart = -(-nstart // sub) * sub
         if nstart >= nsteps - 1:
-            sub, nbig, nstart = 1, nsteps, nsteps
+            sub, nstart = 1, nsteps
     else:
-        sub, nbig = 1, nsteps
-    return nstart, nbig, sub
-
-
-def _ms_start(
-    rhs: _Rhs, y: np.ndarray, ta: float, h: float, nstart: int, nbig: int, sub: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The first ``nstart`` + 1 nodes of a segment: states (nstart+1, 6, N) and accelerations
-    (nstart+1, 3, N), from DOP853 steps of sub*h; with sub = 2 the odd nodes are then found by
-    collocation (``_start_interior``), which halves the start's cost at equal accuracy."""
-    n = y.shape[1]
-    w = _RKWork(n)
-    ys0 = np.empty((nstart + 1, 6, n))
-    as0 = np.empty((nstart + 1, 3, n))
-    w.r0[...] = y[:3]
-    w.v0[...] = y[3:]
-    rhs.acc(ta, w.r0, w.v0, w.ka[0])
-    ys0[0] = y
-    as0[0] = w.ka[0]
-    H = sub * h
-    for b in range(nbig):
-        y1 = _dop853_step(rhs, ta + b * H, w, H)
-        w.accept(y1)
-        k = (b + 1) * sub
-        ys0[k, :3] = w.r0
-        ys0[k, 3:] = w.v0
-        as0[k] = w.ka[0]
-    if sub == 2:
-        _start_interior(rhs, ys0, as0, h)
-    return ys0, as0
+        sub = 1
+    return nstart, sub
 
 
 def _sc_coefficients(m: int, h: float, pece: bool) -> np.ndarray:
@@ -349,15 +220,14 @@ def _multistep_segment(
     h_target: float,
     order: int,
     dense: bool,
-    pece: bool = True,
-    sub: int = 2,
+    n_max: float,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray]:
     """Fixed-step Stormer-Cowell predictor-corrector from ta to tb (``_stormer_cowell``).
 
     Predictor on the ``order`` newest accelerations, corrector on those and the predicted one
-    (order + 1 points); PECE mode by default (PEC, ``pece=False``, saves one force evaluation
-    per step; stable only for short steps, see ``PEC_MAX_PHASE``). Started with DOP853 steps of
-    ``sub`` (1 or 2) multistep steps (``_ms_start``).
+    (order + 1 points); PECE mode, or PEC (one force evaluation per step) for short steps
+    (``PEC_MAX_PHASE``, with ``n_max`` the fastest mean motion). Started by
+    ``start._start_nodes`` (DOP853 steps of 2 or 3 multistep steps, ``START_SUB_PHASE``).
     Returns (t_nodes, y_nodes (k+1, 6, N) or None, a_nodes (k+1, 3, N) or None, y_final (6, N)).
     """
     n = y.shape[1]
@@ -366,8 +236,9 @@ def _multistep_segment(
     h = span / nsteps
     t_nodes = ta + h * np.arange(nsteps + 1)
     t_nodes[-1] = tb
-    nstart, nbig, sub = _start_plan(order, nsteps, sub)
-    ys0, as0 = _ms_start(rhs, y, ta, h, nstart, nbig, sub)
+    pece, sub, passes = _segment_plan(order, n_max * abs(h), rhs.needs_velocity)
+    nstart, sub = _start_plan(order, nsteps, sub)
+    ys0, as0 = _start_nodes(rhs, y, ta, h, nstart, sub, passes)
     out = None
     if dense:
         out = (np.empty((nsteps + 1, 6, n)), np.empty((nsteps + 1, 3, n)))
@@ -379,3 +250,32 @@ def _multistep_segment(
         yf = _sc_steps(rhs, ys0, as0, t_nodes, h, order, pece, out)
     ys, accs = out if out is not None else (None, None)
     return t_nodes, ys, accs, yf
+
+
+def _multistep_blocks(
+    rhs: _Rhs,
+    y: np.ndarray,
+    ta: float,
+    tb: float,
+    h_target: float,
+    order: int,
+    dense: bool,
+    n_max: float,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray]:
+    """``_multistep_segment`` over column blocks of about ``BLOCK`` states (see ``BLOCK``)."""
+    n = y.shape[1]
+    nblock = int(n / BLOCK + 0.5) if n > 1.5 * BLOCK and not dense else 1
+    if nblock == 1:
+        return _multistep_segment(rhs, y, ta, tb, h_target, order, dense, n_max)
+    edges = np.linspace(0, n, nblock + 1).astype(int)
+    parts = []
+    nfev = 0
+    for i, j in zip(edges[:-1], edges[1:], strict=True):
+        ib = rhs.ib[i:j] if isinstance(rhs.ib, np.ndarray) else rhs.ib
+        sub = _Rhs(rhs.force, ib, drag=rhs.needs_velocity)  # same start-up and mode in all
+        parts.append(_multistep_segment(sub, y[:, i:j], ta, tb, h_target, order, dense, n_max))
+        nfev = sub.nfev
+    rhs.nfev += nfev
+    t_nodes = parts[0][0]
+    yf = np.concatenate([p[3] for p in parts], axis=1)
+    return t_nodes, None, None, yf

@@ -1,0 +1,311 @@
+"""The four commands. Each checks every input first (names, times, files, folders), claims its
+output, then does the work; heavy modules are imported here, after the arguments are parsed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError, escape
+from .parser import FLAGS, MS27_LAUNCH
+
+
+@contextmanager
+def as_flag(param: str) -> Iterator[None]:
+    """Re-raise a library error about ``param`` (or any bare ``OSError``) naming its flag."""
+    flag = FLAGS[param]
+    try:
+        yield
+    except (ValueError, OSError) as exc:
+        text = str(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)
+        text = re.sub(r"^\w+: ", "", text)
+        raise UsageError(f"{flag}: {text}") from exc
+
+
+def launch_time(text: str) -> Any:
+    """The skyfield Time of ``--launch``; a date that leaves the calendar with its offset is a
+    one-line error, not an ``OverflowError``."""
+    from ..times import parse_utc
+
+    try:
+        return parse_utc(text, name="launch")
+    except OverflowError:
+        raise UsageError(
+            f"--launch: {text!r} falls outside the years 1 to 9999 in UTC; give a date-time such "
+            "as 2025-04-08T05:47:15.309Z"
+        ) from None
+
+
+def element_sets(path: str | None) -> tuple[Any, ...]:
+    """The element sets of ``--tle`` (a readable regular file), or () for the built-in ones."""
+    if path is None:
+        return ()
+    from .. import read_element_sets
+
+    p = Path(path)
+    if not p.is_file():
+        what = "is not a regular file" if p.exists() else "does not exist"
+        raise UsageError(f"--tle: {path} {what}; give a file of two-line element sets")
+    if not os.access(p, os.R_OK):
+        raise UsageError(f"--tle: cannot read {path} (permission denied)")
+    return tuple(read_element_sets(p))
+
+
+def check_display() -> None:
+    """``--show`` needs a window system: say so before the work, not after."""
+    if sys.platform.startswith(("linux", "freebsd", "openbsd")) and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        raise UsageError(
+            "--show: no display (DISPLAY is not set); drop --show and open the PNG files in the "
+            "output folder"
+        )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+
+
+def _print_warnings(caught: list[warnings.WarningMessage]) -> None:
+    from .errors import user_message
+
+    seen = set()
+    for w in caught:
+        line = user_message(Warning(str(w.message)))
+        if line not in seen:
+            seen.add(line)
+            print(f"warning: {line}", file=sys.stderr)
+
+
+@contextmanager
+def warnings_as_lines() -> Iterator[None]:
+    """Warnings raised by the work become ``warning:`` lines on stderr (flags, not parameters)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            _print_warnings(caught)
+
+
+def scenario(args: argparse.Namespace) -> Any:
+    """The :class:`~rendezvous.scenario.Scenario` of ``simulate``'s options (checked, cheap)."""
+    from ..scenario import Scenario, known_flight
+
+    sets = element_sets(args.element_sets)
+    choices = dict(
+        site=args.site,
+        port=args.port,
+        vehicle=args.vehicle,
+        scheme=args.scheme,
+        allow_stale=args.allow_stale,
+    )
+    choices = {k: v for k, v in choices.items() if v is not None}
+    if sets:
+        choices["element_sets"] = sets
+    if args.launch is not None:
+        choices["launch"] = launch_time(args.launch)
+    if args.flight is not None:
+        return Scenario.from_flight(args.flight, **choices)
+    launch = choices.pop("launch") if "launch" in choices else launch_time(MS27_LAUNCH)
+    flight, planned = known_flight(launch)
+    if flight is not None:  # a real flight launched then: show its times beside ours
+        actual = flight.docking_kind == "actual"
+        choices.update(real_launch=flight.launch, real_docking=flight.docking if actual else None)
+        choices.update(planned_docking=planned if actual else flight.docking)
+    return Scenario(launch, **choices)
+
+
+def _inputs(args: argparse.Namespace) -> dict[str, Any]:
+    """What ``simulate`` was given, by parameter name, for ``summary.json``."""
+    return {
+        "command": "rendezvous simulate",
+        "flight_requested": args.flight,
+        "launch_requested": args.launch,
+        "elements": None if args.element_sets is None else str(Path(args.element_sets).resolve()),
+        "allow_stale": args.allow_stale,
+        "vehicle": args.vehicle,
+        "scheme_requested": args.scheme,
+    }
+
+
+def simulate(args: argparse.Namespace) -> int:
+    from .. import export, mission
+    from ..outdir import claim_output_folder
+    from ..times import iso_utc
+
+    cfg = scenario(args)
+    if args.show and args.figures:
+        check_display()
+    stamp = str(iso_utc(cfg.launch, digits=0)).replace(":", "").replace("-", "")
+    out = args.out_dir if args.out_dir is not None else f"runs/{_slug(cfg.flight)}_{stamp}"
+    # claimed before the flight: checked (a lock beside it) so no other run can take it meanwhile
+    with claim_output_folder(out, overwrite=args.overwrite) as folder, warnings_as_lines():
+        result = mission.simulate(cfg)
+
+        def figures(tmp: Path) -> list[Path]:
+            if not args.figures:
+                return []
+            from .. import plotting
+
+            return plotting.write_figures(result, tmp, animation=args.animation)
+
+        paths = export.write_outputs(
+            result,
+            folder,
+            overwrite=args.overwrite,
+            extra=figures,
+            inputs=_inputs(args),
+            notice=lambda text: print(f"warning: {escape(text)}", file=sys.stderr),
+        )
+    if args.quiet:
+        print(folder)
+    else:
+        print(export.timeline_text(result))
+        print()
+        print(f"wrote {len(paths)} files to {folder}/: " + ", ".join(p.name for p in paths))
+    if args.show and args.figures:
+        from .. import plotting
+
+        plotting.show(result)
+    return 0
+
+
+def window(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from ..catalog import site_by_name
+    from ..outdir import check_output_file, write_file_atomic
+    from ..report import window_records, window_table
+    from ..times import parse_utc
+    from ..window import search_windows
+
+    try:
+        day = dt.date.fromisoformat(args.start.strip())
+    except ValueError:
+        raise UsageError(
+            f"--date: cannot read {args.start!r}; use YYYY-MM-DD, e.g. 2025-04-08"
+        ) from None
+    sets = element_sets(args.element_sets)
+    with as_flag("site"):
+        site = site_by_name(args.site)
+    json_path = None
+    if args.json_path is not None:
+        with as_flag("json_path"):
+            json_path = check_output_file(args.json_path, overwrite=args.overwrite)
+    with warnings_as_lines():
+        result = search_windows(
+            parse_utc(f"{day.isoformat()}T00:00:00Z"), args.days, site=site, element_sets=sets
+        )
+    if json_path is not None:
+        text = json.dumps(window_records(result), indent=1) + "\n"
+        with as_flag("json_path"):
+            write_file_atomic(json_path, text, overwrite=args.overwrite)
+    print(window_table(result))
+    return 0
+
+
+def _write_samples(res: Any, tmp: Path, text: str, figures: bool) -> None:
+    import numpy as np
+
+    (tmp / "report.txt").write_text(text + "\n")
+    np.savez_compressed(
+        tmp / "samples.npz",
+        miss_r_lvlh_m=res.miss_r,
+        miss_v_lvlh_m_s=res.miss_v,
+        dv_far_m_s=res.dv_far,
+        dv_correction_m_s=res.dv_correction,
+        dv_total_m_s=res.dv_total,
+        fallback=res.fallback,
+        t_docking_s=res.t_docking,
+        seed=np.uint64(res.seed),  # an integer, not a pickled Python int (seeds reach 2**64 - 1)
+    )
+    if figures:
+        from ..plotting import write_dispersion_figures
+
+        write_dispersion_figures(res, tmp)
+
+
+def dispersions(args: argparse.Namespace) -> int:
+    from .. import mission
+    from ..dispersions import nominal_from_mission, run_dispersions
+    from ..outdir import claim_output_folder, write_folder_atomic
+    from ..report import dispersion_report
+    from ..scenario import Scenario
+
+    launch = launch_time(args.launch)
+    out = args.out_dir
+    claim = nullcontext() if out is None else claim_output_folder(out, overwrite=args.overwrite)
+    with claim, warnings_as_lines():
+        cfg = Scenario(launch)
+        nominal = nominal_from_mission(mission.simulate(cfg), cfg)
+        res = run_dispersions(
+            nominal,
+            args.n_samples,
+            args.seed,
+            chunk_size=args.chunk_size,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=not args.quiet,
+        )
+        text = dispersion_report(res)
+        if out is not None:
+            write_folder_atomic(
+                out,
+                lambda tmp: _write_samples(res, tmp, text, args.figures),
+                overwrite=args.overwrite,
+            )
+    print(text)
+    return 0
+
+
+def _utc(t: Any) -> str:
+    from ..times import iso_utc
+
+    return str(iso_utc(t, digits=0)).replace("T", " ")
+
+
+def compare(args: argparse.Namespace) -> int:
+    """Fly every real flight of the built-in table that has an ISS element set from the two days
+    before its launch; print predicted against real docking as a Markdown table."""
+    from .. import mission
+    from ..ephemeris import builtin_element_sets, flights, select_element_set
+    from ..scenario import Scenario
+    from ..times import at_seconds, seconds_between
+
+    sets = builtin_element_sets()
+    print(
+        "| flight | launch (UTC) | real scheme | our scheme | phase at insertion | "
+        "real docking | ours | ours - real | total Delta-v |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for f in flights():
+        if "(plan)" in f.name:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            es = select_element_set(sets, f.launch)
+        if seconds_between(es.epoch, f.launch) > 48 * 3600.0:
+            continue
+        r = mission.simulate(Scenario.from_flight(f.name))
+        diff = r.t_contact - seconds_between(f.launch, f.docking)
+        kind = "" if f.docking_kind == "actual" else " (planned)"
+        print(
+            f"| {f.name} | {_utc(f.launch)[:16]} | {f.scheme} | {r.scheme} | "
+            f"{r.phase_angle_insertion_deg % 360:.2f} deg | {_utc(f.docking)[5:19]}{kind} | "
+            f"{_utc(at_seconds(r.epoch, r.t_contact))[5:19]} | {diff / 60:+.1f} min | "
+            f"{r.total_dv_m_s:.0f} m/s |",
+            flush=True,
+        )
+    return 0
+
+
+RUN = {"simulate": simulate, "window": window, "dispersions": dispersions, "compare": compare}
