@@ -13,7 +13,7 @@ import pytest
 from outputs_fixture import ms27_outputs  # noqa: F401  (fixture)
 
 import rendezvous
-from rendezvous import export, phasing, samples
+from rendezvous import export, samples, schemes
 from rendezvous.times import parse_utc, seconds_between
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -126,10 +126,10 @@ def test_phase_angle_inside_the_flown_window(ms27_result):
 
 
 def test_window_through_zero_prints_in_0_360():
-    win = phasing.SchemeWindow("2-day", lo_deg=252.0, hi_deg=368.0, best_deg=300.0, dv_min_m_s=1)
+    win = schemes.SchemeWindow("2-day", lo_deg=252.0, hi_deg=368.0, best_deg=300.0, dv_min_m_s=1)
     assert samples.window_ends(win) == (252.0, 8.0)
     assert samples.window_text(win) == "252.0..8.0 deg (through 0)"
-    plain = phasing.SchemeWindow("4-orbit", lo_deg=15.7, hi_deg=49.2, best_deg=30, dv_min_m_s=1)
+    plain = schemes.SchemeWindow("4-orbit", lo_deg=15.7, hi_deg=49.2, best_deg=30, dv_min_m_s=1)
     assert samples.window_text(plain) == "15.7..49.2 deg"
 
 

@@ -111,7 +111,7 @@ def phase_angle_series(result: MissionResult, series=None) -> np.ndarray:
 
 
 def window_ends(window) -> tuple[float, float]:
-    """(low, high) of a ``phasing.SchemeWindow`` in [0, 360), deg; low > high when the window
+    """(low, high) of a ``schemes.SchemeWindow`` in [0, 360), deg; low > high when the window
     passes through 0."""
     return float(window.lo_deg) % 360.0, float(window.hi_deg) % 360.0
 
