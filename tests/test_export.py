@@ -13,7 +13,7 @@ import pytest
 from outputs_fixture import ms27_outputs  # noqa: F401  (fixture)
 
 import rendezvous
-from rendezvous import export, samples
+from rendezvous import export, samples, schemes
 from rendezvous.times import parse_utc, seconds_between
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -63,10 +63,14 @@ def test_timeline_labels_actual_and_planned(ms27_result):
 
 def test_timeline_states_frames_and_heights(ms27_result):
     text = export.timeline_text(ms27_result)
-    assert "above the WGS-84 equatorial radius (6378.137 km)" in text
+    assert "minus the WGS-84 equatorial radius (6378.137 km)" in text
     assert "RTN" in text and "LVLH" in text
-    phase = samples.phase_angle_on_window(ms27_result)
+    phase = samples.phase_angle_at_insertion(ms27_result)
+    assert f"apsis heights {ms27_result.insertion_perigee_km:.0f} x" in text
     assert f"phase angle {phase:.2f} deg" in text
+    # the header states each convention in the words of samples.CONVENTIONS
+    for key in ("apsis_heights", "phase_angle", "phase_windows", "contact_speed"):
+        assert samples.CONVENTIONS[key] in text, key
 
 
 # ------------------------------------------------------------------------------- summary.json
@@ -114,7 +118,41 @@ def test_summary_burn_frames(ms27_result):
 def test_phase_angle_inside_the_flown_window(ms27_result):
     s = export.summary(ms27_result)
     lo, hi = s["windows_deg"][s["scheme"]]
-    assert lo - 0.01 <= s["phase_angle_deg"] <= hi + 0.01
+    phase = s["phase_angle_deg"]
+    assert 0.0 <= phase < 360.0 and all(0.0 <= e < 360.0 for e in (lo, hi))
+    inside = lo - 0.01 <= phase <= hi + 0.01 if lo <= hi else phase >= lo - 0.01 or phase <= hi
+    assert inside
+    assert s["conventions"] == samples.CONVENTIONS
+
+
+def test_window_through_zero_prints_in_0_360():
+    win = schemes.SchemeWindow("2-day", lo_deg=252.0, hi_deg=368.0, best_deg=300.0, dv_min_m_s=1)
+    assert samples.window_ends(win) == (252.0, 8.0)
+    assert samples.window_text(win) == "252.0..8.0 deg (through 0)"
+    plain = schemes.SchemeWindow("4-orbit", lo_deg=15.7, hi_deg=49.2, best_deg=30, dv_min_m_s=1)
+    assert samples.window_text(plain) == "15.7..49.2 deg"
+
+
+def test_conventions_are_stated_once_in_samples():
+    """export takes its conventions from samples; samples' help lists each one word for word."""
+    assert export.CONVENTIONS is samples.CONVENTIONS
+    doc = " ".join((samples.__doc__ or "").split())
+    for key, text in samples.CONVENTIONS.items():
+        assert f"{key}: {text}" in doc, key
+
+
+def test_phase_angle_series_of_a_two_day_flight_drifts_without_a_jump(ms27_result):
+    """A synthetic series starting more than half a lap ahead (as a two-day flight does), given
+    in (-180, 180]: drawn from its insertion value in [0, 360), continuous, never above 360."""
+    t = ms27_result.t
+    after = t >= ms27_result.t_insertion
+    frac = np.clip((t - ms27_result.t_insertion) / (t[-1] - ms27_result.t_insertion), 0, 1)
+    true = 224.0 * (1.0 - frac)
+    wrapped = (true + 180.0) % 360.0 - 180.0  # -136 deg at insertion, as phasing gives it
+    r = dataclasses.replace(ms27_result, phase_angle_insertion_deg=-136.0)
+    series = samples.phase_angle_series(r, wrapped)
+    np.testing.assert_allclose(series[after], true[after], atol=1e-9)
+    assert samples.phase_angle_at_insertion(r) == 224.0
 
 
 def test_phase_angle_series_is_continuous_and_on_the_window_branch(ms27_result):
@@ -122,7 +160,7 @@ def test_phase_angle_series_is_continuous_and_on_the_window_branch(ms27_result):
     after = ms27_result.t >= ms27_result.t_insertion
     assert np.all(np.isnan(series[~after])) and np.all(np.isfinite(series[after]))
     i = int(np.argmax(after))
-    assert abs(series[i] - samples.phase_angle_on_window(ms27_result)) < 1e-9
+    assert abs(series[i] - samples.phase_angle_at_insertion(ms27_result)) < 1e-9
     # 20 s samples: the station gains at most a fraction of a degree per step, never a wrap
     assert np.max(np.abs(np.diff(series[after]))) < 5.0
     assert abs(series[-1]) < 0.01  # docked: the ship sits at the station (a few tens of m)
@@ -213,3 +251,59 @@ def test_all_outputs_agree_on_burn_times(ms27_outputs):  # noqa: F811
         if b["phase"] not in ("hold", "final approach"):  # those are summarised per phase
             assert f"{b['utc'][11:23]}" in timeline and b["label"] in timeline
     assert s["docking_utc"][11:23] in timeline
+
+
+def test_all_outputs_agree_on_insertion_phase_and_contact_speed(ms27_outputs, ms27_result):  # noqa: F811
+    """The insertion phase angle and the contact closing speed are the same number in
+    timeline.txt, summary.json, flight.czml (speed), range.png, timeline.png, the animation's
+    last frame and view.html (to the precision each prints)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from rendezvous import frames, plotting, view
+    from rendezvous.plotting.animation import _info
+
+    r = ms27_result
+    timeline = (ms27_outputs / "timeline.txt").read_text()
+    s = json.loads((ms27_outputs / "summary.json").read_text())
+    phase = float(re.search(r"phase angle (\d+\.\d\d) deg", timeline).group(1))
+    speed = float(re.search(r"closing (\d\.\d{3}) m/s along the port axis", timeline).group(1))
+    assert round(s["phase_angle_deg"], 2) == phase and round(s["contact_speed_m_s"], 3) == speed
+    assert 0.0 <= phase < 360.0
+    # flight.czml: the contact marker's description
+    czml = json.loads((ms27_outputs / "flight.czml").read_text())
+    contact = [p for p in czml if "contact" in p["id"]]
+    assert contact and f"closing {speed:.3f} m/s along the port axis" in json.dumps(contact)
+    # range.png: the phase panel's insertion note and its curve; the contact note
+    fig = plotting.range_figure(r)
+    notes = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert f"at insertion {phase:.2f} deg" in notes
+    assert f"contact: closing speed along the port axis {speed:.3f} m/s" in notes
+    curve = next(ln for ln in fig.axes[-1].get_lines() if ln.get_label() == "phase angle")
+    i_ins = int(np.argmax(r.t >= r.t_insertion))
+    assert round(float(curve.get_ydata()[i_ins]), 2) == phase
+    # timeline.png
+    drawn = " ".join(t.get_text() for t in plotting.timeline_figure(r).axes[0].texts)
+    assert f"orbit insertion, phase angle {phase:.2f} deg" in drawn
+    assert f"contact at {r.port.name}, {speed:.3f} m/s closing" in drawn
+    # the animation's last frame
+    close = np.asarray(frames.closing_speed(r.relative, r.port.axis))
+    info = _info(r, r.t.size - 1, np.asarray(frames.range_rate(r.relative)), close)
+    assert re.search(rf"closing speed\s+{speed:.3f} m/s", info)
+    # view.html: the page's title (checked as drawn by Chromium in test_view)
+    title = view.figure(r)["layout"]["title"]["text"]
+    assert f"phase angle {phase:.2f} deg" in title
+    assert f"closing {speed:.3f} m/s along the port axis" in title
+    assert f"phase angle {phase:.2f} deg" in (ms27_outputs / "view.html").read_text()
+
+
+def test_command_line_passes_a_published_plan_as_planned():
+    """Progress MS-31's docking time in the flight table is the pre-launch plan (the actual time
+    was not published): the command line hands it on as the planned docking, so every output
+    labels it "planned" from the result alone."""
+    from rendezvous.cli import commands, parser
+
+    args = parser.build_parser("simulate").parse_args(["--launch", "2025-07-03T19:32:40Z"])
+    sc = commands.scenario(args)
+    assert sc.real_docking is None
+    assert abs(seconds_between(sc.planned_docking, parse_utc("2025-07-05T21:27:00Z"))) < 1e-6

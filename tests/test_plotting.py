@@ -22,7 +22,7 @@ from matplotlib.patches import Circle, Polygon  # noqa: E402
 from PIL import Image  # noqa: E402
 from synthetic import synthetic_flight  # noqa: E402
 
-from rendezvous import frames, plotting, sun  # noqa: E402
+from rendezvous import frames, plotting, samples, sun  # noqa: E402
 from rendezvous.mission import Burn  # noqa: E402
 from rendezvous.times import at_seconds, parse_utc  # noqa: E402
 
@@ -223,9 +223,10 @@ def test_range_figure_panels(flight):
     assert "WGS-84" in alt_ax.get_ylabel()
     _, ph = _line_data(phase_ax, "phase angle")
     ok = np.isfinite(ph)
-    np.testing.assert_allclose(ph[ok], phase[ok])
-    _, rate = _line_data(rate_ax, "closing rate")
-    np.testing.assert_allclose(rate, -frames.range_rate(result.relative))
+    np.testing.assert_allclose(ph[ok], samples.phase_angle_series(result, phase)[ok])
+    _, rate = _line_data(rate_ax, "range rate")
+    np.testing.assert_allclose(rate, frames.range_rate(result.relative))
+    assert "range rate, centre to" in rate_ax.get_ylabel()
     # One shaded span per phase, named in the legend (then the contact marker).
     names = [t.get_text() for t in rng_ax.get_legend().get_texts()]
     assert names[: len(result.phases)] == [p.name for p in result.phases]
@@ -244,15 +245,20 @@ def test_range_figure_shades_the_earth_shadow(flight):
     assert len(sun_ax.collections) == 4  # sunlit and shadow spans for station and ship
 
 
-def test_phase_panel_breaks_instead_of_jumping(flight):
+def test_phase_panel_is_continuous_from_its_insertion_value(flight):
+    """A series given in (-180, 180] that wraps is drawn unwrapped, starting from the insertion
+    value in [0, 360) that the timeline and summary print, and that value is written on it."""
     result, tracks, _ = flight
-    wrapping = np.where(result.t < 3000, 170.0 + result.t / 100.0, -150.0)
+    wrapping = np.where(result.t < 3000, 170.0 + result.t / 100.0, 170.0 + 3000 / 100.0)
     wrapping = (wrapping + 180.0) % 360.0 - 180.0
+    after = result.t >= result.t_insertion
+    result = dataclasses.replace(result, phase_angle_insertion_deg=wrapping[np.argmax(after)])
     ax = plotting.range_figure(result, tracks, wrapping).axes[-1]
     _, ph = _line_data(ax, "phase angle")
-    steps = np.abs(np.diff(ph))
-    assert np.nanmax(steps) < 180.0 and np.isnan(ph).any()
-    assert ax.get_ylim() == (-180.0, 180.0)
+    assert np.all(np.isfinite(ph[after])) and np.max(np.abs(np.diff(ph[after]))) < 1.0
+    ins = samples.phase_angle_at_insertion(result)
+    assert 0.0 <= ins < 360.0 and ph[np.argmax(after)] == pytest.approx(ins, abs=1e-9)
+    assert f"at insertion {ins:.2f} deg" in [t.get_text() for t in ax.texts]
 
 
 def test_legends_stay_off_the_data(flight):
@@ -398,7 +404,7 @@ def test_figures_of_the_simulated_ms27_match_its_data(ms27_result):
     np.testing.assert_allclose(rng, np.linalg.norm(r.relative[:3], axis=0) / 1e3)
     _, ph = _line_data(phase_ax, "phase angle")
     ok = np.isfinite(ph)
-    np.testing.assert_allclose(ph[ok], r.phase_angle_deg[ok])
+    np.testing.assert_allclose(ph[ok], samples.phase_angle_series(r)[ok])
     _, alt = _line_data(alt_ax, "ship")
     np.testing.assert_allclose(alt, r.ship_geodetic[2] / 1e3)
     assert "Soyuz MS-27" in _titles(fig) and "2-orbit" in _titles(fig)
@@ -486,14 +492,18 @@ def test_animation_is_1280_by_720_and_marks_port_and_burns(flight, tmp_path):
     assert f"port: {result.port.name}" in labels and "burns" in labels
 
 
-def test_a_published_plan_passed_as_real_docking_is_labelled_planned(flight):
-    # data/flights.csv: Progress MS-31's docking, 2025-07-05 21:27 UTC, is the pre-launch plan
-    # (its actual time was not published); the command line passes it as real_docking.
+def test_docking_labels_come_from_the_result_only(flight):
+    """real_docking is labelled actual and planned_docking planned, whatever the flight table
+    says (the figures read no table: the caller builds the result honestly)."""
     result = dataclasses.replace(
-        flight[0], flight="Progress MS-31", real_docking=parse_utc("2025-07-05T21:27:00Z")
-    )
+        flight[0], flight="Progress MS-31", real_docking=None,
+        planned_docking=parse_utc("2025-07-05T21:27:00Z"),
+    )  # fmt: skip
     labels = [label for _, label in plotting.timeline.published_events(result)]
     assert "docking (planned)" in labels and "docking (actual)" not in labels
+    real = dataclasses.replace(result, real_docking=result.planned_docking, planned_docking=None)
+    labels = [label for _, label in plotting.timeline.published_events(real)]
+    assert "docking (actual)" in labels and "docking (planned)" not in labels
 
 
 def test_range_figure_names_actual_and_planned_docking_apart(flight):

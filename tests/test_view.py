@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from outputs_fixture import ms27_outputs  # noqa: F401  (fixture)
 
-from rendezvous import export, view
+from rendezvous import export, samples, view
 
 pytest.importorskip("plotly")
 
@@ -77,7 +77,13 @@ def test_view_renders_in_chromium(ms27_outputs, ms27_result):  # noqa: F811
     # axis titles drawn as SVG text, not only present in the embedded JSON
     titles = dict(re.findall(r'<text class="(\w*title)"[^>]*>([^<]*)', text))
     assert titles["y2title"] == "range to the ISS, km" and titles["x2title"] == "UTC"
-    assert titles["xtitle"].startswith("along-track") and ms27_result.flight in titles["gtitle"]
+    assert titles["xtitle"].startswith("along-track")
+    # the title as drawn (tspans joined): flight, insertion phase angle and contact speed, the
+    # numbers timeline.txt and summary.json print (test_export.test_all_outputs_agree_...)
+    gtitle = re.sub(r"<[^>]+>", "", re.search(r'<text class="gtitle".*?</text>', text).group(0))
+    assert ms27_result.flight in gtitle
+    assert f"phase angle {samples.phase_angle_at_insertion(ms27_result):.2f} deg" in gtitle
+    assert f"closing {ms27_result.contact_speed_m_s:.3f} m/s along the port axis" in gtitle
     assert "whole flight" in text
 
 

@@ -157,7 +157,7 @@ def document(result: MissionResult) -> list[dict]:
             result.t_contact,
             result.t_contact,
             result.ship[:3, -1],
-            f"simulated contact, closing {result.contact_speed_m_s:.3f} m/s",
+            f"simulated contact, closing {result.contact_speed_m_s:.3f} m/s along the port axis",
             [80, 220, 80, 255],
         )
     )

@@ -38,13 +38,9 @@ Every default run writes these files into its output folder (all or nothing; see
     time slider (:mod:`rendezvous.view`). Needs the optional ``plotly`` dependency
     (``pip install "rendezvous[view]"``); without it the run skips this file and says so once.
 
-Conventions shared by all files (:mod:`rendezvous.samples`): GCRS positions and velocities in m and
-m/s (GCRF in the CCSDS files: the frame realising the GCRS); the station's LVLH frame has x
-along-track, y = -orbit normal, z towards Earth; the ship's RTN frame has R radially out, T
-along-track (h x r), N along the orbit normal h; orbit heights are above the WGS-84 equatorial
-radius (6378.137 km); the phase angle is the station's angle ahead of the ship in the station's
-plane. Times are seconds since liftoff in SI seconds (so a leap second during the flight is
-counted), UTC strings are ISO 8601 ending in ``Z`` and print a leap second as ``:60``.
+Conventions shared by all files: stated once, in :mod:`rendezvous.samples`
+(:data:`rendezvous.samples.CONVENTIONS`); ``summary.json`` carries them word for word under
+``conventions`` and ``timeline.txt`` prints them in its header.
 """
 
 from __future__ import annotations
@@ -60,11 +56,10 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .constants import R_EARTH
 from .mission import MissionResult
 from .outdir import check_output_folder, write_file_atomic, write_folder_atomic
+from .samples import CONVENTIONS, phase_angle_at_insertion, window_ends, window_text
 from .samples import elapsed_text as _hms
-from .samples import phase_angle_on_window
 from .times import at_seconds, iso_utc, seconds_between
 
 __all__ = [
@@ -80,19 +75,6 @@ __all__ = [
     "write_trajectory_csv",
     "write_trajectory_npz",
 ]
-
-LVLH = "station LVLH: x along-track, y = -orbit normal, z towards Earth"
-RTN = "ship RTN: R radially out, T along-track (h x r), N along the orbit normal h"
-CONVENTIONS = {
-    "time": "UTC, ISO 8601 ending in Z; t_s and durations in SI seconds since liftoff",
-    "frame_states": "GCRS (GCRF in the CCSDS files), m and m/s",
-    "frame_dv_lvlh_m_s": LVLH,
-    "frame_dv_rtn_m_s": RTN,
-    "heights": f"above the WGS-84 equatorial radius ({R_EARTH / 1e3:.3f} km)",
-    "phase_angle": "station's angle ahead of the ship in the station's orbit plane, deg, on the "
-    "branch of the flown scheme's window (can exceed 360 for a two-day flight)",
-    "contact_speed": "closing speed along the port axis at contact, m/s",
-}
 
 
 class ViewSkippedWarning(UserWarning):
@@ -157,9 +139,9 @@ def summary(result: MissionResult, inputs: dict | None = None) -> dict:
         ],
         "tle_epoch_utc": str(iso_utc(result.tle_epoch, digits=3)),
         "scheme": result.scheme,
-        "phase_angle_deg": round(phase_angle_on_window(result), 4),
+        "phase_angle_deg": round(phase_angle_at_insertion(result), 4),
         "site_out_of_plane_deg": round(result.out_of_plane_deg, 4),
-        "windows_deg": {w.scheme: [round(w.lo_deg, 2), round(w.hi_deg, 2)] for w in result.windows},
+        "windows_deg": {w.scheme: [round(e, 2) for e in window_ends(w)] for w in result.windows},
         "burns": [_burn_dict(result, b) for b in result.burns],
         "total_dv_m_s": round(result.total_dv_m_s, 3),
         "port": result.port.name,
@@ -205,13 +187,13 @@ def _timeline_rows(result: MissionResult) -> list[tuple[float, str]]:
         )
     ]
     w = next((w for w in result.windows if w.scheme == result.scheme), None)
-    wtxt = f" ({result.scheme} window {w.lo_deg:.1f}..{w.hi_deg:.1f} deg)" if w else ""
+    wtxt = f" ({result.scheme} window {window_text(w)})" if w else ""
     rows.append(
         (
             result.t_insertion,
-            f"orbit insertion: {result.insertion_perigee_km:.0f} x "
+            f"orbit insertion: apsis heights {result.insertion_perigee_km:.0f} x "
             f"{result.insertion_apogee_km:.0f} km; phase angle "
-            f"{phase_angle_on_window(result):.2f} deg{wtxt}",
+            f"{phase_angle_at_insertion(result):.2f} deg{wtxt}",
         )
     )
     grouped = {"hold", "final approach"}
@@ -249,11 +231,12 @@ def timeline_text(result: MissionResult) -> str:
         f"ISS element set epoch {iso_utc(result.tle_epoch, digits=0)} "
         f"({seconds_between(result.tle_epoch, result.epoch) / 3600:.1f} h before liftoff)",
         "Times UTC, the date shown when it changes; T+ since liftoff, d/hh:mm:ss past 24 h.",
-        f"Orbit heights {CONVENTIONS['heights']}.",
-        "Phase angle: the station's angle ahead of the ship, in the station's orbit plane.",
-        "Burn Delta-v in m/s: far-range burns in the ship's RTN frame (along-track, radial out,",
-        "orbit normal); proximity burns in the station's LVLH frame (x along-track,",
-        "y = -orbit normal, z towards Earth).",
+        f"Apsis heights: {CONVENTIONS['apsis_heights']}.",
+        f"Phase angle: {CONVENTIONS['phase_angle']}.",
+        f"Phase windows: {CONVENTIONS['phase_windows']}.",
+        f"Contact speed: {CONVENTIONS['contact_speed']}.",
+        f"Burn Delta-v in m/s, far-range burns in {CONVENTIONS['frame_dv_rtn_m_s']};",
+        f"  proximity burns in {CONVENTIONS['frame_dv_lvlh_m_s']}.",
         "",
         f"  {'UTC':<12}  {'T+':>10}  event",
     ]
@@ -306,7 +289,7 @@ def write_trajectory_npz(result: MissionResult, path: Path) -> None:
         t_unit=np.array("s since epoch_utc (SI seconds; leap seconds counted)"),
         frame_ship=np.array("GCRS"),
         frame_station=np.array("GCRS"),
-        frame_relative=np.array(LVLH),
+        frame_relative=np.array(CONVENTIONS["frame_dv_lvlh_m_s"]),
         state_components=np.array(["x", "y", "z", "vx", "vy", "vz"]),
         state_units=np.array(["m", "m", "m", "m/s", "m/s", "m/s"]),
     )

@@ -1,37 +1,72 @@
-"""Derived quantities the output files share, computed once from a ``MissionResult``.
+"""Derived quantities every output shares, computed once from a ``MissionResult``; and the one
+statement of the conventions they follow.
 
-Every exported file (timeline, ``summary.json``, the OEM/CZML files, the interactive view) takes
-its numbers from here or from the result itself, so that the files agree with each other.
+Every output (``timeline.txt``, ``summary.json``, the OEM/CZML files, the figures, the animation,
+``view.html``) takes its numbers from here, from :mod:`rendezvous.frames` or from the result
+itself, so that they agree with each other. :data:`CONVENTIONS` holds the statements below word
+for word (a test checks it); ``summary.json`` carries them and ``timeline.txt`` prints them.
 
-Conventions (stated once, used everywhere):
-
-- **Phase angle**: the station's angle ahead of the ship, measured in the station's orbit plane,
-  in degrees, on the branch that holds the chosen scheme's window (``phasing.SchemeWindow``): for
-  a two-day flight the station can be more than one lap ahead, so values above 360 deg occur.
-- **Orbit heights** (insertion perigee and apogee): apsis radius of the osculating Kepler orbit
-  minus the WGS-84 equatorial radius, 6378.137 km (NIMA TR8350.2 table 3.1). They are geometric
-  properties of the ellipse, not heights above the ground beneath.
-- **Far-range relative position** (curvilinear, as flight-dynamics plots draw it): arc length
-  along the station's orbit (x, positive ahead of the station), cross-track arc (y, along the
-  LVLH y = -orbit normal), and altitude difference (z, positive below the station, towards
-  Earth). It equals the rectilinear LVLH position to first order near the station.
-- **Range**: the distance between the two centres of mass, m.
+Conventions (stated once, used everywhere; :data:`CONVENTIONS`, listed below by
+``help(rendezvous.samples)``): the phase angle at insertion is given in [0, 360) and its time series
+is continuous (unwrapped) from that value, so a two-day flight drifts smoothly from about 224 deg
+down to about 0 with no jump; scheme windows are printed in [0, 360), "252.0..8.0 deg (through 0)"
+where one passes through 0, never "to 368 deg". Apsis heights (a property of the osculating
+ellipse) and heights above the WGS-84 ellipsoid (where the vehicle is) are different quantities
+and every label says which. The closing speed is the speed along the port axis; the range rate
+(centre to centre) is only ever shown under that name.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .mission import MissionResult
+from .result import MissionResult
 
 __all__ = [
+    "CONVENTIONS",
     "burn_states",
-    "curvilinear_lvlh",
     "elapsed_text",
-    "phase_angle_on_window",
+    "phase_angle_at_insertion",
     "phase_angle_series",
     "range_m",
+    "window_ends",
+    "window_text",
 ]
+
+
+CONVENTIONS: dict[str, str] = {
+    "time": "UTC, ISO 8601 ending in Z (a leap second prints as :60); t_s and durations in SI "
+    "seconds since liftoff",
+    "frame_states": "GCRS (GCRF in the CCSDS files), m and m/s",
+    "frame_dv_lvlh_m_s": "station LVLH: x along-track, y = -orbit normal, z towards Earth",
+    "frame_dv_rtn_m_s": "ship RTN: R radially out, T along-track (h x r), N along the orbit "
+    "normal h",
+    "phase_angle": "the station's angle ahead of the ship in the station's orbit plane, deg; at "
+    "insertion in [0, 360); as a time series continuous (unwrapped) from the insertion value",
+    "phase_windows": "each scheme's phase-angle window [low, high] in [0, 360); low above high "
+    'means the window passes through 0, printed e.g. "252.0..8.0 deg (through 0)"',
+    "apsis_heights": "insertion perigee and apogee: apsis radius of the osculating Kepler orbit "
+    "minus the WGS-84 equatorial radius (6378.137 km); not a height above the ground beneath",
+    "height_above_ellipsoid": "the instantaneous geodetic height above the WGS-84 ellipsoid, as "
+    "plotted against time and on the ground track",
+    "curvilinear": "relative position at far range: x the along-track arc on the station's orbit, "
+    "positive ahead of the station; y the cross-track arc, along LVLH y; z the altitude "
+    "difference, positive below the station, towards Earth; continuous along a time series",
+    "range": "the distance between the two centres of mass, m; range rate: its rate of change, "
+    "negative while closing",
+    "contact_speed": "closing speed along the port axis at contact, m/s (the ship's speed towards "
+    "the port along the port's axis)",
+}
+"""Every output's conventions, one statement each: ``summary.json`` carries this dict and
+``timeline.txt`` prints it. Where each is computed: phase_angle :func:`phasing.phase_angle`,
+:func:`phase_angle_at_insertion`, :func:`phase_angle_series`; phase_windows :func:`window_ends`,
+:func:`window_text`; apsis_heights NIMA TR8350.2 table 3.1 (equatorial radius);
+height_above_ellipsoid :func:`frames.geodetic`; curvilinear :func:`frames.curvilinear` (equal to
+the rectilinear LVLH position to second order in range/radius: within 2 m at 5 km);
+range :func:`range_m`, :func:`frames.range_rate`; contact_speed :func:`frames.closing_speed`."""
+
+if __doc__ is not None:  # None under python -OO
+    __doc__ += "\n" + "\n".join(f"- {k}: {v}." for k, v in CONVENTIONS.items()) + "\n"
 
 
 def elapsed_text(seconds: float) -> str:
@@ -45,60 +80,51 @@ def elapsed_text(seconds: float) -> str:
     return f"{sign}{h:d}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
-def phase_angle_on_window(result: MissionResult) -> float:
-    """The phase angle at insertion (deg) on the branch the flown scheme's window holds."""
-    phase = float(result.phase_angle_insertion_deg)
-    win = next((w for w in result.windows if w.scheme == result.scheme), None)
-    if win is None:
-        return phase % 360.0
-    for cand in (phase, phase + 360.0, phase - 360.0, phase + 720.0):
-        if win.lo_deg <= cand <= win.hi_deg:
-            return cand
-    return phase % 360.0
+def phase_angle_at_insertion(result: MissionResult) -> float:
+    """The phase angle at insertion, deg, in [0, 360) (module docstring)."""
+    return float(result.phase_angle_insertion_deg) % 360.0
 
 
-def phase_angle_series(result: MissionResult) -> np.ndarray:
-    """(n,) phase angle (deg) at every sample, continuous (unwrapped) and on the same branch as
-    :func:`phase_angle_on_window` at insertion, so that plots never jump from -180 to +180 and
-    agree with the timeline and ``summary.json``. NaN before insertion (no orbit yet)."""
-    if result.phase_angle_deg is None:
+def phase_angle_series(result: MissionResult, series=None) -> np.ndarray:
+    """(n,) phase angle (deg) at every sample of ``result.t``: continuous (unwrapped) and equal to
+    :func:`phase_angle_at_insertion` at insertion, so that plots never jump by 360 deg and agree
+    with the timeline and ``summary.json``. NaN before insertion (no orbit yet).
+
+    series: (n,) phase angles on any branch (deg); default ``result.phase_angle_deg``."""
+    if series is None:
+        series = result.phase_angle_deg
+    if series is None:
         raise ValueError("result.phase_angle_deg: the result holds no phase-angle series")
-    series = np.degrees(np.unwrap(np.radians(np.asarray(result.phase_angle_deg, dtype=float))))
-    i = min(int(np.searchsorted(result.t, result.t_insertion)), result.t.size - 1)
-    series = series + 360.0 * np.round((phase_angle_on_window(result) - series[i]) / 360.0)
-    series[result.t < result.t_insertion] = np.nan
-    return series
+    raw = np.asarray(series, dtype=float)
+    if raw.shape != np.shape(result.t):
+        raise ValueError(
+            f"phase_angle_deg: shape {raw.shape} does not match the result's {len(result.t)} "
+            "samples; give one phase angle per sample of result.t"
+        )
+    after = result.t >= result.t_insertion
+    out = np.full(raw.shape, np.nan)
+    if not after.any():
+        return out
+    run = np.degrees(np.unwrap(np.radians(raw[after])))
+    out[after] = run + 360.0 * np.round((phase_angle_at_insertion(result) - run[0]) / 360.0)
+    return out
+
+
+def window_ends(window) -> tuple[float, float]:
+    """(low, high) of a ``schemes.SchemeWindow`` in [0, 360), deg; low > high when the window
+    passes through 0."""
+    return float(window.lo_deg) % 360.0, float(window.hi_deg) % 360.0
+
+
+def window_text(window) -> str:
+    """A window as printed everywhere: "26.3..358.8 deg", or "252.0..8.0 deg (through 0)"."""
+    lo, hi = window_ends(window)
+    return f"{lo:.1f}..{hi:.1f} deg" + (" (through 0)" if lo > hi else "")
 
 
 def range_m(result: MissionResult) -> np.ndarray:
     """(n,) distance between the ship and the station, m."""
     return np.linalg.norm(result.relative[:3], axis=0)
-
-
-def curvilinear_lvlh(station: np.ndarray, ship: np.ndarray) -> np.ndarray:
-    """(3, n) curvilinear relative position of ``ship`` from ``station`` ((6, n) GCRS states), m:
-    along-track arc, cross-track arc (LVLH y), altitude difference (LVLH z, down positive).
-
-    Arcs are measured on the sphere of the station's radius: x = r_st * (in-plane angle of the
-    ship ahead of the station), y = -r_st * (out-of-plane angle), z = r_st - r_ship. Along a time
-    series (samples in time order) the angle is unwrapped, continuous and taken in (-180, 180] deg
-    at the last sample, so that a two-day flight that starts more than half a lap behind the
-    station shows as far behind it, not ahead.
-    """
-    r_st = station[:3]
-    rs = np.linalg.norm(r_st, axis=0)
-    h = np.cross(r_st, station[3:6], axis=0)
-    h /= np.linalg.norm(h, axis=0)
-    r_sh = ship[:3]
-    rsh = np.linalg.norm(r_sh, axis=0)
-    oop = np.arcsin(np.clip(np.sum(r_sh * h, axis=0) / rsh, -1.0, 1.0))
-    inplane = r_sh - np.sum(r_sh * h, axis=0) * h
-    sin = np.sum(np.cross(r_st, inplane, axis=0) * h, axis=0)
-    cos = np.sum(r_st * inplane, axis=0)
-    ahead = np.unwrap(np.atleast_1d(np.arctan2(sin, cos)))
-    ahead = ahead - 2 * np.pi * np.round(ahead[-1] / (2 * np.pi))
-    ahead = ahead.reshape(np.shape(sin))
-    return np.array([rs * ahead, -rs * oop, rs - rsh])
 
 
 def burn_states(result: MissionResult) -> list[tuple[float, np.ndarray, np.ndarray]]:

@@ -7,11 +7,16 @@ without a network):
   as they were at liftoff; the Earth turns under the orbits during the flight), the station's and
   the ship's paths, the burns, liftoff, insertion and contact. Drag to rotate, scroll to zoom.
 - **Approach in the station's frame**: the ship's position relative to the station after
-  insertion, in curvilinear coordinates (along-track arc, height above the station: see
-  :func:`rendezvous.samples.curvilinear_lvlh`), which equal the rectilinear LVLH coordinates near
+  insertion, in curvilinear coordinates (along-track arc, altitude difference: see
+  :func:`rendezvous.frames.curvilinear`), which equal the rectilinear LVLH coordinates near
   the station. Buttons zoom to the whole flight, the last 5 km and the last 300 m; the keep-out
   sphere and the docking port are marked.
-- **Range against time** (log scale, UTC with dates), with the burns marked.
+- **Range against time** (log scale, UTC with dates), with the burns marked; its hover text gives
+  the phase angle (continuous from its insertion value:
+  :func:`rendezvous.samples.phase_angle_series`).
+
+The subtitle gives the insertion phase angle and the closing speed along the port axis at contact,
+the same numbers as ``timeline.txt`` and ``summary.json`` (conventions: :mod:`rendezvous.samples`).
 
 The slider (and the play button) moves the ship and station markers in all three panels together.
 Paths are thinned to at most about 3,000 samples each (all the final 30 minutes kept) to keep the
@@ -32,8 +37,15 @@ import numpy as np
 
 from .constants import R_EARTH
 from .czml import thin_indices
+from .frames import curvilinear
 from .mission import MissionResult
-from .samples import curvilinear_lvlh, elapsed_text, range_m
+from .samples import (
+    elapsed_text,
+    phase_angle_at_insertion,
+    phase_angle_series,
+    range_m,
+    window_text,
+)
 from .times import at_seconds, iso_utc
 
 __all__ = ["INSTALL_HINT", "available", "figure", "write_html"]
@@ -161,7 +173,11 @@ def _scene_traces(result: MissionResult, idx: np.ndarray, idx_st: np.ndarray) ->
             name="liftoff, insertion, contact",
             marker={"color": "#2ca02c", "size": 4},
             hoverinfo="text",
-            text=["liftoff", "orbit insertion", f"contact at {result.port.name}"],
+            text=[
+                "liftoff",
+                f"orbit insertion: {_insertion_text(result)}",
+                f"contact at {result.port.name}: {_contact_text(result)}",
+            ],  # fmt: skip
         ),
     ]
 
@@ -318,7 +334,8 @@ def _plane_traces(result: MissionResult, idx: np.ndarray, curv, rng_km) -> list:
             xaxis="x2",
             yaxis="y2",
             showlegend=False,
-            hoverinfo="x+y",
+            text=_phase_hover(result, idx),
+            hoverinfo="x+y+text",
         ),
         _tr(
             "scatter",
@@ -448,6 +465,7 @@ def _layout(result: MissionResult, times: np.ndarray, curv: np.ndarray) -> dict:
         f"{result.flight}: {result.scheme} rendezvous with the ISS, "
         f"{_hover_times(result, np.array([0.0]))[0]} to "
         f"{_hover_times(result, np.array([result.t_contact]))[0]} (simulated)"
+        f"<br><sub>insertion: {_insertion_text(result)}; contact: {_contact_text(result)}</sub>"
     )
     return {
         "title": {"text": title, "x": 0.01},
@@ -469,7 +487,7 @@ def _layout(result: MissionResult, times: np.ndarray, curv: np.ndarray) -> dict:
         "yaxis": {
             "domain": [0.58, 0.96],
             "anchor": "x",
-            "title": {"text": "height above the ISS, km (axes not to scale)"},
+            "title": {"text": "altitude above the ISS (-z), km (axes not to scale)"},
         },
         "xaxis2": {"domain": [0.58, 1.0], "anchor": "y2", "type": "date", "title": {"text": "UTC"}},
         "yaxis2": {
@@ -487,6 +505,29 @@ def _layout(result: MissionResult, times: np.ndarray, curv: np.ndarray) -> dict:
     }
 
 
+def _phase_hover(result: MissionResult, idx: np.ndarray) -> list[str]:
+    """Hover text of the range curve: the phase angle (continuous from insertion), deg."""
+    if result.phase_angle_deg is None:
+        return [""] * len(idx)
+    phase = phase_angle_series(result)[idx]
+    return ["" if np.isnan(p) else f"phase angle {p:.1f} deg" for p in phase]
+
+
+def _insertion_text(result: MissionResult) -> str:
+    """Insertion phase angle and apsis heights, as the timeline prints them."""
+    w = next((w for w in result.windows if w.scheme == result.scheme), None)
+    win = f" ({result.scheme} window {window_text(w)})" if w else ""
+    return (
+        f"phase angle {phase_angle_at_insertion(result):.2f} deg{win}, apsis heights "
+        f"{result.insertion_perigee_km:.0f} x {result.insertion_apogee_km:.0f} km"
+    )
+
+
+def _contact_text(result: MissionResult) -> str:
+    """The contact speed as the timeline prints it."""
+    return f"closing {result.contact_speed_m_s:.3f} m/s along the port axis"
+
+
 def _tr(kind: str, **props: Any) -> dict:
     """A plotly trace as a plain dict (built without plotly's per-property validation, which
     took most of the time; plotly.js checks the figure when the page opens)."""
@@ -498,7 +539,7 @@ def figure(result: MissionResult) -> dict:
     ``plotly.graph_objects.Figure(figure(result))`` makes it a Figure."""
     idx = thin_indices(result.t, N_PATH, keep_after=result.t_contact - NEAR_S)
     idx_st = thin_indices(result.t, N_PATH)
-    curv = curvilinear_lvlh(result.station, result.ship)
+    curv = curvilinear(result.station, result.ship, continuous=True)
     rng_km = range_m(result) / 1e3
     times = _frame_times(result)
     frame_idx = _indices(result, times)

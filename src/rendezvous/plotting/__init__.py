@@ -6,15 +6,13 @@ physics: the quantities come from the result or from core functions it calls
 :func:`rendezvous.frames.closing_speed`, :mod:`rendezvous.sun`, :func:`rendezvous.frames.geodetic`
 when the result has no geodetic tracks).
 
-One definition per quantity, the same in every figure:
-
-- range: centre of mass to centre of mass; closing rate: -d(range)/dt;
-- closing speed (at contact): the speed along the port's axis, as the timeline prints it;
-- heights: above the WGS-84 ellipsoid;
-- phase angle: the station's angle ahead of the ship along its orbit, in (-180, 180] deg,
-  positive when the station is ahead (drawn with breaks where it wraps);
-- LVLH: x along-track, y = -orbit normal, z toward Earth; km panels in curvilinear coordinates,
-  the metre panel rectilinear.
+One definition per quantity, the same in every figure and every file, stated once in
+:mod:`rendezvous.samples` (``CONVENTIONS``): range and range rate centre of mass to centre of
+mass; closing speed (at contact) along the port's axis, as the timeline prints it; heights
+against time above the WGS-84 ellipsoid, insertion apsis heights above the equatorial radius; the
+phase angle continuous from its value at insertion in [0, 360); LVLH x along-track,
+y = -orbit normal, z toward Earth, km panels in curvilinear coordinates
+(:func:`rendezvous.frames.curvilinear`), the metre panel rectilinear.
 
 Modules: ``_style`` (colours, dates, tracks), ``flight`` (overview, ground track, range),
 ``lvlh``, ``timeline``, ``animation``, ``dispersion``. Figures are plain
@@ -24,7 +22,7 @@ GUI backend and leaves no figures open; :func:`show` hands them to pyplot.
 Files written by :func:`write_figures` (stable names): ``overview.png`` (3D GCRS view),
 ``ground_track.png`` (world map with night, Natural Earth 1:110m coastlines shipped in
 ``data/coastlines_110m.npz``), ``lvlh.png`` (relative motion in the station's frame),
-``range.png`` (sunlight, range, closing rate, heights, phase angle), ``timeline.png`` (events,
+``range.png`` (sunlight, range, range rate, heights, phase angle), ``timeline.png`` (events,
 simulated and published) and ``approach.gif`` (1280 x 720 animation; also ``approach.mp4`` when
 ffmpeg is on PATH).
 """

@@ -14,7 +14,7 @@ from importlib import resources
 import matplotlib.dates as mdates
 import numpy as np
 
-from .. import frames
+from .. import frames, samples
 from ..times import at_seconds
 
 _UTC = _dt.UTC
@@ -39,11 +39,6 @@ PHASE_COLOURS = {
     "final approach": "tab:red",
 }
 _SPARE_COLOURS = ("tab:pink", "tab:olive", "tab:cyan", "gold", "navy", "teal")
-
-PHASE_ANGLE_CONVENTION = (
-    "phase angle: the station's angle ahead of the ship along its orbit, "
-    "in (-180, 180] deg, positive when the station is ahead"
-)
 
 
 @dataclass(frozen=True, eq=False)  # array fields: no element-wise == on the whole value
@@ -85,21 +80,6 @@ def tracks_of(result, tracks: GroundTracks | None) -> GroundTracks:
                 f"result's {n} samples; compute the tracks at result.t"
             )
     return tracks
-
-
-def phase_angle_of(result, phase_angle_deg):
-    """The phase angle series (n,), deg, from the argument or the result; None if neither."""
-    if phase_angle_deg is None:
-        phase_angle_deg = getattr(result, "phase_angle_deg", None)
-    if phase_angle_deg is None:
-        return None
-    phase_angle_deg = np.asarray(phase_angle_deg, dtype=float)
-    if phase_angle_deg.shape != np.shape(result.t):
-        raise ValueError(
-            f"phase_angle_deg: shape {phase_angle_deg.shape} does not match the result's "
-            f"{len(result.t)} samples; give one phase angle per sample of result.t"
-        )
-    return phase_angle_deg
 
 
 def title(result, what: str) -> str:
@@ -156,8 +136,7 @@ def solid_mask(result) -> np.ndarray:
     return (t <= result.t_insertion + RECENT_S) | (t >= t[-1] - RECENT_S)
 
 
-def range_m(result) -> np.ndarray:
-    return np.linalg.norm(result.relative[:3], axis=0)
+range_m = samples.range_m
 
 
 def last_within(values: np.ndarray, limit: float) -> int:
@@ -175,36 +154,20 @@ def wrap_lon(lon_deg, lat_deg):
     return np.insert(lon, jumps, np.nan), np.insert(lat, jumps, np.nan)
 
 
-def break_wraps(values: np.ndarray, jump: float = 180.0) -> np.ndarray:
-    """A copy of an angle series (deg) with NaN where it wraps (|step| > ``jump``), so that a
-    line drawn through it breaks instead of crossing the panel."""
-    out = np.array(values, dtype=float)
-    out[1:][np.abs(np.diff(out)) > jump] = np.nan
-    return out
-
-
 # --------------------------------------------------------------------------------- dates and times
 
 
 def published_dockings(result) -> list[tuple[float, str]]:
-    """(s since liftoff, "actual" or "planned") of the published dockings the result carries.
-
-    ``result.real_docking`` is taken as actual unless the package's flight table lists that very
-    time for this flight as a plan (flights whose actual time was not published: the command
-    line then passes the plan as ``real_docking``); ``result.planned_docking`` is planned."""
-    from ..ephemeris import flights
+    """(s since liftoff, "actual" or "planned") of the published dockings the result carries:
+    ``result.real_docking`` is the actual time, ``result.planned_docking`` the published plan
+    (the figures trust the result; whoever builds it says which is which)."""
     from ..times import seconds_between
 
     out = []
-    real = getattr(result, "real_docking", None)
-    if real is not None:
-        plans = [f for f in flights() if f.docking_kind == "planned"
-                 and f.name.replace(" (plan)", "") == result.flight
-                 and abs(seconds_between(f.docking, real)) < 1.0]  # fmt: skip
-        out.append((seconds_between(result.epoch, real), "planned" if plans else "actual"))
-    planned = getattr(result, "planned_docking", None)
-    if planned is not None:
-        out.append((seconds_between(result.epoch, planned), "planned"))
+    for attr, kind in (("real_docking", "actual"), ("planned_docking", "planned")):
+        when = getattr(result, attr, None)
+        if when is not None:
+            out.append((seconds_between(result.epoch, when), kind))
     return sorted(out)
 
 

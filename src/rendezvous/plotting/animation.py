@@ -99,7 +99,7 @@ class _Scene:
         ax.plot([], [], color="tab:blue", lw=2, label="ship's path so far")
         ax.plot([], [], "o", color="tab:red", mec="k", ms=7, label="ship")
         ax.set_xlabel("x along-track, V-bar (km; curvilinear)")
-        ax.set_ylabel("z toward Earth (km)")
+        ax.set_ylabel("z altitude difference, toward Earth (km)")
         ax.grid(color="0.88", linewidth=0.5)
         self.fig.legend(*ax.get_legend_handles_labels(), loc="lower left", ncol=5, fontsize=8,
                         bbox_to_anchor=(0.0, 0.0), frameon=False)  # fmt: skip

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from .. import frames, sun
+from .. import frames, samples, sun
 from ..constants import R_EARTH
 from ..times import at_seconds
 from . import _style as S
@@ -208,17 +208,20 @@ def _sunlight_strip(ax, result, when) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8, frameon=False)
 
 
-def _phase_panel(ax, when, phase) -> None:
+def _phase_panel(ax, result, when, phase) -> None:
+    """The phase angle, continuous from its insertion value (:mod:`rendezvous.samples`)."""
     if phase is None:
         ax.text(0.5, 0.5, "phase angle not in the result", ha="center", va="center",
                 transform=ax.transAxes)  # fmt: skip
     else:
-        ax.plot(when, S.break_wraps(phase), color="k", label="phase angle")
+        ax.plot(when, phase, color="k", label="phase angle")
         ax.axhline(0.0, color="0.5", linewidth=0.6)
-        if np.nanmax(np.abs(phase)) > 90.0:
-            ax.set_ylim(-180.0, 180.0)
-            ax.set_yticks(np.arange(-180, 181, 90))
-    ax.set_ylabel("phase angle,\nstation ahead (deg)")
+        ins = samples.phase_angle_at_insertion(result)
+        t_ins = S.utc(result, result.t_insertion)
+        ax.plot(t_ins, ins, "o", color="k", ms=5)
+        ax.text(0.99, 0.93, f"at insertion {ins:.2f} deg", transform=ax.transAxes, ha="right",
+                va="top", fontsize=8, bbox={"fc": "white", "ec": "none", "alpha": 0.8})  # fmt: skip
+    ax.set_ylabel("phase angle, station\nahead of ship (deg)")
 
 
 def _real_docking_lines(axes, result) -> None:
@@ -238,11 +241,13 @@ def range_figure(result, tracks: S.GroundTracks | None = None, phase_angle_deg=N
     """Sunlight, range (log), range rate, heights above the WGS-84 ellipsoid and the phase angle
     against UTC, phases shaded, contact and the real docking marked.
 
-    ``phase_angle_deg``: (n,) the station's angle ahead of the ship, deg, in (-180, 180]; defaults
-    to ``result.phase_angle_deg``. Drawn with breaks where it wraps.
+    ``phase_angle_deg``: (n,) the station's angle ahead of the ship, deg, on any branch; defaults
+    to ``result.phase_angle_deg``. Drawn continuous from its value at insertion, in [0, 360)
+    (:func:`rendezvous.samples.phase_angle_series`), as the timeline and summary give it.
     """
     tracks = S.tracks_of(result, tracks)
-    phase = S.phase_angle_of(result, phase_angle_deg)
+    has_phase = phase_angle_deg is not None or result.phase_angle_deg is not None
+    phase = samples.phase_angle_series(result, phase_angle_deg) if has_phase else None
     when = S.utc(result, result.t)
     fig = Figure(figsize=(12.0, 11.0), layout="constrained")
     axes = fig.subplots(5, 1, sharex=True, height_ratios=(0.35, 1.2, 1, 1, 1))
@@ -253,17 +258,33 @@ def range_figure(result, tracks: S.GroundTracks | None = None, phase_angle_deg=N
     axes[0].plot(when[-1], rng[-1] / 1e3, "X", color="crimson", mec="k", ms=10,
                  label=f"simulated contact {S.clock(result, when[-1])}")  # fmt: skip
     axes[0].set_ylabel("range, centre of mass\nto centre of mass (km)")
-    rate = -np.asarray(frames.range_rate(result.relative))
-    axes[1].plot(when, rate, color="k", label="closing rate")
+    rate = np.asarray(frames.range_rate(result.relative))
+    axes[1].plot(when, rate, color="k", label="range rate")
     axes[1].set_yscale("symlog", linthresh=1.0)
     axes[1].yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     axes[1].axhline(0.0, color="0.5", linewidth=0.6)
-    axes[1].set_ylabel("closing rate, -d(range)/dt\n(m/s, positive closing)")
+    axes[1].set_ylabel("range rate, centre to\ncentre (m/s, < 0 closing)")
+    axes[1].annotate(
+        f"contact: closing speed along the port axis {result.contact_speed_m_s:.3f} m/s",
+        (when[-1], rate[-1]),
+        xytext=(-6, 10),
+        textcoords="offset points",
+        ha="right",
+        fontsize=8,
+        color="crimson",
+        bbox={"fc": "white", "ec": "none", "alpha": 0.8},
+    )
     axes[2].plot(when, tracks.ship_height_m / 1e3, color="tab:red", label="ship")
-    axes[2].plot(when, tracks.station_height_m / 1e3, color="k", ls="--", label="station")
+    axes[2].plot(when, tracks.station_height_m / 1e3, color="0.3", lw=1.0, label="station")
     axes[2].set_ylabel("height above the\nWGS-84 ellipsoid (km)")
+    axes[2].set_title(
+        f"instantaneous heights; insertion apsis heights (above the equatorial radius): "
+        f"{result.insertion_perigee_km:.0f} x {result.insertion_apogee_km:.0f} km",
+        fontsize=8,
+        loc="left",
+    )
     axes[2].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.005, 1.0), frameon=False)
-    _phase_panel(axes[3], when, phase)
+    _phase_panel(axes[3], result, when, phase)
     handles = []
     for p in result.phases:
         colour = S.phase_colour(result, p.name)
@@ -285,7 +306,7 @@ def range_figure(result, tracks: S.GroundTracks | None = None, phase_angle_deg=N
                    title=f"phases (shaded)\ndotted: burns >= {S.MAJOR_BURN_M_S:g} m/s\n"
                    "ticks: all burns", title_fontsize=8, frameon=False)  # fmt: skip
     S.utc_axis(axes[-1], result)
-    fig.suptitle(S.title(result, "sunlight, range, closing rate, height and phase angle"))
+    fig.suptitle(S.title(result, "sunlight, range, range rate, height and phase angle"))
     return fig
 
 

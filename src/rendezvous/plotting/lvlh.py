@@ -202,7 +202,7 @@ def _draw_cross_track(ax, result, cv, i_ins: int) -> None:
         ax.plot(S.utc(result, result.t[idx]), cv[1, idx], color=S.phase_colour(result, name))
     ax.axhline(0.0, color="0.5", linewidth=0.6)
     ax.set_xlim(when[0], when[-1])
-    ax.set_ylabel("y cross-track (km)")
+    ax.set_ylabel("y cross-track arc (km)")
     ax.grid(color="0.88", linewidth=0.5)
     S.utc_axis(ax, result)
     ax.set_title("cross-track motion (y, out of the station's orbit plane) from insertion",
@@ -230,7 +230,7 @@ def lvlh_figure(result, *, near_km: float = 5.0, close_m: float = 300.0) -> Figu
     top.set_xlim(box[0], box[1])
     top.set_ylim(box[3], box[2])  # z toward Earth drawn downwards
     top.set_xlabel("x along-track: arc along the station's orbit, V-bar (km)")
-    top.set_ylabel("z: station radius - ship radius,\ntoward Earth (km)")
+    top.set_ylabel("z: altitude difference (station\nradius - ship radius), toward Earth (km)")
     top.set_title("insertion to contact (curvilinear)", fontsize=10)
     _draw_cross_track(cross, result, cv, i_ins)
 
@@ -241,7 +241,7 @@ def lvlh_figure(result, *, near_km: float = 5.0, close_m: float = 300.0) -> Figu
     near.set_ylim(box[3], box[2])
     near.set_aspect("equal", adjustable="box")
     near.set_xlabel("x along-track, V-bar (km)")
-    near.set_ylabel("z toward Earth (km)")
+    near.set_ylabel("z: altitude difference,\ntoward Earth (km)")
     near.set_title(f"from {near_km:g} km range to contact (curvilinear)", fontsize=10)
     near.legend(handles=list(near.patches), fontsize=7, loc="upper center",
                 bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False)  # fmt: skip

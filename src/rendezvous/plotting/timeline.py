@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from .. import samples
 from ..times import seconds_between
 from . import _style as S
 from .lvlh import _spread
@@ -30,7 +31,16 @@ def _simulated_events(result) -> list[tuple[float, str]]:
             merged[-1] = (merged[-1][0], merged[-1][1] + " / " + label)
         else:
             merged.append((t, label))
-    return merged
+    return [(t, label + _detail(result, t)) for t, label in merged]
+
+
+def _detail(result, t: float) -> str:
+    """The insertion phase angle and the contact speed, as the timeline text prints them."""
+    if abs(t - result.t_insertion) < 1.0:
+        return f", phase angle {samples.phase_angle_at_insertion(result):.2f} deg"
+    if abs(t - result.t_contact) < 1.0 and np.isfinite(result.contact_speed_m_s):
+        return f", {result.contact_speed_m_s:.3f} m/s closing"  # along the port axis
+    return ""
 
 
 def _column(ax, result, column, events, marker, colour, lo, hi, gap) -> None:
