@@ -37,6 +37,7 @@ def test_zero_errors_fly_the_nominal(nominal):
     assert np.linalg.norm(out.miss_v[:, 0]) < 1e-3
     assert out.dv_correction[0] < 1e-3
     assert not out.fallback[0]
+    assert out.status[0] == 0
     # the far-range burns are the nominal ones (Burn.dv_m_s of the simulated flight)
     assert out.dv_far[0] == pytest.approx(np.sum(np.linalg.norm(nominal.dv_rtn, axis=1)), abs=1e-3)
 
@@ -61,6 +62,23 @@ def test_navigation_miss_scales_linearly(nominal):
 def test_draws_are_in_sample_order():
     np.testing.assert_array_equal(D.draw(10, 42), D.draw(40, 42)[:10])
     assert not np.array_equal(D.draw(10, 42), D.draw(10, 43))
+    # any range across the fixed blocks is the same rows of the whole draw
+    whole = D.draw(2 * D.BLOCK + 5, 42)
+    for a, b in ((0, 1), (990, 1010), (D.BLOCK, 2 * D.BLOCK + 5), (7, 2 * D.BLOCK + 1)):
+        np.testing.assert_array_equal(D.draw_range(42, a, b), whole[a:b])
+    assert D.draw(1, 2**64 - 1).shape == (1, D.N_DRAWS)  # the largest seed the CLI accepts
+
+
+def test_samples_are_flown_and_counted_ok(nominal):
+    out = D.fly_samples(nominal, D.ErrorModel(), D.draw(4, 1))
+    assert out.status.tolist() == [0, 0, 0, 0]
+    assert np.all(out.predicted_miss < D.RETARGET_TOL_M)
+
+
+def test_fallback_is_the_next_slower_scheme():
+    assert D._fallback("2-orbit")[0] == "4-orbit"
+    assert D._fallback("4-orbit")[0] == "2-day"
+    assert D._fallback("2-day") == (None, 0.0)
 
 
 def test_same_seed_same_report_whatever_the_chunks(nominal):
