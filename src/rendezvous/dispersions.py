@@ -16,9 +16,11 @@ package's force model (``propagate``, J2-J4 and drag, 10th-order Stormer-Cowell 
 3. at B3 the onboard computer re-targets B3 and B4 from its navigated state (true state plus
    navigation error) with the nominal force model (it does not know the sample's drag): a
    linearised correction with the state transition matrix of the nominal B3 -> AS arc (computed
-   once by finite differences in one vectorised propagation), then ``newton_steps`` vectorised
-   Newton refinements, each one propagation of the whole batch; B4 nulls the predicted velocity
-   relative to the AS point;
+   once by finite differences in one vectorised propagation), then at most ``newton_steps``
+   vectorised chord (fixed-Jacobian Newton) steps, each one propagation of the samples whose
+   predicted miss is still above ``NEWTON_STOP_M`` (1 m): two or three for the short arcs of the
+   fast schemes, more when the state at B3 is far from the nominal; B4 nulls the predicted
+   velocity relative to the AS point;
 4. B3 and B4 are flown with execution errors and the true drag (B4 by ``phasing.fly_burns``, its
    components taken in the onboard frame of the predicted state); the miss is the ship's state
    relative to the AS point (-start_distance on the V-bar, at rest) in the station's LVLH frame.
@@ -115,6 +117,9 @@ FAIL_MISS_M = 1.0e6
 
 FAIL_ALTITUDE_M = 150.0e3
 """A ship below this altitude above the equatorial radius re-enters within hours: failed."""
+
+NEWTON_STOP_M = 1.0
+"""The onboard Newton (chord) steps stop for a sample once its predicted miss is below this."""
 
 RETARGET_TOL_M = 100.0
 """Onboard predicted miss at AS after the Newton steps above which the re-targeting has not
@@ -398,14 +403,19 @@ def _retarget(nom, model, zt, ship, station, ib_model, force, newton_steps):
     inv_rv = np.linalg.inv(phi[:3, 3:])
     miss0 = target[:3] - nom.ship_as[:3, None] - phi[:3] @ (ship_nav - nom.ship_b3[:, None])
     dv3 = nom.dv3[:, None] + inv_rv @ miss0
-    for _ in range(newton_steps):
-        pred = ship_nav.copy()
-        pred[3:] += dv3
-        yf = _fly(pred, ib_model[:n], t3, t_as, force)
-        dv3 = dv3 + inv_rv @ (target[:3] - yf[:3])
     pred = ship_nav.copy()
     pred[3:] += dv3
     yf = _fly(pred, ib_model[:n], t3, t_as, force)
+    for _ in range(newton_steps):  # chord steps on the samples not yet within NEWTON_STOP_M
+        res = target[:3] - yf[:3]
+        todo = np.linalg.norm(res, axis=0) > NEWTON_STOP_M
+        todo &= np.all(np.isfinite(res), axis=0)
+        if not np.any(todo):
+            break
+        dv3[:, todo] += inv_rv @ res[:, todo]
+        pred = ship_nav[:, todo].copy()
+        pred[3:] += dv3[:, todo]
+        yf[:, todo] = _fly(pred, ib_model[:n][todo], t3, t_as, force)
     predicted_miss = np.linalg.norm(yf[:3] - target[:3], axis=0)
     dv4 = target[3:] - yf[3:]
     frame_as = rtn_basis(yf)
@@ -476,7 +486,7 @@ def _status(miss, rec, n, predicted_miss):
 
 
 def fly_samples(
-    nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int = 2
+    nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int = 12
 ) -> Samples:
     """Fly the far range for the samples whose standard-normal draws are the rows of ``z``
     (n, N_DRAWS); the :class:`Samples` (module docstring)."""
@@ -605,7 +615,7 @@ def run_dispersions(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
-    newton_steps: int = 2,
+    newton_steps: int = 12,
 ) -> DispersionResult:
     """Fly ``n`` samples with ``seed`` (module docstring); in-process by default, on a local Dask
     cluster of ``workers`` processes, or on the cluster at ``scheduler`` (``parallel``)."""
