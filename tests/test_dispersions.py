@@ -204,3 +204,12 @@ def test_script_bad_input_exits_2(capsys, tmp_path):
     assert err.startswith("error: --out") and "--overwrite" in err
     assert [p.name for p in out.iterdir()] == ["mine.txt"]
     assert (out / "mine.txt").read_text() == "keep"
+
+
+def test_diverging_samples_are_flagged_without_warnings(nominal):
+    """Insertion velocity errors of 300 m/s per axis (orbits that re-enter or leave): every sample
+    is flagged with a reason, quietly (warnings are errors in the test command)."""
+    wild = D.ErrorModel(insertion_vel_m_s=(300.0, 300.0, 300.0))
+    out = D.fly_samples(nominal, wild, D.draw(4, 2))
+    assert np.all(out.status != 0)
+    assert "failed samples: 4 of 4" in D.report(D.run_dispersions(nominal, 4, 2, model=wild))

@@ -478,9 +478,9 @@ def _status(miss, rec, n, predicted_miss):
     r_min = np.min([np.linalg.norm(r[1][:3, :n], axis=0) for r in rec], axis=0)
     finite = np.all(np.isfinite(miss), axis=0) & np.isfinite(r_min)
     status = np.zeros(n, dtype=np.int8)
-    status[predicted_miss > RETARGET_TOL_M] = 4
     status[r_min - R_EARTH < FAIL_ALTITUDE_M] = 3
     status[np.linalg.norm(miss[:3], axis=0) > FAIL_MISS_M] = 2
+    status[~(predicted_miss <= RETARGET_TOL_M)] = 4  # the cause of the two above when both
     status[~finite] = 1
     return status
 
@@ -489,7 +489,13 @@ def fly_samples(
     nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int = 12
 ) -> Samples:
     """Fly the far range for the samples whose standard-normal draws are the rows of ``z``
-    (n, N_DRAWS); the :class:`Samples` (module docstring)."""
+    (n, N_DRAWS); the :class:`Samples` (module docstring). A sample that diverges (overflow,
+    re-entry) raises no floating-point warning: it is flagged in ``Samples.status``."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _fly_samples(nominal, model, z, newton_steps)
+
+
+def _fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int) -> Samples:
     nom = nominal
     z = np.asarray(z, dtype=float)
     n = z.shape[0]
@@ -539,6 +545,7 @@ def fly_samples(
     fallback = over & (nom.fallback_scheme is not None)
     t_dock = t_as + nom.prox_duration_s + np.where(fallback, nom.fallback_delay_s, 0.0)
     traj = np.stack([_lvlh(r[1][:, n:], r[1][:, :n])[:3] for r in rec], axis=-1)
+    traj = np.where(np.abs(traj) < 1e30, traj, np.nan)  # float32 below
     return Samples(
         miss_r=miss[:3],
         miss_v=miss[3:],

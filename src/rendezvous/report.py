@@ -164,6 +164,20 @@ def _fallback_line(res: DispersionResult, ok: np.ndarray) -> str:
     )
 
 
+def _model_limit(res: DispersionResult) -> str | None:
+    """A warning when B1 and B2 are followed by a long coast without a correction (two-day)."""
+    nom = res.nominal
+    revs = (nom.t_burns[2] - nom.t_burns[1]) * nom.n_mean / (2.0 * np.pi)
+    if revs <= 5.0:
+        return None
+    return (
+        f"model limit: B1 and B2 are flown as loaded and nothing corrects the orbit during the "
+        f"{revs:.0f} revolutions to B3, so their execution and insertion errors drift freely and "
+        "B3/B4 must absorb them; a real two-day flight is tracked and corrected from the ground "
+        "in between (not modelled): Delta-v, correction and reserve figures are pessimistic"
+    )
+
+
 def dispersion_report(res: DispersionResult) -> str:
     """The text report: setup, then mean, std, percentiles and maximum of each quantity over the
     samples flown (failed samples counted and listed by index, never averaged in)."""
@@ -205,6 +219,9 @@ def dispersion_report(res: DispersionResult) -> str:
         f", p95 {iso_utc(at_seconds(launch, float(np.percentile(t_ok, 95))), digits=0)}",
         *_failed_lines(res),
     ]
+    limit = _model_limit(res)
+    if limit is not None:
+        lines.append(limit)
     return "\n".join(lines)
 
 
@@ -254,7 +271,11 @@ def dispersion_record(res: DispersionResult) -> dict[str, Any]:
             "contact_speed_m_s": None,
             "contact_miss_m": None,
         },
-        "notes": {"contact_speed_m_s": not_flown, "contact_miss_m": not_flown},
+        "notes": {
+            "contact_speed_m_s": not_flown,
+            "contact_miss_m": not_flown,
+            **({"model_limit": _model_limit(res)} if _model_limit(res) else {}),
+        },
         "nominal_total_dv_m_s": float(res.nominal_dv_total),
         "over_reserve_fraction": float(np.mean(res.over_reserve[ok])) if np.any(ok) else None,
         "fallback_fraction": float(np.mean(res.fallback[ok])) if np.any(ok) else None,
