@@ -37,6 +37,7 @@ def test_zero_errors_fly_the_nominal(nominal):
     assert np.linalg.norm(out.miss_v[:, 0]) < 1e-3
     assert out.dv_correction[0] < 1e-3
     assert not out.fallback[0]
+    assert out.status[0] == 0
     # the far-range burns are the nominal ones (Burn.dv_m_s of the simulated flight)
     assert out.dv_far[0] == pytest.approx(np.sum(np.linalg.norm(nominal.dv_rtn, axis=1)), abs=1e-3)
 
@@ -61,33 +62,104 @@ def test_navigation_miss_scales_linearly(nominal):
 def test_draws_are_in_sample_order():
     np.testing.assert_array_equal(D.draw(10, 42), D.draw(40, 42)[:10])
     assert not np.array_equal(D.draw(10, 42), D.draw(10, 43))
+    # any range across the fixed blocks is the same rows of the whole draw
+    whole = D.draw(2 * D.BLOCK + 5, 42)
+    for a, b in ((0, 1), (990, 1010), (D.BLOCK, 2 * D.BLOCK + 5), (7, 2 * D.BLOCK + 1)):
+        np.testing.assert_array_equal(D.draw_range(42, a, b), whole[a:b])
+    assert D.draw(1, 2**64 - 1).shape == (1, D.N_DRAWS)  # the largest seed the CLI accepts
 
 
-def test_same_seed_same_report_whatever_the_chunks(nominal):
-    a = D.run_dispersions(nominal, 24, 5, chunk_size=24)
-    b = D.run_dispersions(nominal, 24, 5, chunk_size=12)
-    assert D.report(a) == D.report(b)
-    # other chunks: the same samples to round-off (bit-identical for the same chunks, see below)
-    np.testing.assert_allclose(a.miss_r, b.miss_r, rtol=0, atol=1e-6)
-    assert "samples 24, seed 5" in D.report(a)
+def test_samples_are_flown_and_counted_ok(nominal):
+    out = D.fly_samples(nominal, D.ErrorModel(), D.draw(4, 1))
+    assert out.status.tolist() == [0, 0, 0, 0]
+    assert np.all(out.predicted_miss < D.RETARGET_TOL_M)
 
 
-def test_dask_cluster_gives_identical_results(nominal):
+def test_fallback_is_the_next_slower_scheme():
+    assert D._fallback("2-orbit")[0] == "4-orbit"
+    assert D._fallback("4-orbit")[0] == "2-day"
+    assert D._fallback("2-day") == (None, 0.0)
+
+
+def test_same_seed_same_samples_whatever_the_chunks_and_workers(nominal):
+    """Each chunk draws its own rows (fixed blocks keyed by the seed): chunk size and worker count
+    change nothing but the batch shapes of the linear algebra (round-off, 1e-6 m)."""
     pytest.importorskip("dask.distributed")
-    local = D.run_dispersions(nominal, 40, 9, chunk_size=20)
-    remote = D.run_dispersions(nominal, 40, 9, chunk_size=20, workers=2)
-    for f in (
-        "miss_r",
-        "miss_v",
-        "dv_far",
-        "dv_correction",
-        "dv_total",
-        "fallback",
-        "t_docking",
-        "traj",
-    ):
-        np.testing.assert_array_equal(getattr(local, f), getattr(remote, f))
-    assert D.report(local) == D.report(remote)
+    a = D.run_dispersions(nominal, 24, 5, chunk_size=24)
+    b = D.run_dispersions(nominal, 24, 5, chunk_size=7)
+    c = D.run_dispersions(nominal, 24, 5, chunk_size=7, workers=1)
+    d = D.run_dispersions(nominal, 24, 5, chunk_size=7, workers=2)
+    assert D.report(a) == D.report(b)
+    np.testing.assert_allclose(a.miss_r, b.miss_r, rtol=0, atol=1e-6)
+    for f in D._FIELDS:  # the same chunks anywhere: bit-identical
+        np.testing.assert_array_equal(getattr(b, f), getattr(c, f))
+        np.testing.assert_array_equal(getattr(b, f), getattr(d, f))
+    assert "samples 24 (24 flown, 0 failed), seed 5" in D.report(a)
+
+
+def _with_failures(res):
+    """The result with sample 1 diverged (non-finite) and sample 3 missing by 2,000 km."""
+    from dataclasses import replace
+
+    miss_r = res.miss_r.copy()
+    miss_r[:, 1] = np.nan
+    miss_r[0, 3] = 2.0e9
+    status = res.status.copy()
+    status[1], status[3] = 1, 2
+    return replace(res, miss_r=miss_r, status=status)
+
+
+def test_failed_samples_are_listed_and_never_averaged(nominal):
+    from rendezvous.report import dispersion_record
+
+    res = D.run_dispersions(nominal, 6, 3)
+    bad = _with_failures(res)
+    text = D.report(bad)
+    assert "samples 6 (4 flown, 2 failed)" in text
+    assert "not finite: 1: 1" in text and "miss > 1,000 km: 1: 3" in text
+    assert "nan" not in text.lower() and "e+09" not in text
+    keep = np.array([0, 2, 4, 5])
+    rec = dispersion_record(bad)
+    miss = rec["metrics"]["miss_at_approach_start_m"]
+    assert miss["mean"] == pytest.approx(np.mean(np.linalg.norm(res.miss_r[:, keep], axis=0)))
+    assert rec["failed"] == {
+        "count": 2,
+        "indices": [1, 3],
+        "reasons": {
+            "not finite": 1,
+            "miss > 1,000 km": 1,
+            "below 150 km": 0,
+            "re-targeting not converged": 0,
+        },
+    }
+
+
+def test_report_columns_never_run_together(nominal):
+    from dataclasses import replace
+
+    res = D.run_dispersions(nominal, 6, 3)
+    huge = replace(res, dv_far=res.dv_far * 1e9)
+    line = next(x for x in D.report(huge).splitlines() if x.strip().startswith("far-range"))
+    assert len(line.split()) == 2 + 3 + 7  # name (3 words), unit, seven numbers
+    head = next(x for x in D.report(huge).splitlines() if x.strip().startswith("quantity"))
+    assert len(line) == len(head)
+
+
+def test_dispersions_json_record(nominal):
+    import json
+
+    from rendezvous.report import dispersion_record
+
+    res = D.run_dispersions(nominal, 8, 4)
+    rec = json.loads(json.dumps(dispersion_record(res), allow_nan=False))
+    for key in ("miss_at_approach_start_m", "total_dv_m_s", "docking_offset_s"):
+        assert set(rec["metrics"][key]) == {"p5", "p50", "p95", "mean", "max"}
+    assert rec["metrics"]["contact_speed_m_s"] is None and "contact_speed_m_s" in rec["notes"]
+    assert rec["seed"] == 4 and rec["samples"] == 8 and rec["failed"]["count"] == 0
+    assert rec["nominal_total_dv_m_s"] == pytest.approx(res.nominal_dv_total)
+    assert rec["fallback_scheme"] == "4-orbit" and 0.0 <= rec["fallback_fraction"] <= 1.0
+    assert rec["error_model"]["dv_reserve_m_s"] == 25.0
+    assert rec["flight"] == "Soyuz MS-27"
 
 
 def test_bad_input():
@@ -132,3 +204,12 @@ def test_script_bad_input_exits_2(capsys, tmp_path):
     assert err.startswith("error: --out") and "--overwrite" in err
     assert [p.name for p in out.iterdir()] == ["mine.txt"]
     assert (out / "mine.txt").read_text() == "keep"
+
+
+def test_diverging_samples_are_flagged_without_warnings(nominal):
+    """Insertion velocity errors of 300 m/s per axis (orbits that re-enter or leave): every sample
+    is flagged with a reason, quietly (warnings are errors in the test command)."""
+    wild = D.ErrorModel(insertion_vel_m_s=(300.0, 300.0, 300.0))
+    out = D.fly_samples(nominal, wild, D.draw(4, 2))
+    assert np.all(out.status != 0)
+    assert "failed samples: 4 of 4" in D.report(D.run_dispersions(nominal, 4, 2, model=wild))

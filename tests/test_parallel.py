@@ -141,3 +141,21 @@ def test_a_chunk_that_kills_its_workers_is_one_line():
     msg = str(info.value)
     assert msg.startswith("scheduler: a chunk's worker died") and "\n" not in msg
     assert elapsed < 20.0
+
+
+def test_reachability_is_checked_in_seconds_before_any_work():
+    from rendezvous.parallel import check_scheduler_reachable
+
+    t0 = time.perf_counter()
+    with pytest.raises(ClusterError) as err:
+        check_scheduler_reachable(f"tcp://127.0.0.1:{_closed_port()}", timeout_s=2)
+    assert time.perf_counter() - t0 < 3.0
+    msg = str(err.value)
+    assert msg.startswith("scheduler: cannot reach tcp://127.0.0.1:") and "\n" not in msg
+    with pytest.raises(ValueError, match="^scheduler: the scheme 'tls://'"):
+        check_scheduler_reachable("tls://127.0.0.1:8786")
+    with socket.socket() as listener:  # an open port passes
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        assert check_scheduler_reachable(f"127.0.0.1:{port}") == f"tcp://127.0.0.1:{port}"

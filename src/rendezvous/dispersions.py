@@ -10,27 +10,45 @@ package's force model (``propagate``, J2-J4 and drag, 10th-order Stormer-Cowell 
 
 1. insertion errors are added to the nominal insertion state;
 2. the phasing burns B1 and B2 are flown as loaded before launch (ESA astronaut S. Cristoforetti:
-"the first two burns
-   are loaded before launch"): the nominal components in the ship's own radial / along-track /
-   normal frame, with execution errors;
+   "the first two burns are loaded before launch"): the nominal components ``Burn.dv_rtn`` in the
+   ship's own radial / along-track / normal frame, with execution errors, by ``phasing.fly_burns``
+   (the same burn flight as the mission's differential correction);
 3. at B3 the onboard computer re-targets B3 and B4 from its navigated state (true state plus
    navigation error) with the nominal force model (it does not know the sample's drag): a
    linearised correction with the state transition matrix of the nominal B3 -> AS arc (computed
-   once by finite differences in one vectorised propagation), then ``newton_steps`` vectorised
-   Newton refinements, each one propagation of the whole batch; B4 nulls the predicted velocity
-   relative to the AS point;
-4. B3 and B4 are flown with execution errors and the true drag; the miss is the ship's state
+   once by finite differences in one vectorised propagation), then at most ``newton_steps``
+   vectorised chord (fixed-Jacobian Newton) steps, each one propagation of the samples whose
+   predicted miss is still above ``NEWTON_STOP_M`` (1 m): two or three for the short arcs of the
+   fast schemes, more when the state at B3 is far from the nominal; B4 nulls the predicted
+   velocity relative to the AS point;
+4. B3 and B4 are flown with execution errors and the true drag (B4 by ``phasing.fly_burns``, its
+   components taken in the onboard frame of the predicted state); the miss is the ship's state
    relative to the AS point (-start_distance on the V-bar, at rest) in the station's LVLH frame.
+
+The re-targeting is not ``phasing.correct_burns``: that one solves all four burns from insertion
+with the true state; on board only B3 and B4 are solved, from a navigated state, with the nominal
+drag. It shares the environment (``environment.environment_at``: element set, pole, force model,
+drag coefficients, integrator settings), the RTN basis of ``orbits`` and the burn flight.
+
+Failed samples: a sample whose state is not finite, whose miss at AS exceeds
+``FAIL_MISS_M`` (1,000 km: no longer a rendezvous), whose ship comes below ``FAIL_ALTITUDE_M``
+(150 km: it re-enters within hours) at a recorded point, or whose onboard re-targeting does not
+converge (predicted miss above ``RETARGET_TOL_M`` after the Newton steps), is counted with its
+reason (``Samples.status``) and left out of every statistic.
 
 Reported per sample: the miss (position, velocity), the Delta-v (four far-range burns as flown +
 the proximity estimate of ``window.proximity_estimate`` + the extra first-leg Delta-v to absorb the
 miss, a Clohessy-Wiltshire transfer to the leg's end point), the re-targeting correction (the
 change of B3 and B4 from their nominal values), whether it exceeds the Delta-v reserve (then the
-sample falls back to the next slower scheme: counted, and its docking is delayed by the difference
-of the two schemes' arrival times at AS, not flown), and the docking time: AS + the nominal
-proximity duration (+ the fallback delay).
+sample falls back to the next slower scheme, the scheme whose arrival at AS is the next later one:
+counted, and its docking is delayed by the difference of the two schemes' arrival times at AS, not
+flown; the slowest scheme, two-day, has no fallback: such samples are counted as over the reserve
+and keep their docking time), and the docking time: AS + the nominal proximity duration (+ the
+fallback delay).
 
-Error model (all 1-sigma, Gaussian, independent; ASSUMED values, not published Soyuz figures):
+Error model (all 1-sigma, Gaussian, independent; ASSUMED values: no published Soyuz figures were
+found for any of them; each is an order of magnitude chosen as stated, to be replaced by sourced
+values):
 - insertion: position 0.3 / 1.0 / 0.3 km and velocity 0.5 / 0.6 / 1.0 m/s (radial / along-track
   / cross-track): about 1 km of semi-major axis and 0.007 deg of plane, the order (3-sigma: a few
   km, a few hundredths of a degree) that launcher user's manuals give for direct injection into low
@@ -45,11 +63,13 @@ The sensitivity to each source is in benchmarks/RESULTS_issue5.md: with these nu
 insertion velocity error drives the correction (B1 and B2 are not updated), the navigation and
 execution errors of B3 and B4 drive the miss at AS.
 
-Reproducibility: all random numbers are drawn up front from one ``np.random.Generator(seed)`` as an
-(N, ``N_DRAWS``) standard-normal array, sample after sample, and then split into chunks of
-``chunk_size`` samples. A chunk's result depends only on its rows, so the same seed and chunk size
-give bit-identical samples in-process or on a Dask cluster (``parallel``); the text report rounds
-to the digits that do not depend on the chunking.
+Reproducibility: the standard-normal numbers come in fixed blocks of ``BLOCK`` (1,000) samples,
+block ``b`` from ``np.random.default_rng([seed, b])`` as a (``BLOCK``, ``N_DRAWS``) array; sample
+``i`` is row ``i % BLOCK`` of block ``i // BLOCK``. Each chunk (a range of sample indices) draws its
+own rows, so the task graph holds no sample arrays and the same seed gives the same numbers for any
+chunk size and any worker count. A chunk's result depends only on its rows: the same seed and
+chunk size give bit-identical samples in-process or on a Dask cluster (``parallel``); another chunk
+size changes the batch shapes of the linear algebra, i.e. round-off (tested to 1e-6 m).
 
 Left out: the proximity phase (flown closed-loop by ``proximity``; here only its duration and a
 Delta-v estimate), attitude and thruster geometry, the station's element-set (SGP4) error, errors
@@ -67,6 +87,7 @@ import numpy as np
 
 from .environment import fly as _propagate
 from .orbits import mean_motion, rtn_basis, semi_major_axis
+from .phasing import fly_burns
 
 __all__ = [
     "N_DRAWS",
@@ -74,7 +95,9 @@ __all__ = [
     "ErrorModel",
     "Nominal",
     "Samples",
+    "STATUS",
     "draw",
+    "draw_range",
     "fly_samples",
     "nominal_from_mission",
     "run_dispersions",
@@ -86,11 +109,30 @@ execution (magnitude, pointing 1, pointing 2) x 4; navigation position (3) and v
 LVLH; log Cd A/m factor; log density factor."""
 
 
+BLOCK = 1000
+"""Samples per block of random numbers (module docstring, reproducibility)."""
+
+FAIL_MISS_M = 1.0e6
+"""A miss at AS above this (1,000 km) is a failed sample, not a rendezvous."""
+
+FAIL_ALTITUDE_M = 150.0e3
+"""A ship below this altitude above the equatorial radius re-enters within hours: failed."""
+
+NEWTON_STOP_M = 1.0
+"""The onboard Newton (chord) steps stop for a sample once its predicted miss is below this."""
+
+RETARGET_TOL_M = 100.0
+"""Onboard predicted miss at AS after the Newton steps above which the re-targeting has not
+converged (the nominal model meets AS to metres)."""
+
+STATUS = ("ok", "not finite", "miss > 1,000 km", "below 150 km", "re-targeting not converged")
+"""Meaning of ``Samples.status`` codes 0 .. 4."""
+
 TRAJ_STEP_S = 300.0
 """Longest propagation arc between recorded trajectory points, s (for the LVLH figure)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ErrorModel:
     """1-sigma errors (module docstring; assumed values). RTN: radial, along-track, cross-track.
 
@@ -146,7 +188,9 @@ class ErrorModel:
 class Nominal:
     """The nominal far range of one simulated flight, all a chunk needs (picklable).
 
-    Times in s since liftoff; states GCRS (m, m/s). dv_rtn: (4, 3) nominal burns in the ship's
+    Times in s since liftoff; states GCRS (m, m/s). force_model: the mission's
+    ``Environment.force``; fallback_scheme: the next slower scheme, None for the slowest.
+    dv_rtn: (4, 3) nominal burns (``Burn.dv_rtn``) in the ship's
     radial / along-track / normal frame before each burn. stm_b3: (6, 6) state transition matrix
     of the nominal ship from just after B3 to AS; ship_b3: (6,) nominal ship just before B3;
     dv3: (3,) nominal B3 in GCRS; ship_as: (6,) nominal ship at AS before B4.
@@ -164,25 +208,22 @@ class Nominal:
     as_rel: np.ndarray
     ib_ship: float
     ib_station: float
-    pole: tuple[float, float, float]
-    degree: int
-    drag: bool
+    force_model: Any
     n_mean: float
     prox_duration_s: float
     prox_dv_m_s: float
     leg1_s: float
     leg1_target: np.ndarray
     fallback_delay_s: float
-    fallback_scheme: str
+    fallback_scheme: str | None
     ship_b3: np.ndarray = field(default_factory=lambda: np.zeros(6))
     dv3: np.ndarray = field(default_factory=lambda: np.zeros(3))
     stm_b3: np.ndarray = field(default_factory=lambda: np.eye(6))
     ship_as: np.ndarray = field(default_factory=lambda: np.zeros(6))
 
-    def force(self):
-        from .forces import ForceModel
-
-        return ForceModel(degree=self.degree, drag=self.drag, pole=self.pole)
+    def force(self) -> Any:
+        """The force model the mission flew (``Environment.force``)."""
+        return self.force_model
 
 
 def _to_gcrs(basis, comp):
@@ -194,10 +235,26 @@ def _from_gcrs(basis, vec):
     return np.sum(basis * vec[None, :, :], axis=1)
 
 
+def _fallback(scheme: str) -> tuple[str | None, float]:
+    """The next slower scheme than ``scheme`` (the next later arrival at AS) and the difference of
+    the two arrivals in station revolutions; (None, 0.0) for the slowest."""
+    from .catalog import SCHEMES
+
+    arrive = SCHEMES[scheme].burn_revs[-1]
+    slower = sorted(
+        (s.burn_revs[-1], name) for name, s in SCHEMES.items() if s.burn_revs[-1] > arrive
+    )
+    if not slower:
+        return None, 0.0
+    return slower[0][1], float(slower[0][0] - arrive)
+
+
 def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
-    """The :class:`Nominal` of a ``mission.MissionResult`` (and its ``MissionConfig``), plus the
-    state transition matrix of its B3 -> AS arc (one vectorised propagation of 13 states)."""
-    from . import phasing
+    """The :class:`Nominal` of a ``mission.MissionResult`` (and its ``Scenario``): the burns as
+    flown (``Burn.t``, ``Burn.dv_rtn``), the environment rebuilt as flown
+    (``environment_at(scenario, result.station_span_s)``), the nominal ship re-flown from insertion
+    through B1 and B2 by ``phasing.fly_burns``, and the state transition matrix of its B3 -> AS arc
+    (one vectorised propagation of 7 states)."""
     from .environment import environment_at
     from .proximity import approach_estimate, port_frame
     from .scenario import Scenario
@@ -205,37 +262,41 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
 
     scenario = cfg if cfg is not None else Scenario(result.epoch)
     prof = approach or scenario.approach
-    t = result.t
-    i_ins = int(np.argmin(np.abs(t - result.t_insertion)))
+    i_ins = int(np.argmin(np.abs(result.t - result.t_insertion)))
     burns = result.burns[:4]
+    if any(b.dv_rtn is None for b in burns):
+        raise ValueError("result: its far-range burns carry no dv_rtn; fly it with simulate()")
     t_b = np.array([b.t for b in burns])
-    dv = np.array([b.dv for b in burns])  # (4, 3) GCRS
-    dv_rtn = np.zeros((4, 3))
-    for k, b in enumerate(burns):
-        i = int(np.argmin(np.abs(t - b.t)))
-        pre = result.ship[:, i] - np.concatenate([np.zeros(3), dv[k]])  # joints hold the burn
-        dv_rtn[k] = rtn_basis(pre[:, None])[:, :, 0] @ dv[k]
-    i_b3 = int(np.argmin(np.abs(t - t_b[2])))
-    ship_b3 = result.ship[:, i_b3] - np.concatenate([np.zeros(3), dv[2]])
+    dv_rtn = np.array([np.asarray(b.dv_rtn, dtype=float) for b in burns])  # (4, 3)
     span = result.station_span_s if np.isfinite(result.station_span_s) else None
     env = environment_at(scenario, span)  # element set, pole, force model and drag, as flown
-    px, py, pz = (float(x) for x in env.pole)
-    pole = (px, py, pz)
     st_ins = result.station[:, i_ins]
     n_mean = float(mean_motion(semi_major_axis(st_ins)))
-    period = 2.0 * np.pi / n_mean
-    names = list(phasing.SCHEMES)
-    i_s = names.index(result.scheme)
-    fb = names[min(i_s + 1, len(names) - 1)]
-    delay = phasing.SCHEMES[fb].burn_revs[-1] - phasing.SCHEMES[result.scheme].burn_revs[-1]
+    fb, delay_revs = _fallback(result.scheme)
     port_pos, port_axis = port_frame(scenario.port, prof, scenario.station)
     prox_dur, prox_dv = approach_estimate(prof, port_pos, port_axis, n_mean)
-    nom = Nominal(
+    ship_ins = result.ship[:, i_ins].copy()
+    t_ins = float(result.t_insertion)
+
+    def fly(y, ta, tb, dense=False):
+        return _propagate(y, ta, tb, env.force, env.ib_ship, dense=dense)
+
+    # the nominal ship just before B3, flown through B1 and B2 as the samples are
+    y2, dv12, _ = fly_burns(fly, ship_ins[:, None], t_ins, t_b[:2], dv_rtn[:2, :, None])
+    ship_b3 = fly(y2, t_b[1], t_b[2]).final[:, 0]
+    dv3 = rtn_basis(ship_b3[:, None])[:, :, 0].T @ dv_rtn[2]
+    # state transition matrix of the B3 -> AS arc by forward differences (1 m, 1 mm/s)
+    post = ship_b3 + np.concatenate([np.zeros(3), dv3])
+    steps = np.array([1.0, 1.0, 1.0, 1e-3, 1e-3, 1e-3])
+    y0 = np.repeat(post[:, None], 7, axis=1)
+    y0[np.arange(6), np.arange(1, 7)] += steps
+    yf = fly(y0, t_b[2], t_b[3]).final
+    return Nominal(
         flight=result.flight,
         scheme=result.scheme,
         launch_utc=str(iso_utc(result.epoch, digits=3)),
-        t_ins=float(result.t_insertion),
-        ship_ins=result.ship[:, i_ins].copy(),
+        t_ins=t_ins,
+        ship_ins=ship_ins,
         station_ins=st_ins.copy(),
         t_burns=t_b,
         dv_rtn=dv_rtn,
@@ -243,41 +304,40 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
         as_rel=np.array([prof.approach_side * prof.start_distance_m, 0.0, 0.0, 0.0, 0.0, 0.0]),
         ib_ship=env.ib_ship,
         ib_station=env.ib_station,
-        pole=pole,
-        degree=int(scenario.gravity_degree),
-        drag=bool(scenario.drag),
+        force_model=env.force,
         n_mean=n_mean,
         prox_duration_s=prox_dur,
         prox_dv_m_s=prox_dv,
         leg1_s=float(prof.leg1_s),
         leg1_target=np.array([prof.approach_side * prof.mid_distance_m, 0.0, 0.0]),
-        fallback_delay_s=float(delay * period),
+        fallback_delay_s=float(delay_revs * 2.0 * np.pi / n_mean),
         fallback_scheme=fb,
         ship_b3=ship_b3,
-        dv3=dv[2].copy(),
+        dv3=dv3,
+        stm_b3=(yf[:, 1:] - yf[:, :1]) / steps,
+        ship_as=yf[:, 0].copy(),
     )
-    # State transition matrix of the B3 -> AS arc by forward differences (1 m, 1 mm/s).
-    post = ship_b3 + np.concatenate([np.zeros(3), dv[2]])
-    steps = np.array([1.0, 1.0, 1.0, 1e-3, 1e-3, 1e-3])
-    y0 = np.repeat(post[:, None], 7, axis=1)
-    y0[np.arange(6), np.arange(1, 7)] += steps
-    yf = _propagate(y0, t_b[2], t_b[3], nom.force(), nom.ib_ship, dense=False).final
-    stm = (yf[:, 1:] - yf[:, :1]) / steps
-    return _replace(nom, stm_b3=stm, ship_as=yf[:, 0].copy())
 
 
-def _replace(obj, **kw):
-    from dataclasses import replace
+def _block(seed: int, b: int) -> np.ndarray:
+    return np.random.default_rng([int(seed), int(b)]).standard_normal((BLOCK, N_DRAWS))
 
-    return replace(obj, **kw)
+
+def draw_range(seed: int, start: int, stop: int) -> np.ndarray:
+    """(stop - start, N_DRAWS) standard-normal numbers of samples ``start`` .. ``stop - 1``
+    (module docstring: fixed blocks of ``BLOCK`` samples keyed by ``[seed, block]``)."""
+    if int(start) != start or int(stop) != stop or not 0 <= start < stop:
+        raise ValueError(f"start, stop: got {start}, {stop}; use whole numbers 0 <= start < stop")
+    first, last = int(start) // BLOCK, (int(stop) - 1) // BLOCK
+    rows = np.concatenate([_block(seed, b) for b in range(first, last + 1)])
+    return rows[int(start) - first * BLOCK : int(stop) - first * BLOCK]
 
 
 def draw(n: int, seed: int) -> np.ndarray:
-    """(n, N_DRAWS) standard-normal numbers for n samples from ``np.random.Generator(seed)``."""
+    """(n, N_DRAWS) standard-normal numbers of samples 0 .. n - 1 (:func:`draw_range`)."""
     if int(n) != n or n < 1:
         raise ValueError(f"n: got {n} samples; use a positive whole number")
-    rng = np.random.Generator(np.random.PCG64(int(seed)))
-    return rng.standard_normal((int(n), N_DRAWS))
+    return draw_range(seed, 0, int(n))
 
 
 def _execute(dv_plan, z, model: ErrorModel):
@@ -324,7 +384,8 @@ def _cw_leg_dv(n, rel, target, dt):
 def _retarget(nom, model, zt, ship, station, ib_model, force, newton_steps):
     """Navigation and re-targeting of B3 and B4 (module docstring, step 3) for ship and station
     states (6, n) just before B3: (dv3 (3, n), dv4 (3, n) GCRS as planned on board, the
-    correction from the nominal burns (n,) m/s, the predicted position miss at AS (n,) m)."""
+    correction from the nominal burns (n,) m/s, the predicted position miss at AS (n,) m, the
+    onboard RTN basis of the predicted state at AS (3, 3, n))."""
     from . import frames
 
     n = ship.shape[1]
@@ -342,19 +403,25 @@ def _retarget(nom, model, zt, ship, station, ib_model, force, newton_steps):
     inv_rv = np.linalg.inv(phi[:3, 3:])
     miss0 = target[:3] - nom.ship_as[:3, None] - phi[:3] @ (ship_nav - nom.ship_b3[:, None])
     dv3 = nom.dv3[:, None] + inv_rv @ miss0
-    for _ in range(newton_steps):
-        pred = ship_nav.copy()
-        pred[3:] += dv3
-        yf = _fly(pred, ib_model[:n], t3, t_as, force)
-        dv3 = dv3 + inv_rv @ (target[:3] - yf[:3])
     pred = ship_nav.copy()
     pred[3:] += dv3
     yf = _fly(pred, ib_model[:n], t3, t_as, force)
+    for _ in range(newton_steps):  # chord steps on the samples not yet within NEWTON_STOP_M
+        res = target[:3] - yf[:3]
+        todo = np.linalg.norm(res, axis=0) > NEWTON_STOP_M
+        todo &= np.all(np.isfinite(res), axis=0)
+        if not np.any(todo):
+            break
+        dv3[:, todo] += inv_rv @ res[:, todo]
+        pred = ship_nav[:, todo].copy()
+        pred[3:] += dv3[:, todo]
+        yf[:, todo] = _fly(pred, ib_model[:n][todo], t3, t_as, force)
     predicted_miss = np.linalg.norm(yf[:3] - target[:3], axis=0)
     dv4 = target[3:] - yf[3:]
-    b4_nom = _to_gcrs(rtn_basis(yf), np.repeat(b4_nom_rtn[:, None], n, axis=1))
+    frame_as = rtn_basis(yf)
+    b4_nom = _to_gcrs(frame_as, np.repeat(b4_nom_rtn[:, None], n, axis=1))
     correction = np.linalg.norm(dv3 - b3_nom, axis=0) + np.linalg.norm(dv4 - b4_nom, axis=0)
-    return dv3, dv4, correction, predicted_miss
+    return dv3, dv4, correction, predicted_miss, frame_as
 
 
 @dataclass(frozen=True, eq=False)
@@ -362,8 +429,10 @@ class Samples:
     """The far range flown for n samples (module docstring).
 
     miss_r, miss_v: (3, n) LVLH miss at AS (m, m/s); dv_far, dv_correction, dv_total: (n,) m/s;
-    fallback: (n,) bool; t_docking: (n,) s since liftoff; predicted_miss: (n,) onboard predicted
-    position miss after re-targeting, m; traj_t: (k,) s; traj: (3, n, k) float32 LVLH positions.
+    fallback: (n,) bool, correction over the reserve and a slower scheme exists; over_reserve: (n,)
+    bool, correction over the reserve; t_docking: (n,) s since liftoff; predicted_miss: (n,)
+    onboard predicted position miss after re-targeting, m; status: (n,) int8 failure code
+    (:data:`STATUS`, 0 = flown); traj_t: (k,) s; traj: (3, n, k) float32 LVLH positions.
     """
 
     miss_r: np.ndarray
@@ -372,17 +441,61 @@ class Samples:
     dv_correction: np.ndarray
     dv_total: np.ndarray
     fallback: np.ndarray
+    over_reserve: np.ndarray
     t_docking: np.ndarray
     predicted_miss: np.ndarray
+    status: np.ndarray
     traj_t: np.ndarray
     traj: np.ndarray
 
 
+class _WithStation:
+    """``fly(y, ta, tb, dense)`` for ``phasing.fly_burns``: flies the ship states (6, n) together
+    with their stations (one (6, 2n) batch with per-column drag), keeps the stations, and records
+    (t, ship and station states) at arc ends no longer than ``TRAJ_STEP_S`` apart."""
+
+    def __init__(self, station, ib, force, record):
+        self.station, self.ib, self.force, self.record = station, ib, force, record
+
+    def __call__(self, ship, ta, tb, dense=False):
+        n = ship.shape[1]
+        y = _fly(
+            np.concatenate([ship, self.station], axis=1), self.ib, ta, tb, self.force, self.record
+        )
+        self.station = y[:, n:]
+        return _Final(y[:, :n])
+
+
+@dataclass(frozen=True, eq=False)
+class _Final:
+    final: np.ndarray
+
+
+def _status(miss, rec, n, predicted_miss):
+    """Failure code (n,) per sample (:data:`STATUS`)."""
+    from .constants import R_EARTH
+
+    r_min = np.min([np.linalg.norm(r[1][:3, :n], axis=0) for r in rec], axis=0)
+    finite = np.all(np.isfinite(miss), axis=0) & np.isfinite(r_min)
+    status = np.zeros(n, dtype=np.int8)
+    status[r_min - R_EARTH < FAIL_ALTITUDE_M] = 3
+    status[np.linalg.norm(miss[:3], axis=0) > FAIL_MISS_M] = 2
+    status[~(predicted_miss <= RETARGET_TOL_M)] = 4  # the cause of the two above when both
+    status[~finite] = 1
+    return status
+
+
 def fly_samples(
-    nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int = 2
+    nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int = 12
 ) -> Samples:
     """Fly the far range for the samples whose standard-normal draws are the rows of ``z``
-    (n, N_DRAWS); the :class:`Samples` (module docstring)."""
+    (n, N_DRAWS); the :class:`Samples` (module docstring). A sample that diverges (overflow,
+    re-entry) raises no floating-point warning: it is flagged in ``Samples.status``."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _fly_samples(nominal, model, z, newton_steps)
+
+
+def _fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int) -> Samples:
     nom = nominal
     z = np.asarray(z, dtype=float)
     n = z.shape[0]
@@ -399,43 +512,40 @@ def fly_samples(
         [nom.ib_ship * np.exp(model.ballistic_sigma * zt[24]) * dens, nom.ib_station * dens]
     )
     ib_model = np.concatenate([np.full(n, nom.ib_ship), np.full(n, nom.ib_station)])
-    y = np.concatenate([ship, station], axis=1)
-    rec = [(nom.t_ins, y.copy())]
-    t = nom.t_ins
-    dv_flown = np.zeros((4, n))
-    # -- B1, B2 as loaded ---------------------------------------------------------------------
-    for k in range(2):
-        y = _fly(y, ib_true, t, nom.t_burns[k], force, rec)
-        t = nom.t_burns[k]
-        plan = _to_gcrs(rtn_basis(y[:, :n]), np.repeat(nom.dv_rtn[k][:, None], n, axis=1))
-        dv = _execute(plan, zt[6 + 3 * k : 9 + 3 * k], model)
-        y[3:, :n] += dv
-        dv_flown[k] = np.linalg.norm(dv, axis=0)
-    y = _fly(y, ib_true, t, nom.t_burns[2], force, rec)
+    rec = [(nom.t_ins, np.concatenate([ship, station], axis=1))]
+    pair = _WithStation(station, ib_true, force, rec)
+    # -- B1, B2 as loaded, with execution errors (in the ship's RTN frame) -----------------------
+    plan12 = np.repeat(nom.dv_rtn[:2, :, None], n, axis=2)
+    dv12 = np.stack([_execute(plan12[k], zt[6 + 3 * k : 9 + 3 * k], model) for k in range(2)])
+    y, _, _ = fly_burns(pair, ship, nom.t_ins, nom.t_burns[:2], dv12)
     t3, t_as = nom.t_burns[2], nom.t_as
-    ship, station = y[:, :n], y[:, n:]
-    dv3, dv4, correction, predicted_miss = _retarget(
-        nom, model, zt, ship, station, ib_model, force, newton_steps
+    ship = pair(y, nom.t_burns[1], t3).final
+    dv3, dv4, correction, predicted_miss, frame_as = _retarget(
+        nom, model, zt, ship, pair.station, ib_model, force, newton_steps
     )
-    # -- fly B3 -> AS -> B4 with execution errors and the true drag ------------------------------
-    dv3_x = _execute(dv3, zt[12:15], model)
-    y[3:, :n] += dv3_x
-    dv_flown[2] = np.linalg.norm(dv3_x, axis=0)
-    y = _fly(y, ib_true, t3, t_as, force, rec)
-    dv4_x = _execute(dv4, zt[15:18], model)
-    y[3:, :n] += dv4_x
-    dv_flown[3] = np.linalg.norm(dv4_x, axis=0)
-    rec[-1] = (t_as, y.copy())
-    rel_as = _lvlh(y[:, n:], y[:, :n])
+    # -- B3 (in the onboard frame), then to AS and B4 with the true drag -------------------------
+    nav_frame = rtn_basis(ship)  # the ship's frame at B3; the navigated one differs by ~1e-5 rad
+    dv3_x = _to_gcrs(nav_frame, _execute(_from_gcrs(nav_frame, dv3), zt[12:15], model))
+    ship = ship.copy()
+    ship[3:] += dv3_x
+    dv4_x = _execute(_from_gcrs(frame_as, dv4), zt[15:18], model)
+    y, dv4_g, _ = fly_burns(pair, ship, t3, np.array([t_as]), dv4_x[None])
+    rec[-1] = (t_as, np.concatenate([y, pair.station], axis=1))
+    rel_as = _lvlh(pair.station, y)
     miss = rel_as - nom.as_rel[:, None]
+    dv_far = (
+        np.sum(np.linalg.norm(dv12, axis=1), axis=0)
+        + np.linalg.norm(dv3_x, axis=0)
+        + np.linalg.norm(dv4_g[0], axis=0)
+    )
     # -- proximity estimate and docking time --------------------------------------------------
     leg_nom = _cw_leg_dv(nom.n_mean, nom.as_rel[:, None], nom.leg1_target, nom.leg1_s)
     leg = _cw_leg_dv(nom.n_mean, rel_as, nom.leg1_target, nom.leg1_s)
-    dv_far = np.sum(dv_flown, axis=0)
-    fallback = correction > model.dv_reserve_m_s
+    over = correction > model.dv_reserve_m_s
+    fallback = over & (nom.fallback_scheme is not None)
     t_dock = t_as + nom.prox_duration_s + np.where(fallback, nom.fallback_delay_s, 0.0)
-    traj_t = np.array([r[0] for r in rec])
     traj = np.stack([_lvlh(r[1][:, n:], r[1][:, :n])[:3] for r in rec], axis=-1)
+    traj = np.where(np.abs(traj) < 1e30, traj, np.nan)  # float32 below
     return Samples(
         miss_r=miss[:3],
         miss_v=miss[3:],
@@ -443,9 +553,11 @@ def fly_samples(
         dv_correction=correction,
         dv_total=dv_far + nom.prox_dv_m_s + (leg - leg_nom),
         fallback=fallback,
+        over_reserve=over,
         t_docking=t_dock,
         predicted_miss=predicted_miss,
-        traj_t=traj_t,
+        status=_status(miss, rec, n, predicted_miss),
+        traj_t=np.array([r[0] for r in rec]),
         traj=traj.astype(np.float32),
     )
 
@@ -457,13 +569,15 @@ _FIELDS = (
     "dv_correction",
     "dv_total",
     "fallback",
+    "over_reserve",
     "t_docking",
     "predicted_miss",
+    "status",
     "traj",
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DispersionResult:
     """N flown samples (sample order) with the nominal, the error model and the seed.
 
@@ -482,8 +596,10 @@ class DispersionResult:
     dv_correction: np.ndarray
     dv_total: np.ndarray
     fallback: np.ndarray
+    over_reserve: np.ndarray
     t_docking: np.ndarray
     predicted_miss: np.ndarray
+    status: np.ndarray
     traj_t: np.ndarray
     traj: np.ndarray
     nominal_traj: np.ndarray
@@ -491,8 +607,9 @@ class DispersionResult:
     nominal_t_docking: float
 
 
-def _chunk_job(nominal, model, newton_steps, z) -> Samples:
-    return fly_samples(nominal, model, z, newton_steps)
+def _chunk_job(nominal, model, newton_steps, seed, span) -> Samples:
+    """Draw the chunk's own numbers (samples ``span[0]`` .. ``span[1] - 1``) and fly them."""
+    return fly_samples(nominal, model, draw_range(seed, span[0], span[1]), newton_steps)
 
 
 def run_dispersions(
@@ -505,7 +622,7 @@ def run_dispersions(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
-    newton_steps: int = 2,
+    newton_steps: int = 12,
 ) -> DispersionResult:
     """Fly ``n`` samples with ``seed`` (module docstring); in-process by default, on a local Dask
     cluster of ``workers`` processes, or on the cluster at ``scheduler`` (``parallel``)."""
@@ -514,9 +631,10 @@ def run_dispersions(
     model = model or ErrorModel()
     if int(chunk_size) != chunk_size or chunk_size < 1:
         raise ValueError(f"chunk_size: got {chunk_size}; use a positive whole number")
-    z = draw(n, seed)
-    chunks = [z[i : i + chunk_size] for i in range(0, z.shape[0], chunk_size)]
-    job = partial(_chunk_job, nominal, model, newton_steps)
+    if int(n) != n or n < 1:
+        raise ValueError(f"n: got {n} samples; use a positive whole number")
+    chunks = [(i, min(i + int(chunk_size), int(n))) for i in range(0, int(n), int(chunk_size))]
+    job = partial(_chunk_job, nominal, model, newton_steps, int(seed))
     parts = map_chunks(
         job, chunks, workers=workers, scheduler=scheduler, progress=progress, desc="dispersions"
     )

@@ -29,7 +29,13 @@ import math
 import time
 from contextlib import contextmanager
 
-__all__ = ["ClusterError", "check_scheduler_address", "local_cluster_options", "map_chunks"]
+__all__ = [
+    "ClusterError",
+    "check_scheduler_address",
+    "check_scheduler_reachable",
+    "local_cluster_options",
+    "map_chunks",
+]
 
 CONNECT_TIMEOUT_S = 5.0
 NO_WORKER_TIMEOUT_S = 60.0
@@ -72,6 +78,27 @@ def check_scheduler_address(address: str) -> str:
     if not all(c.isascii() and (c.isalnum() or c in ".-_:") for c in host):
         raise ValueError(f"scheduler: '{_shown(s)}' is not a host name or address; {form}")
     return f"tcp://{rest}"
+
+
+def check_scheduler_reachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> str:
+    """The checked address (:func:`check_scheduler_address`) once a TCP connection to it opens
+    within ``timeout_s``; otherwise :class:`ClusterError` naming ``scheduler``. Cheap (no Dask
+    import): callers check before long work, so a closed port costs seconds, not a flight."""
+    import socket
+
+    checked = check_scheduler_address(address)
+    rest = checked.partition("://")[2]
+    host, _, port = rest.rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        reason = _shown(exc.strerror or type(exc).__name__, 80)
+        raise ClusterError(
+            f"scheduler: cannot reach {checked} within {timeout_s:g} s ({reason}); start the "
+            "scheduler and its workers, or check the address"
+        ) from None
+    return checked
 
 
 def local_cluster_options(**changes) -> dict:

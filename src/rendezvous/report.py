@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .dispersions import DispersionResult
     from .window import WindowSearch
 
-__all__ = ["dispersion_report", "window_records", "window_table"]
+__all__ = ["dispersion_record", "dispersion_report", "window_records", "window_table"]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -102,49 +102,187 @@ def _round_s(utc: str) -> str:
 # Dispersions
 
 
-def _stats_line(name, x, unit, fmt="{:10.1f}"):
+_COL = 11  # characters per number column, a space included: columns never run together
+
+
+def _cell(v: float, decimals: int) -> str:
+    """``v`` right-aligned in :data:`_COL` characters with a leading space; scientific notation
+    when the fixed form would not fit."""
+    text = f"{v:.{decimals}f}"
+    if len(text) > _COL - 1:
+        text = f"{v:.3e}"
+    return " " + text.rjust(_COL - 1)
+
+
+def _stats_line(name: str, x: np.ndarray, unit: str, decimals: int = 1) -> str:
+    if x.size == 0:
+        return f"  {name:28} {unit:5}" + " " + "no sample flown".rjust(_COL - 1)
     q = np.percentile(x, [5, 50, 95, 99])
     vals = [np.mean(x), np.std(x), *q, np.max(x)]
-    return f"  {name:28} {unit:5}" + "".join(fmt.format(v) for v in vals)
+    return f"  {name:28} {unit:5}" + "".join(_cell(float(v), decimals) for v in vals)
+
+
+def _indices(idx: np.ndarray, limit: int = 20) -> str:
+    shown = ", ".join(str(int(i)) for i in idx[:limit])
+    return shown + (f", ... ({idx.size - limit} more)" if idx.size > limit else "")
+
+
+def _failed_lines(res: DispersionResult) -> list[str]:
+    from .dispersions import STATUS
+
+    bad = np.flatnonzero(res.status != 0)
+    if bad.size == 0:
+        return [f"failed samples: none of {res.n} (none diverged, all re-targetings converged)"]
+    lines = [
+        f"failed samples: {bad.size} of {res.n}, left out of every statistic above "
+        "(sample index by reason):"
+    ]
+    for code, reason in enumerate(STATUS):
+        idx = np.flatnonzero(res.status == code)
+        if code and idx.size:
+            lines.append(f"  {reason}: {idx.size}: {_indices(idx)}")
+    return lines
+
+
+def _fallback_line(res: DispersionResult, ok: np.ndarray) -> str:
+    nom = res.nominal
+    n_ok = int(np.sum(ok))
+    over = int(np.sum(res.over_reserve[ok]))
+    pct = 100.0 * over / max(n_ok, 1)
+    head = (
+        f"re-targeting correction above the {res.model.dv_reserve_m_s:g} m/s reserve: {over} of "
+        f"{n_ok} flown samples ({pct:.2f} %)"
+    )
+    if nom.fallback_scheme is None:
+        return (
+            f"{head}; the {nom.scheme} scheme is the slowest: there is no slower scheme to fall "
+            "back to (these samples need more propellant than the reserve)"
+        )
+    return (
+        f"{head}, counted as a fallback to the slower {nom.fallback_scheme} scheme "
+        f"(docking {nom.fallback_delay_s / 3600:.2f} h later; not flown)"
+    )
+
+
+def _model_limit(res: DispersionResult) -> str | None:
+    """A warning when B1 and B2 are followed by a long coast without a correction (two-day)."""
+    nom = res.nominal
+    revs = (nom.t_burns[2] - nom.t_burns[1]) * nom.n_mean / (2.0 * np.pi)
+    if revs <= 5.0:
+        return None
+    return (
+        f"model limit: B1 and B2 are flown as loaded and nothing corrects the orbit during the "
+        f"{revs:.0f} revolutions to B3, so their execution and insertion errors drift freely and "
+        "B3/B4 must absorb them; a real two-day flight is tracked and corrected from the ground "
+        "in between (not modelled): Delta-v, correction and reserve figures are pessimistic"
+    )
 
 
 def dispersion_report(res: DispersionResult) -> str:
-    """The text report: setup, then mean, std, percentiles and maximum of each quantity."""
+    """The text report: setup, then mean, std, percentiles and maximum of each quantity over the
+    samples flown (failed samples counted and listed by index, never averaged in)."""
     from .times import at_seconds, iso_utc, parse_utc
 
     nom = res.nominal
     launch = parse_utc(nom.launch_utc)
-    miss_r = np.linalg.norm(res.miss_r, axis=0)
-    miss_v = np.linalg.norm(res.miss_v, axis=0)
-    n_fb = int(np.sum(res.fallback))
+    ok = res.status == 0
+    miss_r = np.linalg.norm(res.miss_r[:, ok], axis=0)
+    miss_v = np.linalg.norm(res.miss_v[:, ok], axis=0)
     lines = [
         f"Dispersions: {nom.flight}, {nom.scheme} scheme, liftoff {nom.launch_utc}",
-        f"samples {res.n}, seed {res.seed}; far range insertion -> approach start "
-        f"({abs(nom.as_rel[0]) / 1e3:g} km {'ahead' if nom.as_rel[0] > 0 else 'behind'} on the "
-        "V-bar)",
+        f"samples {res.n} ({int(np.sum(ok))} flown, {int(np.sum(~ok))} failed), seed {res.seed}; "
+        f"far range insertion -> approach start ({abs(nom.as_rel[0]) / 1e3:g} km "
+        f"{'ahead' if nom.as_rel[0] > 0 else 'behind'} on the V-bar)",
         res.model.describe(),
         "",
         f"  {'quantity':28} {'unit':5}"
-        + "".join(f"{h:>10}" for h in ("mean", "std", "p5", "p50", "p95", "p99", "max")),
+        + "".join(f"{h:>{_COL}}" for h in ("mean", "std", "p5", "p50", "p95", "p99", "max")),
     ]
     lines.append(_stats_line("miss at AS, position", miss_r, "m"))
     for i, ax in enumerate("xyz"):
-        lines.append(_stats_line(f"  LVLH {ax}", res.miss_r[i], "m"))
-    lines.append(_stats_line("miss at AS, velocity", miss_v, "m/s", "{:10.3f}"))
-    lines.append(_stats_line("far-range Delta-v (4 burns)", res.dv_far, "m/s", "{:10.2f}"))
-    lines.append(_stats_line("re-targeting correction", res.dv_correction, "m/s", "{:10.2f}"))
-    lines.append(_stats_line("total Delta-v (+ proximity)", res.dv_total, "m/s", "{:10.2f}"))
-    rel = res.t_docking - res.nominal_t_docking
+        lines.append(_stats_line(f"  LVLH {ax}", res.miss_r[i, ok], "m"))
+    lines.append(_stats_line("miss at AS, velocity", miss_v, "m/s", 3))
+    lines.append(_stats_line("far-range Delta-v (4 burns)", res.dv_far[ok], "m/s", 2))
+    lines.append(_stats_line("re-targeting correction", res.dv_correction[ok], "m/s", 2))
+    lines.append(_stats_line("total Delta-v (+ proximity)", res.dv_total[ok], "m/s", 2))
+    rel = res.t_docking[ok] - res.nominal_t_docking
     lines.append(_stats_line("docking - nominal docking", rel, "s"))
+    t_ok = res.t_docking[ok] if np.any(ok) else np.array([res.nominal_t_docking])
     lines += [
         "",
         f"nominal: total Delta-v {res.nominal_dv_total:.2f} m/s, docking "
         f"{iso_utc(at_seconds(launch, res.nominal_t_docking), digits=0)} "
-        f"(approach start + {nom.prox_duration_s:.0f} s proximity, analytic)",
-        f"correction above the {res.model.dv_reserve_m_s:g} m/s reserve: {n_fb} of {res.n} "
-        f"({100.0 * n_fb / res.n:.2f} %), counted as a fallback to the {nom.fallback_scheme} "
-        f"scheme (+{nom.fallback_delay_s / 3600:.2f} h, not flown)",
-        f"docking time p50 {iso_utc(at_seconds(launch, float(np.median(res.t_docking))), digits=0)}"
-        f", p95 {iso_utc(at_seconds(launch, float(np.percentile(res.t_docking, 95))), digits=0)}",
+        f"(approach start + {nom.prox_duration_s:.0f} s proximity, analytic; the proximity phase "
+        "is not flown per sample: its duration and Delta-v are the nominal estimate)",
+        _fallback_line(res, ok),
+        f"docking time p50 {iso_utc(at_seconds(launch, float(np.median(t_ok))), digits=0)}"
+        f", p95 {iso_utc(at_seconds(launch, float(np.percentile(t_ok, 95))), digits=0)}",
+        *_failed_lines(res),
     ]
+    limit = _model_limit(res)
+    if limit is not None:
+        lines.append(limit)
     return "\n".join(lines)
+
+
+def _summary(x: np.ndarray) -> dict[str, float] | None:
+    if x.size == 0:
+        return None
+    p5, p50, p95 = (float(v) for v in np.percentile(x, [5, 50, 95]))
+    return {"p5": p5, "p50": p50, "p95": p95, "mean": float(np.mean(x)), "max": float(np.max(x))}
+
+
+def dispersion_record(res: DispersionResult) -> dict[str, Any]:
+    """``dispersions.json``: per metric p5, p50, p95, mean and max over the flown samples, the
+    nominal, the failed samples (count, indices, reasons), the fallback fraction, the seed and the
+    error model (JSON-ready; SI units in the key names)."""
+    from dataclasses import asdict
+
+    from .dispersions import STATUS
+
+    nom = res.nominal
+    ok = res.status == 0
+    not_flown = (
+        "null: the proximity phase is not flown per sample (its nominal duration and Delta-v "
+        "estimate are added to every sample), so there are no contact conditions to report"
+    )
+    bad = np.flatnonzero(~ok)
+    return {
+        "flight": nom.flight,
+        "scheme": nom.scheme,
+        "launch_utc": nom.launch_utc,
+        "seed": int(res.seed),
+        "samples": int(res.n),
+        "flown": int(np.sum(ok)),
+        "failed": {
+            "count": int(bad.size),
+            "indices": [int(i) for i in bad],
+            "reasons": {STATUS[c]: int(np.sum(res.status == c)) for c in range(1, len(STATUS))},
+        },
+        "metrics": {
+            "miss_at_approach_start_m": _summary(np.linalg.norm(res.miss_r[:, ok], axis=0)),
+            "miss_velocity_at_approach_start_m_s": _summary(
+                np.linalg.norm(res.miss_v[:, ok], axis=0)
+            ),
+            "far_range_dv_m_s": _summary(res.dv_far[ok]),
+            "retargeting_correction_m_s": _summary(res.dv_correction[ok]),
+            "total_dv_m_s": _summary(res.dv_total[ok]),
+            "docking_offset_s": _summary(res.t_docking[ok] - res.nominal_t_docking),
+            "contact_speed_m_s": None,
+            "contact_miss_m": None,
+        },
+        "notes": {
+            "contact_speed_m_s": not_flown,
+            "contact_miss_m": not_flown,
+            **({"model_limit": _model_limit(res)} if _model_limit(res) else {}),
+        },
+        "nominal_total_dv_m_s": float(res.nominal_dv_total),
+        "over_reserve_fraction": float(np.mean(res.over_reserve[ok])) if np.any(ok) else None,
+        "fallback_fraction": float(np.mean(res.fallback[ok])) if np.any(ok) else None,
+        "fallback_scheme": nom.fallback_scheme,
+        "fallback_delay_s": float(nom.fallback_delay_s) if nom.fallback_scheme else None,
+        "error_model": {
+            **{k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(res.model).items()},
+            "note": "1-sigma, Gaussian, independent; assumed values (rendezvous.dispersions)",
+        },
+    }

@@ -216,7 +216,11 @@ def window(args: argparse.Namespace) -> int:
 def _write_samples(res: Any, tmp: Path, text: str, figures: bool) -> None:
     import numpy as np
 
+    from ..report import dispersion_record
+
     (tmp / "report.txt").write_text(text + "\n")
+    record = json.dumps(dispersion_record(res), indent=1, allow_nan=False)
+    (tmp / "dispersions.json").write_text(record + "\n")
     np.savez_compressed(
         tmp / "samples.npz",
         miss_r_lvlh_m=res.miss_r,
@@ -225,6 +229,8 @@ def _write_samples(res: Any, tmp: Path, text: str, figures: bool) -> None:
         dv_correction_m_s=res.dv_correction,
         dv_total_m_s=res.dv_total,
         fallback=res.fallback,
+        over_reserve=res.over_reserve,
+        status=res.status,
         t_docking_s=res.t_docking,
         seed=np.uint64(res.seed),  # an integer, not a pickled Python int (seeds reach 2**64 - 1)
     )
@@ -244,6 +250,10 @@ def dispersions(args: argparse.Namespace) -> int:
     launch = launch_time(args.launch)
     out = args.out_dir
     claim = nullcontext() if out is None else claim_output_folder(out, overwrite=args.overwrite)
+    if args.scheduler is not None:  # before the nominal flight: a closed port costs seconds
+        from ..parallel import check_scheduler_reachable
+
+        check_scheduler_reachable(args.scheduler)
     with claim, warnings_as_lines():
         cfg = Scenario(launch)
         nominal = nominal_from_mission(mission.simulate(cfg), cfg)
