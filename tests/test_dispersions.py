@@ -213,3 +213,19 @@ def test_diverging_samples_are_flagged_without_warnings(nominal):
     out = D.fly_samples(nominal, wild, D.draw(4, 2))
     assert np.all(out.status != 0)
     assert "failed samples: 4 of 4" in D.report(D.run_dispersions(nominal, 4, 2, model=wild))
+
+
+def test_figures_leave_failed_samples_out(nominal):
+    """A diverged sample (NaN, 2,000 km) is neither drawn nor binned: the histogram of the miss
+    spans only the flown samples, and the LVLH panel draws one line per flown sample."""
+    from rendezvous.plotting import dispersion_histograms_figure, dispersion_lvlh_figure
+
+    res = _with_failures(D.run_dispersions(nominal, 12, 2, chunk_size=12))
+    flown = res.status == 0
+    hist = dispersion_histograms_figure(res)
+    counts = sum(p.get_height() for p in hist.axes[0].patches)
+    assert counts == int(np.sum(flown))
+    assert "2 failed, left out" in hist.get_suptitle()
+    lvlh = dispersion_lvlh_figure(res)
+    faint = [ln for ln in lvlh.axes[0].lines if ln.get_alpha() == 0.25]
+    assert len(faint) == int(np.sum(flown))
