@@ -125,12 +125,14 @@ def _simulate(p: argparse.ArgumentParser) -> None:
     _option(
         p,
         "element_sets",
-        "ISS element sets (2- or 3-line); default: the built-in real sets",
+        "ISS element sets: TLE (2- or 3-line) or OMM (JSON, XML); default: the built-in real sets",
         metavar="FILE",
     )
     _option(p, "allow_stale", "accept an element set older than 14 days", action="store_true")
     _option(p, "site", "launch pad: 31/6 (default) or 1/5")
-    _option(p, "port", "docking port: prichal (default), rassvet, poisk, zvezda-aft")
+    _option(
+        p, "port", "docking port: prichal (default), rassvet, poisk, zvezda-aft, pirs (until 2021)"
+    )
     _option(p, "vehicle", "the ship: soyuz (default) or progress")
     _option(
         p,
