@@ -15,4 +15,5 @@ MODULES = ["rendezvous", "rendezvous.mission", "rendezvous.scenario", "rendezvou
 def test_examples(name):
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0, f"{name}: no examples found (deleted?)"
     assert result.failed == 0, f"{name}: {result.failed} of {result.attempted} examples failed"

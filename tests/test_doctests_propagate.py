@@ -22,6 +22,17 @@ def test_doctests(name):
     assert result.failed == 0
 
 
+def test_the_package_examples_are_found():
+    """The examples exist: a deleted example would otherwise pass the test above silently."""
+    attempted = sum(
+        doctest.testmod(
+            importlib.import_module(n), optionflags=doctest.NORMALIZE_WHITESPACE
+        ).attempted
+        for n in MODULES
+    )
+    assert attempted >= 10
+
+
 def test_propagate_has_a_running_example():
     """``propagate`` documents itself with an example that runs (issue 8)."""
     finder = doctest.DocTestFinder()

@@ -418,7 +418,7 @@ def test_flights_table():
     assert all(3.0 < h < 3.7 for h in two_orbit)
 
 
-def test_ms27_liftoff_geometry_matches_the_research_notes(iss_sets, ms27_liftoff):
+def test_ms27_liftoff_geometry_consistency(iss_sets, ms27_liftoff):
     # Reference: an independent SGP4 computation from the same set (data/PROVENANCE.md; a
     # consistency check, not a published figure): the ISS was 3.8 deg of arc behind Site 31 in its
     # orbit plane, the site lay about 0.44 deg out of the ISS plane, and the ISS passed over the

@@ -22,7 +22,7 @@ from rendezvous.frames import (
 )
 from rendezvous.times import at_seconds
 
-BAIKONUR_31 = (45.996, 63.564)  # Site 31/6, deg N, deg E (FACTS.md)
+BAIKONUR_31 = (45.996, 63.564)  # Site 31/6, deg N, deg E (russianspaceweb.com, "Baikonur Site 31")
 
 R0 = R_EARTH + 420e3
 V0 = np.sqrt(MU_EARTH / R0)

@@ -159,3 +159,34 @@ def test_reachability_is_checked_in_seconds_before_any_work():
         listener.listen(1)
         port = listener.getsockname()[1]
         assert check_scheduler_reachable(f"127.0.0.1:{port}") == f"tcp://127.0.0.1:{port}"
+
+
+def test_workers_without_dask_is_a_one_line_error_before_any_work(monkeypatch):
+    """dask.distributed is an optional extra: its absence names the parameter and the extra."""
+    import importlib.util
+
+    from rendezvous import parallel
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "distributed" else real(name)
+    )
+    with pytest.raises(ValueError, match=r"^workers: needs dask.distributed.*\[dask\]"):
+        parallel.require_dask("workers")
+
+
+def test_cli_workers_without_dask_exits_2_naming_the_option(monkeypatch, tmp_path, capsys):
+    import importlib.util
+
+    from rendezvous.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "distributed" else real(name)
+    )
+    out = tmp_path / "d"
+    argv = ["dispersions", "--samples", "4", "--seed", "1", "--workers", "2", "--out", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --workers") and err.count("\n") == 1, err
+    assert not out.exists()

@@ -277,7 +277,9 @@ def test_timeline_has_real_and_simulated_events(flight):
     result = flight[0]
     fig = plotting.timeline_figure(result)
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
-    assert "08:57:45  docking" in texts  # FACTS.md: real docking 08:57:45 UTC
+    assert (
+        "08:57:45  docking" in texts
+    )  # real docking 08:57:45 UTC (russianspaceweb.com; TASS 1940181)
     assert "05:47:15  liftoff" in texts
     for b in result.burns:
         assert b.label in texts

@@ -25,6 +25,7 @@ import os
 import shutil
 import signal
 import stat
+import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
@@ -301,7 +302,10 @@ def _swap_in(tmp: Path, out: Path, tag: str, overwrite: bool) -> None:
         func(path)
 
     try:
-        shutil.rmtree(old, onerror=retry)
+        if sys.version_info >= (3, 12):  # onerror is deprecated from 3.12 (onexc replaces it)
+            shutil.rmtree(old, onexc=retry)
+        else:
+            shutil.rmtree(old, onerror=retry)
     except OSError as exc:  # the new output is in place: say so, do not fail
         warnings.warn(
             f"out_dir: the new output is in {out}, but the old folder {old} could not be removed "

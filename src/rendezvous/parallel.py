@@ -204,13 +204,22 @@ def _connect(target, where: str, timeout_s: float):
         ) from None
 
 
+def require_dask(parameter: str) -> None:
+    """Raise ValueError naming ``parameter`` ("workers" or "scheduler") when dask.distributed,
+    an optional extra, is not installed: cheap, so callers check before any work."""
+    import importlib.util
+
+    if importlib.util.find_spec("distributed") is None:
+        raise ValueError(
+            f"{parameter}: needs dask.distributed, which is not installed; install the extra: "
+            "pip install 'soyuz-rendezvous[dask]' (or leave it out to run in this process)"
+        )
+
+
 def _on_dask(func, chunks, workers, scheduler, bar, connect_timeout_s, no_worker_timeout_s):
-    try:
-        from dask.distributed import LocalCluster
-    except ImportError as exc:
-        raise ImportError(
-            "workers/scheduler need dask.distributed: pip install 'dask[distributed]'"
-        ) from exc
+    require_dask("workers" if workers is not None else "scheduler")
+    from dask.distributed import LocalCluster
+
     cluster = None
     if workers is not None:
         cluster = LocalCluster(**local_cluster_options(n_workers=int(workers)))

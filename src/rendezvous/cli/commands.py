@@ -249,11 +249,13 @@ def dispersions(args: argparse.Namespace) -> int:
 
     launch = launch_time(args.launch)
     out = args.out_dir
-    claim = nullcontext() if out is None else claim_output_folder(out, overwrite=args.overwrite)
-    if args.scheduler is not None:  # before the nominal flight: a closed port costs seconds
-        from ..parallel import check_scheduler_reachable
+    if args.workers is not None or args.scheduler is not None:
+        from ..parallel import check_scheduler_reachable, require_dask
 
-        check_scheduler_reachable(args.scheduler)
+        require_dask("workers" if args.workers is not None else "scheduler")
+        if args.scheduler is not None:  # before the nominal flight: a closed port costs seconds
+            check_scheduler_reachable(args.scheduler)
+    claim = nullcontext() if out is None else claim_output_folder(out, overwrite=args.overwrite)
     with claim, warnings_as_lines():
         cfg = Scenario(launch)
         nominal = nominal_from_mission(mission.simulate(cfg), cfg)
