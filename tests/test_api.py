@@ -159,3 +159,21 @@ def test_an_omm_file_flies_as_the_tle_it_came_from(name, ms27_result):
     r = rendezvous.simulate(MS27, elements=str(path))
     assert r.scheme == ms27_result.scheme == "2-orbit"
     assert abs(seconds_between(ms27_result.docking_time, r.docking_time)) < 1.0
+
+
+@pytest.mark.parametrize(
+    "changes, phrase",
+    [
+        (dict(port="poisk"), "port Poisk zenith"),
+        (dict(vehicle="progress"), "vehicle Progress MS"),
+        (dict(launch="2025-04-08T05:48:15.309Z"), "launch +60 s"),
+    ],
+)
+def test_a_changed_real_flight_is_hypothetical_and_not_compared(changes, phrase):
+    """Another port, ship or a launch moved by more than the ~1 s two-orbit launch tolerance is
+    not the real flight: no real or planned docking beside it, and the name says what changed."""
+    as_flown = Scenario.from_flight("Soyuz MS-27")
+    assert as_flown.flight == "Soyuz MS-27" and as_flown.real_docking is not None
+    s = Scenario.from_flight("Soyuz MS-27", **changes)
+    assert s.real_docking is None and s.planned_docking is None and s.real_launch is None
+    assert s.flight == f"Soyuz MS-27 (hypothetical: {phrase})"

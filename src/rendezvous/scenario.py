@@ -105,9 +105,10 @@ class Scenario:
             object.__setattr__(self, name, value)
 
         put("launch", to_time(self.launch, param="launch"))
-        for name, value in _history(self.launch).items():  # a known flight: its pad, port, ship
-            if getattr(self, name) is None:
-                put(name, value)
+        history = _history(self.launch)
+        for name in ("site", "port", "vehicle"):  # a known flight: its pad, port, ship
+            if name in history and getattr(self, name) is None:
+                put(name, history[name])
         put("site", _pick(self.site, Site, SITES["baikonur-31/6"], site_by_name, "site"))
         put("station", _pick(self.station, Station, ISS, station_by_name, "station"))
         station: Station = self.station
@@ -132,15 +133,21 @@ class Scenario:
             )
         if self.gravity_degree not in (0, 1, 2, 3, 4):
             raise ValueError(f"gravity_degree: got {self.gravity_degree}; use an integer 0..4")
+        changes = _changes_from(self, history)
+        if history and not changes:  # flown as it was: its real times beside ours
+            for name in ("real_launch", "real_docking", "planned_docking"):
+                if getattr(self, name) is None:
+                    put(name, history[name])
         if self.flight is None:
-            put("flight", self._default_name())
+            put("flight", self._default_name(changes))
 
-    def _default_name(self) -> str:
+    def _default_name(self, changes: list[str]) -> str:
         from .times import iso_utc
 
         flight, _ = known_flight(self.launch)
         if flight is not None:
-            return str(flight.name).replace(" (plan)", "")
+            name = str(flight.name).replace(" (plan)", "")
+            return f"{name} (hypothetical: {', '.join(changes)})" if changes else name
         return f"{self.vehicle.name.split()[0]} launch {iso_utc(self.launch, digits=0)}"
 
     @classmethod
@@ -165,11 +172,9 @@ class Scenario:
             site=site_by_name(f.site.replace("Baikonur ", ""), param="flight site"),
             port=ISS.port(f.port, param="flight port"),
             vehicle=VEHICLES["progress" if f.name.startswith("Progress") else "soyuz"],
-            flight=f.name.replace(" (plan)", ""),
-            real_launch=f.launch,
-            real_docking=actual.docking if actual else None,
-            planned_docking=plan.docking if plan else None,
         )
+        # The name and the real times come from the flight table in __post_init__, and only
+        # while the overrides leave the flight as it was flown (launch, pad, port, ship).
         fields.update(overrides)
         return cls(**fields)
 
@@ -197,6 +202,29 @@ def _history(launch: Any) -> dict[str, Any]:
         real_docking=flight.docking if actual else None,
         planned_docking=plan if actual else flight.docking,
     )
+
+
+AS_FLOWN_LAUNCH_S = 1.0
+"""A launch more than this from the real liftoff is another launch, not the real flight: the
+two-orbit scheme's launch tolerance is about 1 s (der-orion.info on Soyuz MS-11;
+docs/sources.md)."""
+
+
+def _changes_from(scenario: Any, history: dict[str, Any]) -> list[str]:
+    """What ``scenario`` changes of the known flight in ``history`` (launch moved, another pad,
+    port or ship), as short phrases; empty when it is flown as it was (or no flight is known)."""
+    from .times import seconds_between
+
+    if not history:
+        return []
+    out = []
+    moved = seconds_between(history["real_launch"], scenario.launch)
+    if abs(moved) > AS_FLOWN_LAUNCH_S:
+        out.append(f"launch {moved:+.0f} s")
+    for name in ("site", "port", "vehicle"):
+        if getattr(scenario, name) is not history[name]:
+            out.append(f"{name} {getattr(scenario, name).name}")
+    return out
 
 
 def _pick(value: Any, kind: type, default: Any, by_name: Any, param: str) -> Any:

@@ -98,7 +98,7 @@ def warnings_as_lines() -> Iterator[None]:
 
 def scenario(args: argparse.Namespace) -> Any:
     """The :class:`~rendezvous.scenario.Scenario` of ``simulate``'s options (checked, cheap)."""
-    from ..scenario import Scenario, known_flight
+    from ..scenario import Scenario
 
     sets = element_sets(args.element_sets)
     choices = dict(
@@ -115,12 +115,10 @@ def scenario(args: argparse.Namespace) -> Any:
         choices["launch"] = launch_time(args.launch)
     if args.flight is not None:
         return Scenario.from_flight(args.flight, **choices)
+    # A real flight launched then, flown as it was, gets its published times beside ours
+    # (Scenario reads them from the flight table; a changed pad, port or ship makes it another
+    # flight, named as hypothetical).
     launch = choices.pop("launch") if "launch" in choices else launch_time(MS27_LAUNCH)
-    flight, planned = known_flight(launch)
-    if flight is not None:  # a real flight launched then: show its times beside ours
-        actual = flight.docking_kind == "actual"
-        choices.update(real_launch=flight.launch, real_docking=flight.docking if actual else None)
-        choices.update(planned_docking=planned if actual else flight.docking)
     return Scenario(launch, **choices)
 
 
