@@ -367,6 +367,8 @@ def _result(cfg, env, ins, windows, scheme, station, far, near, port) -> Mission
         planned_docking=cfg.planned_docking,
         station_span_s=float(env.fit.span_s) if env.fit is not None else float("nan"),
         station_inv_ballistic=float(env.ib_station),
+        vehicle_name=str(cfg.vehicle.name),
+        ship_inv_ballistic=float(env.ib_ship),
         ship_path=path,
         station_path=station,
         **_sample(env, ins, far, near, burns, station, path),

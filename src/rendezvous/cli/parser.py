@@ -119,7 +119,7 @@ def _simulate(p: argparse.ArgumentParser) -> None:
     _option(
         p,
         "launch",
-        f"liftoff, ISO 8601 with Z or an offset (default: MS-27, {MS27_LAUNCH})",
+        f"liftoff, ISO 8601 with Z or an offset; no zone means UTC (default: MS-27, {MS27_LAUNCH})",
         metavar="TIME",
     )
     _option(
