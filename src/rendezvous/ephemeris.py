@@ -179,8 +179,8 @@ def select_element_set(
             best.source,
             best.line_number,
             f"the latest element set before {_iso(t)} has epoch {_iso(best.epoch)}, "
-            f"{age:.1f} days earlier (limit {max_age_days:g} d); add a newer set to the file "
-            "or pass allow_stale=True",
+            f"{age:.1f} days earlier (limit {max_age_days:g} d); give a newer set in `elements` "
+            "(a TLE or OMM file) or pass allow_stale=True",
         )
     if age > warn_age_days:
         warnings.warn(
