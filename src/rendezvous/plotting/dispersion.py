@@ -83,8 +83,8 @@ def dispersion_lvlh_figure(res, max_lines: int = 400) -> Figure:
         )
         a.plot([0.0], [0.0], "s", color="tab:green", ms=5, label="station")
         a.invert_yaxis()  # z towards Earth: Earth at the bottom
-        a.set_xlabel("x, along-track V-bar (km)")
-        a.set_ylabel("z, towards Earth (km)")
+        a.set_xlabel("x, along-track V-bar, straight-line (km)")
+        a.set_ylabel("z, towards Earth, straight-line (km)")
     end_x = res.traj[0, idx, -1] / 1e3
     end_z = res.traj[2, idx, -1] / 1e3
     ax2.plot(end_x, end_z, ".", color="tab:orange", ms=2, label="arrivals")
@@ -92,7 +92,10 @@ def dispersion_lvlh_figure(res, max_lines: int = 400) -> Figure:
     ax2.set_xlim(cx - span, cx + span)
     ax2.set_ylim(span, -span)
     ax2.set_title("arrival at the approach start")
-    ax.set_title(f"{res.nominal.flight}: far range of {k} flown of {res.n} samples, station LVLH")
+    ax.set_title(
+        f"{res.nominal.flight}: far range of {k} flown of {res.n} samples, rectilinear station "
+        "LVLH\n(straight-line axes: at long range not the curvilinear axes of lvlh.png)"
+    )
     ax.legend(loc="best", fontsize=8)
     return fig
 
