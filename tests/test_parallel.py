@@ -190,3 +190,14 @@ def test_cli_workers_without_dask_exits_2_naming_the_option(monkeypatch, tmp_pat
     err = capsys.readouterr().err
     assert err.startswith("error: --workers") and err.count("\n") == 1, err
     assert not out.exists()
+
+
+def test_progress_is_a_callback_called_once_per_chunk(capsys):
+    """The library prints nothing: the caller gets one call per finished chunk (the command line
+    draws its bar with it)."""
+    from rendezvous.parallel import map_chunks
+
+    calls = []
+    assert map_chunks(len, [[1], [1, 2], [1, 2, 3]], progress=lambda: calls.append(1)) == [1, 2, 3]
+    assert len(calls) == 3
+    assert capsys.readouterr() == ("", "")

@@ -78,6 +78,7 @@ of the burn times, correlated errors.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from importlib import import_module
@@ -621,11 +622,12 @@ def run_dispersions(
     chunk_size: int = 1000,
     workers: int | None = None,
     scheduler: str | None = None,
-    progress: bool = False,
+    progress: Callable[[], object] | None = None,
     newton_steps: int = 12,
 ) -> DispersionResult:
     """Fly ``n`` samples with ``seed`` (module docstring); in-process by default, on a local Dask
-    cluster of ``workers`` processes, or on the cluster at ``scheduler`` (``parallel``)."""
+    cluster of ``workers`` processes, or on the cluster at ``scheduler`` (``parallel``).
+    progress: called once per finished chunk of ``chunk_size`` samples (for a progress bar)."""
     from .parallel import map_chunks
 
     model = model or ErrorModel()
@@ -635,9 +637,7 @@ def run_dispersions(
         raise ValueError(f"n: got {n} samples; use a positive whole number")
     chunks = [(i, min(i + int(chunk_size), int(n))) for i in range(0, int(n), int(chunk_size))]
     job = partial(_chunk_job, nominal, model, newton_steps, int(seed))
-    parts = map_chunks(
-        job, chunks, workers=workers, scheduler=scheduler, progress=progress, desc="dispersions"
-    )
+    parts = map_chunks(job, chunks, workers=workers, scheduler=scheduler, progress=progress)
     nom = fly_samples(nominal, model, np.zeros((1, N_DRAWS)), newton_steps)
     cat = {}
     for f in _FIELDS:

@@ -1,5 +1,5 @@
 """Running independent chunks of work in-process or on a Dask cluster: the package's only module
-that imports dask (and tqdm), both optional and imported only when used.
+that imports dask, optional and imported only when used.
 
 ``map_chunks(func, chunks)`` returns ``[func(c) for c in chunks]`` in chunk order, computed
 
@@ -11,7 +11,8 @@ that imports dask (and tqdm), both optional and imported only when used.
 ``func`` and the chunks must be picklable (a module-level function or a ``functools.partial`` of
 one); the package must be importable on the workers. The results are those of ``func`` whatever
 runs it, so a computation that depends only on its chunk gives identical numbers everywhere.
-A progress bar (tqdm, on stderr) counts finished chunks when ``progress`` is true.
+``progress``, if given, is called once per finished chunk (the command line draws a bar with it;
+this module prints nothing).
 
 Failures are one line (:class:`ClusterError`, or ``ValueError`` for a bad argument), naming the
 parameter: an address with a scheme the package does not configure (only ``tcp://`` or a bare
@@ -27,6 +28,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 
 __all__ = [
@@ -115,24 +117,13 @@ def local_cluster_options(**changes) -> dict:
     return options
 
 
-def _bar(total, desc, enabled):
-    if not enabled:
-        return None
-    try:
-        from tqdm import tqdm
-    except ImportError:  # optional: no bar without tqdm
-        return None
-    return tqdm(total=total, desc=desc, unit="chunk")
-
-
 def map_chunks(
     func,
     chunks,
     *,
     workers: int | None = None,
     scheduler: str | None = None,
-    progress: bool = False,
-    desc: str = "",
+    progress: Callable[[], object] | None = None,
     connect_timeout_s: float = CONNECT_TIMEOUT_S,
     no_worker_timeout_s: float = NO_WORKER_TIMEOUT_S,
 ) -> list:
@@ -159,21 +150,16 @@ def map_chunks(
     ):
         if not (math.isfinite(value) and value > 0):
             raise ValueError(f"{name}: got {value}; use a positive number of seconds")
-    bar = _bar(len(chunks), desc, progress)
-    try:
-        if workers is None and scheduler is None:
-            out = []
-            for c in chunks:
-                out.append(func(c))
-                if bar is not None:
-                    bar.update(1)
-            return out
-        return _on_dask(
-            func, chunks, workers, scheduler, bar, connect_timeout_s, no_worker_timeout_s
-        )
-    finally:
-        if bar is not None:
-            bar.close()
+    if workers is None and scheduler is None:
+        out = []
+        for c in chunks:
+            out.append(func(c))
+            if progress is not None:
+                progress()
+        return out
+    return _on_dask(
+        func, chunks, workers, scheduler, progress, connect_timeout_s, no_worker_timeout_s
+    )
 
 
 @contextmanager
@@ -216,7 +202,7 @@ def require_dask(parameter: str) -> None:
         )
 
 
-def _on_dask(func, chunks, workers, scheduler, bar, connect_timeout_s, no_worker_timeout_s):
+def _on_dask(func, chunks, workers, scheduler, progress, connect_timeout_s, no_worker_timeout_s):
     require_dask("workers" if workers is not None else "scheduler")
     from dask.distributed import LocalCluster
 
@@ -228,14 +214,14 @@ def _on_dask(func, chunks, workers, scheduler, bar, connect_timeout_s, no_worker
         client = _connect(cluster if cluster is not None else scheduler, where, connect_timeout_s)
         with client:
             futures = client.map(func, chunks, pure=False)
-            _wait_all(client, futures, bar, no_worker_timeout_s)
+            _wait_all(client, futures, progress, no_worker_timeout_s)
             return client.gather(futures)
     finally:
         if cluster is not None:
             cluster.close()
 
 
-def _wait_all(client, futures, bar, no_worker_timeout_s: float) -> None:
+def _wait_all(client, futures, progress, no_worker_timeout_s: float) -> None:
     """Wait for every future, raising the first error; give up when no worker is left."""
     from dask.distributed import wait
     from distributed.scheduler import KilledWorker
@@ -257,8 +243,8 @@ def _wait_all(client, futures, bar, no_worker_timeout_s: float) -> None:
                         "memory and logs"
                     ) from None
                 raise exc
-            if bar is not None:
-                bar.update(1)
+            if progress is not None:
+                progress()
         pending = [f for f in pending if f in not_done]
         if not pending:
             return

@@ -211,6 +211,25 @@ def window(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _chunk_bar(args: argparse.Namespace) -> Iterator[Any]:
+    """A progress bar on stderr over the chunks of ``dispersions`` (tqdm), yielding the callback
+    the library calls per finished chunk; None with ``--quiet`` or without tqdm."""
+    try:
+        from tqdm import tqdm
+    except ImportError:  # optional: no bar without tqdm
+        tqdm = None
+    if args.quiet or tqdm is None:
+        yield None
+        return
+    total = -(-args.n_samples // args.chunk_size)  # chunks of chunk_size samples, rounded up
+    bar = tqdm(total=total, desc="dispersions", unit="chunk")
+    try:
+        yield lambda: bar.update(1)
+    finally:
+        bar.close()
+
+
 def _write_samples(res: Any, tmp: Path, text: str, figures: bool) -> None:
     import numpy as np
 
@@ -257,15 +276,16 @@ def dispersions(args: argparse.Namespace) -> int:
     with claim, warnings_as_lines():
         cfg = Scenario(launch)
         nominal = nominal_from_mission(mission.simulate(cfg), cfg)
-        res = run_dispersions(
-            nominal,
-            args.n_samples,
-            args.seed,
-            chunk_size=args.chunk_size,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            progress=not args.quiet,
-        )
+        with _chunk_bar(args) as tick:
+            res = run_dispersions(
+                nominal,
+                args.n_samples,
+                args.seed,
+                chunk_size=args.chunk_size,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                progress=tick,
+            )
         text = dispersion_report(res)
         if out is not None:
             write_folder_atomic(
