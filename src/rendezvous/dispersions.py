@@ -79,7 +79,7 @@ of the burn times, correlated errors.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
 from importlib import import_module
 from typing import Any
@@ -563,27 +563,16 @@ def _fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_step
     )
 
 
-_FIELDS = (
-    "miss_r",
-    "miss_v",
-    "dv_far",
-    "dv_correction",
-    "dv_total",
-    "fallback",
-    "over_reserve",
-    "t_docking",
-    "predicted_miss",
-    "status",
-    "traj",
-)
+_FIELDS = tuple(f.name for f in fields(Samples) if f.name != "traj_t")
+"""The per-sample arrays of :class:`Samples`, concatenated over chunks (``traj_t`` is shared)."""
 
 
 @dataclass(frozen=True, eq=False)
-class DispersionResult:
+class DispersionResult(Samples):
     """N flown samples (sample order) with the nominal, the error model and the seed.
 
-    Arrays as returned by :func:`fly_samples`, concatenated over chunks; nominal_traj: (3, k) LVLH
-    positions of the zero-error sample at ``traj_t``.
+    The :class:`Samples` arrays concatenated over chunks; nominal_traj: (3, k) LVLH positions of
+    the zero-error sample at ``traj_t``.
     """
 
     seed: int
@@ -591,18 +580,6 @@ class DispersionResult:
     chunk_size: int
     nominal: Nominal
     model: ErrorModel
-    miss_r: np.ndarray
-    miss_v: np.ndarray
-    dv_far: np.ndarray
-    dv_correction: np.ndarray
-    dv_total: np.ndarray
-    fallback: np.ndarray
-    over_reserve: np.ndarray
-    t_docking: np.ndarray
-    predicted_miss: np.ndarray
-    status: np.ndarray
-    traj_t: np.ndarray
-    traj: np.ndarray
     nominal_traj: np.ndarray
     nominal_dv_total: float
     nominal_t_docking: float
