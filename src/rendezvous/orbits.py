@@ -81,7 +81,7 @@ def rotate_about(v: np.ndarray, axis: np.ndarray, angle: float) -> np.ndarray:
 def nodal_rate(a, inc):
     """Secular J2 rate of the ascending node, rad/s, for semi-major axis ``a`` (m) and inclination
     ``inc`` (rad), near-circular orbit (Vallado eq. 9-41; Curtis eq. 4.52)."""
-    n = np.sqrt(MU_EARTH / a**3)
+    n = mean_motion(a)
     return -1.5 * n * J2 * (R_EARTH / a) ** 2 * np.cos(inc)
 
 
@@ -90,7 +90,7 @@ def mean_longitude_rate(a, inc):
     axis ``a`` (m) and inclination ``inc`` (rad): Kepler plus J2 (Vallado eqs. 9-41..9-43, e =
     0)."""
     a = np.maximum(np.asarray(a, dtype=float), R_EARTH)  # below the surface: no meaning, no NaN
-    n = np.sqrt(MU_EARTH / a**3)
+    n = mean_motion(a)
     c2 = np.cos(inc) ** 2
     return n * (1.0 + 0.75 * J2 * (R_EARTH / a) ** 2 * ((3.0 * c2 - 1.0) + (5.0 * c2 - 1.0)))
 

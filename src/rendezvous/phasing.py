@@ -48,7 +48,14 @@ import numpy as np
 from .catalog import SCHEMES, Scheme
 from .constants import MU_EARTH, R_EARTH
 from .errors import MissionError
-from .orbits import mean_longitude_rate, nodal_rate, phase_angle, rtn_basis, semi_major_axis
+from .orbits import (
+    mean_longitude_rate,
+    mean_motion,
+    nodal_rate,
+    phase_angle,
+    rtn_basis,
+    semi_major_axis,
+)
 from .orbits import unit as _unit
 
 __all__ = [
@@ -155,7 +162,7 @@ def linear_plan(
         roe0 = roe0[:, None]
     m = roe0.shape[1]
     t_burns = np.asarray(t_burns, dtype=float)
-    n = np.sqrt(MU_EARTH / a_st**3)
+    n = mean_motion(a_st)
     lam_rate_st = mean_longitude_rate(a_st, inc)
     da0, dl0, dex0, dey0, dix0, diy0 = roe0
     x = np.zeros((4, m))
@@ -250,7 +257,7 @@ def best_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=T
     roe0 = np.asarray(roe0, dtype=float)
     if roe0.ndim == 1:
         roe0 = roe0[:, None]
-    period = TWO_PI / np.sqrt(MU_EARTH / a_st**3)
+    period = TWO_PI / mean_motion(a_st)
     m = roe0.shape[1]
     tb0 = np.array(t_burns, dtype=float)
     best = linear_plan(roe0, a_st, inc, u_st0, tb0, target_dlambda, out_of_plane=out_of_plane)
@@ -321,7 +328,7 @@ def insertion_geometry(station, ship, pole, approach) -> InsertionGeometry:
     """:class:`InsertionGeometry` of the station (6,) and ship (6,) at insertion; ``pole`` (3,)
     the Earth's axis; ``approach`` a ``proximity.ApproachProfile`` (the approach start point)."""
     a_st = float(semi_major_axis(station))
-    n_st = np.sqrt(MU_EARTH / a_st**3)
+    n_st = mean_motion(a_st)
     h = np.cross(station[:3], station[3:])
     h /= np.linalg.norm(h)
     inc = float(np.arccos(np.clip(h @ pole, -1.0, 1.0)))
