@@ -17,7 +17,9 @@ returning small frozen values:
    the differential correction of the four far-range burns with the full force model, flown
    (``FarRange``);
 5. ``proximity.fly_approach``: the closed-loop Kurs-style approach, flyaround, hold and final
-   approach to the port, to contact (``ApproachFlight``);
+   approach to the port, to contact (``ApproachFlight``), with the ship's own profile, the
+   station's attitude for that port and the calibrated hold of the ship and scheme
+   (``calibration.approach_profile``; the hold is fitted to real flights, named CALIBRATED);
 6. the frozen :class:`~rendezvous.result.MissionResult`: burns, timeline, sampled arrays and the
    dense trajectories.
 
@@ -117,16 +119,16 @@ def simulate(
     >>> import rendezvous
     >>> r = rendezvous.simulate("2025-04-08T05:47:15.309Z")  # Soyuz MS-27
     >>> r.scheme, r.docking_utc
-    ('2-orbit', '2025-04-08T08:59:20Z')
+    ('2-orbit', '2025-04-08T09:02:52Z')
     >>> round(r.total_dv_m_s, 1), len(r.burns)
-    (127.9, 46)
+    (139.1, 66)
     >>> [b.label for b in r.burns[:4]]
     ['B1 phasing', 'B2 phasing', 'B3 rendezvous', 'B4 approach-start']
     >>> x, y, z = r.relative_at(r.t_contact)[:3]  # LVLH at contact: the port, m
     >>> round(float(x), 1), round(float(z), 1)
     (29.0, 19.0)
     >>> round(float(np.linalg.norm(r.relative_at(r.t_contact - 600.0)[:3])))  # 10 min before, m
-    138
+    300
     """
     given = dict(element_sets=elements, site=site, port=port, vehicle=vehicle, scheme=scheme)
     given = {k: v for k, v in given.items() if v is not None} | options
@@ -213,6 +215,7 @@ def _plan(cfg: Scenario, env: Any, scheme_name: str | None) -> tuple[Any, Any, A
 def _fly(cfg: Scenario) -> MissionResult:
     """The phases in order, each a call into the module named after it (module docstring)."""
     from . import phasing, proximity
+    from .calibration import approach_profile
     from .environment import environment_at
 
     # The station is checked for manoeuvres and fitted to SGP4 over the span flown: guessed from
@@ -227,7 +230,10 @@ def _fly(cfg: Scenario) -> MissionResult:
     window = next(w for w in windows if w.scheme == scheme.name)
     station = env.fly_station(fitted)
     far = phasing.fly_far_range(env, ins, geom, scheme, window, station, cfg.ascent, cfg.approach)
-    port_pos, port_axis = proximity.port_frame(cfg.port, cfg.approach, cfg.station)
+    approach = cfg.approach
+    if cfg.default_approach:  # the calibrated hold of this ship and scheme
+        approach = approach_profile(cfg.vehicle, cfg.port, cfg.station, scheme=scheme.name)
+    port_pos, port_axis = proximity.port_frame(cfg.port, approach, cfg.station)
     near = proximity.fly_approach(
         env,
         station,
@@ -235,7 +241,7 @@ def _fly(cfg: Scenario) -> MissionResult:
         float(far.t_burns[-1]),
         port_pos,
         port_axis,
-        cfg.approach,
+        approach,
         geom.n_st,
     )
     return _result(cfg, env, ins, windows, scheme, station, far, near, (port_pos, port_axis))
