@@ -295,11 +295,17 @@ class AccuracyTable:
         return float(np.median(err)) if err.size else float("nan")
 
 
+def _base_name(f: RealFlight) -> str:
+    return f.name.replace(" (plan)", "")
+
+
 def _stopwatch(actual: list[RealFlight], f: RealFlight, by_vehicle: bool) -> float:
     same = [
         g.duration_s
         for g in actual
-        if g is not f and g.scheme == f.scheme and (not by_vehicle or g.vehicle == f.vehicle)
+        if _base_name(g) != _base_name(f)
+        and g.scheme == f.scheme
+        and (not by_vehicle or g.vehicle == f.vehicle)
     ]
     return float(np.mean(same)) if same else float("nan")
 
@@ -309,12 +315,13 @@ def leave_one_out(
 ) -> AccuracyTable:
     """The leave-one-out table (class docstring) of ``flights`` (default :func:`real_flights`).
 
-    Each flight is predicted by :func:`fit` of the *actual* dockings of the others (a planned
-    docking is never fitted, so its prediction is the whole-table fit). ``flown``: launch-to-
+    Each flight is predicted by :func:`fit` of the *actual* dockings of the other flights (a
+    pre-launch plan row, "... (plan)", leaves out its flight's actual docking too: the comparison
+    with the plan is out of sample). ``flown``: launch-to-
     docking seconds from ``simulate`` by flight name, flown with ``fits[i]``'s hold (optional)."""
     flights = real_flights() if flights is None else tuple(flights)
     actual = [f for f in flights if f.docking_kind == "actual"]
-    fits = tuple(fit([g for g in actual if g is not f]) for f in flights)
+    fits = tuple(fit([g for g in actual if _base_name(g) != _base_name(f)]) for f in flights)
     flown = flown or {}
     return AccuracyTable(
         flights,
@@ -325,3 +332,22 @@ def leave_one_out(
         np.array([_stopwatch(actual, f, True) for f in flights]),
         fits,
     )
+
+
+def fly_leave_one_out(table: AccuracyTable, names: tuple[str, ...] | list[str]) -> AccuracyTable:
+    """``table`` with ``flown_s`` filled for the flights called ``names`` (of ``data/flights.csv``,
+    which have an element set): each flown by ``mission.simulate`` as it was (its pad, port, ship)
+    with the hold of the fit made without it."""
+    from .mission import simulate
+    from .scenario import Scenario
+
+    flown = dict(zip([f.name for f in table.flights], table.flown_s, strict=True))
+    for f, c in zip(table.flights, table.fits, strict=True):
+        if f.name not in names:
+            continue
+        s = Scenario.from_flight(f.name.replace(" (plan)", ""))
+        prof = approach_profile(
+            s.vehicle, s.port, s.station, hold_s=c.hold_for(f.vehicle, f.scheme)
+        )
+        flown[f.name] = simulate(s.replace(approach=prof)).t_contact
+    return replace(table, flown_s=np.array([flown[f.name] for f in table.flights], dtype=float))
