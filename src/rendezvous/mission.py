@@ -215,7 +215,6 @@ def _plan(cfg: Scenario, env: Any, scheme_name: str | None) -> tuple[Any, Any, A
 def _fly(cfg: Scenario) -> MissionResult:
     """The phases in order, each a call into the module named after it (module docstring)."""
     from . import phasing, proximity
-    from .calibration import approach_profile
     from .environment import environment_at
 
     # The station is checked for manoeuvres and fitted to SGP4 over the span flown: guessed from
@@ -230,9 +229,7 @@ def _fly(cfg: Scenario) -> MissionResult:
     window = next(w for w in windows if w.scheme == scheme.name)
     station = env.fly_station(fitted)
     far = phasing.fly_far_range(env, ins, geom, scheme, window, station, cfg.ascent, cfg.approach)
-    approach = cfg.approach
-    if cfg.default_approach:  # the calibrated hold of this ship and scheme
-        approach = approach_profile(cfg.vehicle, cfg.port, cfg.station, scheme=scheme.name)
+    approach = cfg.approach_for(scheme.name)  # the calibrated hold of this ship and scheme
     port_pos, port_axis = proximity.port_frame(cfg.port, approach, cfg.station)
     near = proximity.fly_approach(
         env,

@@ -192,6 +192,16 @@ class Scenario:
                 changes["approach"] = None
         return replace(self, **changes)
 
+    def approach_for(self, scheme: str) -> Any:
+        """The approach profile flown with ``scheme``: the default profile
+        (:attr:`default_approach`) with the calibrated extra hold of that scheme
+        (``calibration.approach_profile``), or the profile given, as it is."""
+        from .calibration import approach_profile
+
+        if not self.default_approach:
+            return self.approach
+        return approach_profile(self.vehicle, self.port, self.station, scheme=scheme)
+
     @property
     def default_approach(self) -> bool:
         """True when ``approach`` is the ship's default profile to this port
