@@ -286,7 +286,8 @@ def _timeline(t_ins, far, near, port_name, burns) -> tuple[tuple[Event, ...], tu
 
 def _sample(env, ins, far, near, burns, station, path) -> dict[str, Any]:
     """The sampled arrays of the result: 107 points over the ascent, 20 s over the far range, 2 s
-    over the approach, plus every burn and the contact."""
+    over the approach, plus every burn and the contact (grid points within 10 ms of those
+    dropped)."""
     from . import frames, phasing
     from .times import at_seconds
 
@@ -303,6 +304,10 @@ def _sample(env, ins, far, near, burns, station, path) -> dict[str, Any]:
         )
     )
     t_grid = t_grid[t_grid <= t_contact]
+    # a grid point within 10 ms of a burn or the contact goes (the exports print milliseconds)
+    events = np.array([b.t for b in burns] + [t_contact])
+    near_event = np.min(np.abs(t_grid[:, None] - events[None, :]), axis=1)
+    t_grid = t_grid[(near_event == 0.0) | (near_event > 0.01) | (t_grid < t_ins)]
     asc_mask = t_grid < t_ins
     ship = np.empty((6, t_grid.size))
     ship[:, asc_mask] = path.ascent(t_grid[asc_mask])
