@@ -333,21 +333,3 @@ def leave_one_out(
         fits,
     )
 
-
-def fly_leave_one_out(table: AccuracyTable, names: tuple[str, ...] | list[str]) -> AccuracyTable:
-    """``table`` with ``flown_s`` filled for the flights called ``names`` (of ``data/flights.csv``,
-    which have an element set): each flown by ``mission.simulate`` as it was (its pad, port, ship)
-    with the hold of the fit made without it."""
-    from .mission import simulate
-    from .scenario import Scenario
-
-    flown = dict(zip([f.name for f in table.flights], table.flown_s, strict=True))
-    for f, c in zip(table.flights, table.fits, strict=True):
-        if f.name not in names:
-            continue
-        s = Scenario.from_flight(f.name.replace(" (plan)", ""))
-        prof = approach_profile(
-            s.vehicle, s.port, s.station, hold_s=c.hold_for(f.vehicle, f.scheme)
-        )
-        flown[f.name] = simulate(s.replace(approach=prof)).t_contact
-    return replace(table, flown_s=np.array([flown[f.name] for f in table.flights], dtype=float))

@@ -346,6 +346,7 @@ def compare(args: argparse.Namespace) -> int:
     out), beside the flown ``simulate`` result for the flights with an ISS element set from the
     two days before launch, and two stopwatches; Markdown tables on stdout."""
     from .. import calibration
+    from ..accuracy import fly_leave_one_out
     from ..ephemeris import builtin_element_sets, flights, select_element_set
     from ..times import seconds_between
 
@@ -362,7 +363,7 @@ def compare(args: argparse.Namespace) -> int:
     print(f"CALIBRATED hold (whole table): {hold}; scheme extra: {extra}")
     print("Errors: prediction minus the real docking; planned dockings are the pre-launch plans.")
     print(flush=True)
-    table = calibration.fly_leave_one_out(calibration.leave_one_out(), with_sets)
+    table = fly_leave_one_out(calibration.leave_one_out(), with_sets)
     _print_accuracy(table)
     return 0
 
