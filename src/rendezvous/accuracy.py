@@ -1,8 +1,8 @@
 """The leave-one-out accuracy table with the flown flights: ``calibration.leave_one_out`` (the
 fast estimate of every built-in flight) plus ``mission.simulate`` of the flights that have an
-element set, each flown with the hold of the fit made without it. Kept apart from :mod:`rendezvous.calibration`
-because it flies the mission (layering: the scenario reads the calibrated profile, the mission
-reads the scenario, this reads both)."""
+element set, each flown with the hold of the fit made without it. Kept apart from
+:mod:`rendezvous.calibration` because it flies the mission (layering: the scenario reads the
+calibrated profile, the mission reads the scenario, this reads both)."""
 
 from __future__ import annotations
 
