@@ -338,6 +338,8 @@ def _print_accuracy(table: Any) -> None:
         n = sum(f.docking_kind == "actual" and f.scheme in schemes for f in table.flights)
         name = " and ".join(schemes)
         print(f"| median abs. error, {n} actual {name} dockings | | | | | {med} |")
+    flown = [f.name for f, t in zip(table.flights, table.flown_s, strict=True) if t == t]
+    print(f"\nflown (simulate): only the flights with an element set ({', '.join(flown)}).")
 
 
 def compare(args: argparse.Namespace) -> int:
