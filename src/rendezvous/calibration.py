@@ -19,10 +19,13 @@ reduction, flyaround to the port axis, hold, final approach). What moves it:
 Calibrated, in the open
 -----------------------
 The time the real flights spend beyond the far-range schedule and the approach legs is not
-published: real ships hold on the port axis, and the docking is timed for Russian ground-station
-coverage and lighting. It is fitted, by least squares on the whole built-in table (every *actual*
-docking of ``data/flights.csv`` and ``data/flight_durations.csv``; planned dockings are never
-fitted), as an additive model ``hold = HOLD[ship] + EXTRA[scheme]`` with EXTRA["2-orbit"] = 0:
+published: real ships hold on the port axis, the docking is timed for Russian ground-station
+coverage and lighting, and our far-range schedule (the scheme's burn revolutions) may end earlier
+than the real one. All of it is one calibrated time, flown as the hold: so the hold of the printed
+timeline (about 37 min for Soyuz MS) is not a published station-keeping time. It is fitted, by
+least squares on the whole built-in table (every *actual* docking of ``data/flights.csv`` and
+``data/flight_durations.csv``; planned dockings are never fitted), as an additive model
+``hold = HOLD[ship] + EXTRA[scheme]`` with EXTRA["2-orbit"] = 0:
 
 - :data:`CALIBRATED_HOLD_S`: the station-keeping hold per ship, flown in the approach as the hold
   on the port axis;
@@ -332,4 +335,3 @@ def leave_one_out(
         np.array([_stopwatch(actual, f, True) for f in flights]),
         fits,
     )
-
