@@ -30,7 +30,7 @@ least squares on the whole built-in table (every *actual* docking of ``data/flig
 - :data:`CALIBRATED_HOLD_S`: the station-keeping hold per ship, flown in the approach as the hold
   on the port axis;
 - :data:`CALIBRATED_SCHEME_EXTRA_S`: what the four-orbit and two-day flights take beyond their
-  far-range schedule (about an hour for the two-day: its schedule's 31.32 revolutions are short of
+  far-range schedule (28 min for the two-day: its schedule's 31.32 revolutions are short of
   the real flights'), flown as extra hold.
 
 The fit uses the fast estimate for every flight (the element sets of most flights are unknown) at a
