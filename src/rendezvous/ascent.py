@@ -251,31 +251,37 @@ class _Flight:
     v_pad: float
 
 
-def _thrust_and_flow(fl: _Flight, t: float, p_ratio: float) -> tuple[float, float]:
-    """Total thrust (N) and mass flow (kg/s) of the engines burning at ``t`` (s after liftoff; the
-    integrator passes a time inside the current segment between events)."""
-    thrust = flow = 0.0
+def _segment(fl: _Flight, steer, mode_t: float) -> tuple[float, float, float, int]:
+    """What holds between two events, for the segment containing ``mode_t`` (s after liftoff):
+    the summed vacuum thrust (N), its loss per unit of ambient pressure ratio ``p / p0`` (N), the
+    mass flow (kg/s) of the engines burning, and the steering phase (0 vertical rise, 1
+    pitch-over, 2 gravity turn, 3 linear tangent)."""
+    f_vac = f_loss = flow = 0.0
     for s in fl.vehicle.stages:
-        if t < s.ignition_s or (s.cutoff_s is not None and t >= s.cutoff_s):
+        if mode_t < s.ignition_s or (s.cutoff_s is not None and mode_t >= s.cutoff_s):
             continue
         e = s.engine
-        thrust += s.count * (e.thrust_vac_n - (e.thrust_vac_n - e.thrust_sl_n) * p_ratio)
+        f_vac += s.count * e.thrust_vac_n
+        f_loss += s.count * (e.thrust_vac_n - e.thrust_sl_n)
         flow += s.count * e.mass_flow
-    return thrust, flow
-
-
-def _pitch(fl: _Flight, steer, t: float, mode_t: float, vr: float, vt_rel: float):
-    """Thrust direction as (sin, cos) of the pitch above the local horizontal at ``t``; the
-    steering phase is the one holding ``mode_t`` (a time inside the current segment)."""
     veh = fl.vehicle
+    bounds = (veh.vertical_rise_s, veh.kick_end_s, steer[3])
+    phase = sum(mode_t >= b for b in bounds)
+    return f_vac, f_loss, flow, phase
+
+
+def _pitch(fl: _Flight, steer, t: float, phase: int, vr: float, vt_rel: float):
+    """Thrust direction as (sin, cos) of the pitch above the local horizontal at ``t`` in the
+    steering ``phase`` (see :func:`_segment`)."""
     kick, a, b, t_lt = steer  # t_lt: start of the linear-tangent law
-    if mode_t < veh.vertical_rise_s:
+    if phase == 0:
         return 1.0, 0.0
-    if mode_t < veh.kick_end_s:
+    if phase == 1:
+        veh = fl.vehicle
         frac = (t - veh.vertical_rise_s) / (veh.kick_end_s - veh.vertical_rise_s)
         ang = 0.5 * math.pi - kick * frac
         return math.sin(ang), math.cos(ang)
-    if mode_t < t_lt:  # gravity turn: along the air-relative velocity
+    if phase == 2:  # gravity turn: along the air-relative velocity
         speed = math.hypot(vr, vt_rel)
         return vr / speed, vt_rel / speed
     tan_p = a - b * (t - t_lt) / 100.0
@@ -288,22 +294,27 @@ def _booster_separation(veh: LaunchVehicle) -> float:
     return min(s.separation_s for s in veh.stages if s.separation_s is not None)
 
 
-def _rates(fl: _Flight, steer, t: float, y: tuple[float, ...], mode_t: float):
-    """Time derivatives of (r, theta, vr, vt, m) and the dynamic pressure (Pa) at ``t``; engines
-    and steering phase are those of the segment holding ``mode_t``."""
+def _rates(fl: _Flight, steer, t: float, y: tuple[float, ...], seg):
+    """Time derivatives of (r, theta, vr, vt, m) and the dynamic pressure (Pa) at ``t`` within the
+    segment ``seg`` (:func:`_segment`)."""
     r, _, vr, vt, m = y
-    temp, p, rho = standard_atmosphere(r - fl.r_pad + fl.pad_height_m)
+    f_vac, f_loss, flow, phase = seg
     vt_rel = vt - fl.v_pad * r / fl.r_pad
-    v_rel = math.hypot(vr, vt_rel)
-    q = 0.5 * rho * v_rel * v_rel
-    thrust, flow = _thrust_and_flow(fl, mode_t, p / _P0)
-    sin_p, cos_p = _pitch(fl, steer, t, mode_t, vr, vt_rel)
-    drag = 0.0
-    if v_rel > 0.0:
-        mach = v_rel / math.sqrt(1.4 * _R_AIR * temp)
-        drag = q * drag_coefficient(mach) * fl.vehicle.frontal_area_m2 / v_rel
-    ar = (thrust * sin_p - drag * vr) / m
-    at = (thrust * cos_p - drag * vt_rel) / m
+    sin_p, cos_p = _pitch(fl, steer, t, phase, vr, vt_rel)
+    alt = r - fl.r_pad + fl.pad_height_m
+    if alt >= _NO_AIR_M:
+        ar, at, q = f_vac * sin_p / m, f_vac * cos_p / m, 0.0
+    else:
+        temp, p, rho = standard_atmosphere(alt)
+        v_rel = math.hypot(vr, vt_rel)
+        q = 0.5 * rho * v_rel * v_rel
+        thrust = f_vac - f_loss * p / _P0
+        drag = 0.0
+        if v_rel > 0.0:
+            mach = v_rel / math.sqrt(1.4 * _R_AIR * temp)
+            drag = q * drag_coefficient(mach) * fl.vehicle.frontal_area_m2 / v_rel
+        ar = (thrust * sin_p - drag * vr) / m
+        at = (thrust * cos_p - drag * vt_rel) / m
     return (vr, vt / r, vt * vt / r - MU_EARTH / (r * r) + ar, -vr * vt / r + at, -flow), q
 
 
@@ -320,7 +331,11 @@ def _mass_drops(fl: _Flight, t_end: float) -> list[tuple[float, float]]:
     return sorted(d for d in drops if d[0] < t_end)
 
 
-def _fly(fl: _Flight, steer, t_end: float, dt: float = 0.5, record: bool = False):
+# RK4 step, s: the separation state is within 25 m and 0.1 m/s of 0.1 s steps.
+_DT = 2.0
+
+
+def _fly(fl: _Flight, steer, t_end: float, dt: float = _DT, record: bool = False):
     """Integrate the ascent from liftoff to ``t_end`` (classical RK4, steps of about ``dt`` s
     between events). Returns (final state, max q (Pa), time of max q (s), samples or None);
     the samples are rows (t, r, theta, vr, vt, m, q)."""
@@ -337,19 +352,19 @@ def _fly(fl: _Flight, steer, t_end: float, dt: float = 0.5, record: bool = False
     for t_next in bounds:
         n = max(1, math.ceil((t_next - t) / dt))
         h = (t_next - t) / n
-        mid = 0.5 * (t + t_next)  # engines and steering phase of this segment
+        seg = _segment(fl, steer, 0.5 * (t + t_next))  # engines and steering of this segment
         for _ in range(n):
-            k1, q = _rates(fl, steer, t, y, mid)
+            k1, q = _rates(fl, steer, t, y, seg)
             if q > q_max:
                 q_max, t_q = q, t
             if rows is not None:
                 rows.append((t, *y, q))
             y2 = tuple(a + 0.5 * h * b for a, b in zip(y, k1, strict=True))
-            k2, _ = _rates(fl, steer, t + 0.5 * h, y2, mid)
+            k2, _ = _rates(fl, steer, t + 0.5 * h, y2, seg)
             y3 = tuple(a + 0.5 * h * b for a, b in zip(y, k2, strict=True))
-            k3, _ = _rates(fl, steer, t + 0.5 * h, y3, mid)
+            k3, _ = _rates(fl, steer, t + 0.5 * h, y3, seg)
             y4 = tuple(a + h * b for a, b in zip(y, k3, strict=True))
-            k4, _ = _rates(fl, steer, t + h, y4, mid)
+            k4, _ = _rates(fl, steer, t + h, y4, seg)
             y = tuple(
                 a + h / 6.0 * (b1 + 2 * b2 + 2 * b3 + b4)
                 for a, b1, b2, b3, b4 in zip(y, k1, k2, k3, k4, strict=True)
@@ -358,7 +373,7 @@ def _fly(fl: _Flight, steer, t_end: float, dt: float = 0.5, record: bool = False
         t = t_next
         y = (*y[:4], y[4] - sum(d[1] for d in drops if d[0] == t_next))
     if rows is not None:
-        rows.append((t, *y, _rates(fl, steer, t, y, t - 1e-9)[1]))
+        rows.append((t, *y, _rates(fl, steer, t, y, _segment(fl, steer, t - 1e-9))[1]))
     return y, q_max, t_q, rows
 
 
@@ -441,21 +456,19 @@ def solve_ascent(
     inertial, zero flight-path angle) at ``t_sep`` s after liftoff, from a pad at geocentric radius
     ``r_pad`` m (``pad_height_m`` above the ground) moving at ``v_pad`` m/s along the aim plane.
 
-    The steering's three numbers (kick in deg, a, b) are found by Powell's hybrid method
-    (scipy's ``root``, MINPACK) from ``guess``. Cached: the same arguments return the same
+    The steering's three numbers (kick in deg, a, b) are found by Newton-Broyden iterations
+    from ``guess``. Cached: the same arguments return the same
     profile. Raises ``ValueError`` when the target cannot be reached (naming what to change).
     """
-    from scipy.optimize import root
-
     fl = _Flight(vehicle, payload_kg, r_pad, pad_height_m, v_pad)
 
     def miss(x):
-        y, _, _, _ = _fly(fl, (math.radians(x[0]), x[1], x[2]), t_sep, dt=1.0)
+        y, _, _, _ = _fly(fl, (math.radians(x[0]), x[1], x[2]), t_sep)
         return [(y[0] - perigee_radius) / 1e4, y[2] / 10.0, (y[3] - perigee_speed) / 10.0]
 
-    sol = root(miss, guess, method="hybr")
-    err = np.abs(miss(sol.x))
-    if not sol.success or np.any(err > np.array([0.01, 0.01, 0.01])):  # 100 m, 0.1 m/s
+    x, f = _broyden(miss, np.asarray(guess, dtype=float))
+    err = np.abs(f)
+    if np.any(err > 0.01):  # 100 m, 0.1 m/s
         raise ValueError(
             f"ascent: the {vehicle.name} with a {payload_kg:.0f} kg payload cannot reach "
             f"{(perigee_radius - R_EARTH) / 1e3:.0f} km at {perigee_speed:.0f} m/s "
@@ -464,4 +477,33 @@ def solve_ascent(
             f"{err[0] * 10:.1f} km, {err[1] * 10:.0f} m/s vertical, {err[2] * 10:.0f} m/s); "
             "check the ascent's duration_s, insertion orbit and payload_kg"
         )
-    return _profile(fl, (math.radians(sol.x[0]), sol.x[1], sol.x[2]), t_sep)
+    return _profile(fl, (math.radians(x[0]), x[1], x[2]), t_sep)
+
+
+def _broyden(fun, x, iterations: int = 20, tol: float = 1e-4):
+    """Solve ``fun(x) = 0`` (3 equations, 3 unknowns): Newton steps with a forward-difference
+    Jacobian, then Broyden's rank-one updates of it (Broyden 1965, Math. Comp. 19, 577), halving a
+    step that does not reduce the residual. Returns (x, fun(x)) of the best point found."""
+    f = np.asarray(fun(x), dtype=float)
+    jac = np.empty((3, 3))
+    for k, step in enumerate((1e-3, 1e-4, 1e-4)):  # kick deg, a, b
+        dx = np.zeros(3)
+        dx[k] = step
+        jac[:, k] = (np.asarray(fun(x + dx)) - f) / step
+    for _ in range(iterations):
+        if np.max(np.abs(f)) < tol:
+            break
+        try:
+            dx = -np.linalg.solve(jac, f)
+        except np.linalg.LinAlgError:
+            break
+        for _ in range(6):
+            f_new = np.asarray(fun(x + dx), dtype=float)
+            if np.linalg.norm(f_new) < np.linalg.norm(f):
+                break
+            dx = 0.5 * dx
+        else:
+            break
+        jac += np.outer(f_new - f - jac @ dx, dx) / (dx @ dx)
+        x, f = x + dx, f_new
+    return x, f
