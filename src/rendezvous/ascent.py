@@ -12,10 +12,14 @@ central angle ``theta`` from the pad at liftoff, radial and horizontal inertial 
   thrust and a vacuum specific impulse: the mass flow ``F_vac / (g0 Isp_vac)`` is constant and the
   thrust falls from vacuum by ``(F_vac - F_sl) p(h) / p0`` with the ambient pressure. Boosters and
   core burn to their published cut-off times; each stage is dropped at its published separation
-  time with what it did not burn; the head fairing with the escape tower and the third stage's aft
+  time with what it did not burn; the head (fairing, escape tower) and the third stage's aft
   section are dropped at their published times. The third stage burns until the ship separates
-  (``duration_s``, the published 529 s); the propellant it needs for that is checked against its
-  load. The numbers and their sources are in ``docs/sources.md`` ("Soyuz-2.1a point-mass ascent").
+  (``duration_s``, the published 529 s: 243 s, as published for the RD-0110). Two masses are not
+  published and are modelling choices: the third stage is loaded with what it burns plus its
+  unusable residuals (with the 25.4 t of its full tanks the ascent falls 0.5 km/s short of the
+  insertion orbit at 529 s), and the head's mass is what the published launch mass (311.7 t) leaves
+  beside the stages and the ship (9.4 t). Numbers and sources: ``docs/sources.md`` ("Soyuz-2.1a
+  point-mass ascent").
 - **Gravity**: a point-mass Earth (``MU_EARTH``). J2 changes the 530 s arc by metres per second; the
   targeting below absorbs it into the pitch law.
 - **Atmosphere**: the US Standard Atmosphere 1976 (NOAA/NASA/USAF, 1976) below 86 km (temperature,
@@ -26,8 +30,8 @@ central angle ``theta`` from the pad at liftoff, radial and horizontal inertial 
 - **Drag** of the stack: ``0.5 rho |v_rel|^2 Cd(M) S`` against the air-relative velocity, with ``S``
   the frontal area of the core and the four boosters (diameters 2.95 and 2.68 m) and a generic
   ``Cd(M)`` of a slender launcher (0.3 subsonic, 0.6 transonic peak, 0.25 hypersonic). This curve
-  is an assumption, not Soyuz data; drag costs the ascent about 0.1 km/s, and doubling or halving
-  ``Cd`` moves the separation point by a few km (measured in ``tests/test_launch.py``).
+  is an assumption, not Soyuz data; scaling it by 0.5 or 1.5 moves the separation point by less
+  than 20 km (``tests/test_launch.py``).
 - **Steering**: vertical rise to ``vertical_rise_s``, a pitch-over by a small angle ``kick`` until
   ``kick_end_s``, then a zero-angle-of-attack gravity turn (thrust along the air-relative
   velocity) while the boosters burn; from booster separation to the ship's separation a
@@ -38,15 +42,21 @@ central angle ``theta`` from the pad at liftoff, radial and horizontal inertial 
   published separation time the ship is at the perigee of the published insertion orbit (radius,
   zero flight-path angle and perigee speed). Nothing else is adjusted: the stage-event states, the
   maximum dynamic pressure and the downrange distance at separation are predictions of the model
-  and are compared with published values in the tests.
+  and are compared with published values in the tests. For MS-27 (Baikonur 31/6, 190 x 230 km):
+  kick 3.5 deg; boosters separate at 50 km and 1.87 km/s, the core at 176 km and 4.0 km/s (inertial)
+  490 km downrange; maximum dynamic pressure 36 kPa at 64 s; the ship separates 1,775 km downrange
+  in the inertial aim plane, 1,621 km on the ground (the pad turns with the Earth; the published
+  Soyuz-U separation state of 1997 lies 1,700 km from its pad).
+  The ascent has about 0.13 km/s to spare: the same steering family reaches 7.93 km/s at most.
 
 What it leaves out: the out-of-plane yaw steering (the launch module's ``yaw_capability_deg``), the
 angle of attack and lift, engine throttling and the spread of thrust and Isp between engines,
 winds, and the third stage's few seconds between cut-off and separation (the model cuts off at
 separation; the ship's position then differs by well under a kilometre).
 
-The ascent is solved once per (vehicle, target, pad speed) and cached: the launch window search
-calls the launch phase for thousands of launch times.
+The ascent is solved once per (vehicle, payload, target, pad radius and speed) and cached, in about
+0.3 s (6 to 8 ascents of 2 s RK4 steps): the launch window search calls the launch phase for
+thousands of launch times.
 """
 
 from __future__ import annotations
