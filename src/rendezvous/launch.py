@@ -2,10 +2,10 @@
 
 What it models
 --------------
-The Soyuz-2.1a ascent is modelled *kinematically*, not as a thrust-and-drag simulation: what the
-rendezvous depends on is where and when the ship is released and with what velocity, and those are
-published. The model places the insertion state from the launch time and the site's position on the
-rotating Earth:
+What the rendezvous depends on is where and when the ship is released and with what velocity. The
+time and the orbit are published; where is the downrange angle of a point-mass ascent of the
+launcher (``ascent`` module). The model places the insertion state from the launch time and the
+site's position on the rotating Earth:
 
 1. The site's GCRS position and velocity at liftoff come from skyfield (WGS-84 ellipsoid, IERS Earth
    orientation from skyfield's built-in tables).
