@@ -29,14 +29,48 @@ station near the rendezvous, so the relative motion changes much less), Sun/Moon
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
+from dataclasses import field as _field
 
 import numpy as np
 
 from .atmosphere import density
 from .constants import F_EARTH, J2, J3, J4, MU_EARTH, OMEGA_EARTH, R_EARTH
+from .geopotential import GravityField, load_gravity_field
 
-__all__ = ["ForceModel", "ballistic_from_bstar", "SGP4_RHO0", "TWO_BODY"]
+__all__ = [
+    "DEFAULT_GRAVITY",
+    "GRAVITY_MODELS",
+    "ForceModel",
+    "SGP4_RHO0",
+    "TWO_BODY",
+    "ballistic_from_bstar",
+    "gravity_field",
+]
+
+GRAVITY_MODELS: dict[str, tuple[str, int, int] | None] = {
+    "zonal": None,
+    "egm2008-8x8": ("egm2008", 8, 8),
+}
+"""Gravity model name -> (shipped field, degree, order), or None for the zonal model (J2-J4 of
+EGM96 about the pole of date, ``ForceModel.degree``)."""
+
+DEFAULT_GRAVITY = "zonal"
+"""The gravity model every flight uses unless told otherwise (chosen from the measurement in the
+module docstring)."""
+
+
+def gravity_field(gravity: str) -> GravityField | None:
+    """The spherical-harmonic field of gravity model ``gravity`` (``GRAVITY_MODELS``), or None for
+    the zonal model."""
+    if gravity not in GRAVITY_MODELS:
+        raise ValueError(
+            f"gravity: unknown gravity model {gravity!r}; use one of {', '.join(GRAVITY_MODELS)}"
+        )
+    spec = GRAVITY_MODELS[gravity]
+    return None if spec is None else load_gravity_field(*spec)
+
 
 SGP4_RHO0 = 0.15696615
 """SGP4 reference density times one Earth radius, kg/m^2/ER.
@@ -85,6 +119,13 @@ class ForceModel:
         Earth's rotation rate about ``pole`` for the co-rotating atmosphere, rad/s.
     j2, j3, j4 : float
         Zonal coefficients (unnormalised); default EGM96 (``rendezvous.constants``).
+    field : geopotential.GravityField or None
+        A spherical-harmonic field (e.g. ``gravity_field("egm2008-8x8")``) used instead of the
+        zonal terms (``degree``, ``j2``-``j4`` are then not used; ``degree`` 0 or 1 still means
+        two-body). Needs ``itrs0``; the acceleration then depends on the time ``t``.
+    itrs0 : 3 x 3 nested tuple or None
+        The rotation GCRS -> ITRS at t = 0 (``frames.gcrs_to_itrs(epoch)``); at time t the
+        Earth-fixed frame is ``R3(omega_earth t) itrs0`` (module docstring).
     """
 
     mu: float = MU_EARTH
@@ -96,11 +137,14 @@ class ForceModel:
     j2: float = J2
     j3: float = J3
     j4: float = J4
+    field: GravityField | None = None
+    itrs0: tuple[tuple[float, float, float], ...] | None = None
     # Coefficients used on every call, computed once in __post_init__.
-    _pole_is_z: bool = field(init=False, repr=False, compare=False, default=False)
-    _c2: float = field(init=False, repr=False, compare=False, default=0.0)
-    _c3: float = field(init=False, repr=False, compare=False, default=0.0)
-    _c4: float = field(init=False, repr=False, compare=False, default=0.0)
+    _pole_is_z: bool = _field(init=False, repr=False, compare=False, default=False)
+    _c2: float = _field(init=False, repr=False, compare=False, default=0.0)
+    _c3: float = _field(init=False, repr=False, compare=False, default=0.0)
+    _c4: float = _field(init=False, repr=False, compare=False, default=0.0)
+    _m0: np.ndarray | None = _field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self):
         p = np.asarray(self.pole, dtype=float)
@@ -120,6 +164,27 @@ class ForceModel:
         object.__setattr__(self, "_c2", 1.5 * self.j2 * self.radius**2)
         object.__setattr__(self, "_c3", 2.5 * self.j3 * self.radius**3)
         object.__setattr__(self, "_c4", 1.875 * self.j4 * self.radius**4)
+        if self.field is not None:
+            self._set_rotation()
+
+    def _set_rotation(self) -> None:
+        m0 = None if self.itrs0 is None else np.array(self.itrs0, dtype=float)
+        if m0 is None or m0.shape != (3, 3) or not np.allclose(m0 @ m0.T, np.eye(3), atol=1e-9):
+            raise ValueError(
+                "itrs0: a gravity field needs the GCRS -> ITRS rotation at t = 0, a 3 x 3 "
+                "orthonormal matrix; pass frames.gcrs_to_itrs(epoch)"
+            )
+        object.__setattr__(self, "itrs0", tuple(tuple(float(v) for v in row) for row in m0))
+        m0.setflags(write=False)
+        object.__setattr__(self, "_m0", m0)
+
+    def itrs_rotation(self, t: float) -> np.ndarray:
+        """GCRS -> Earth-fixed rotation (3, 3) at ``t`` s: ``R3(omega_earth t) itrs0``."""
+        m0 = self._m0
+        if m0 is None:
+            raise ValueError("itrs0: this force model has no Earth rotation; give itrs0 and field")
+        c, s = math.cos(self.omega_earth * t), math.sin(self.omega_earth * t)
+        return np.stack((c * m0[0] + s * m0[1], c * m0[1] - s * m0[0], m0[2]))
 
     # -- gravity ---------------------------------------------------------------------------------
     def _z(self, r):
@@ -129,15 +194,18 @@ class ForceModel:
         p = self.pole
         return p[0] * r[0] + p[1] * r[1] + p[2] * r[2]
 
-    def gravity(self, r, out=None):
-        """Gravitational acceleration (point mass + zonals up to ``degree``), m/s^2.
+    def gravity(self, r, out=None, t: float = 0.0):
+        """Gravitational acceleration (point mass + zonals up to ``degree``, or + ``field``), m/s^2.
 
-        ``r``: (3, N) or (3,) position in m. Returns the same shape (written into ``out`` if
-        given, a float array of that shape not overlapping ``r``).
+        ``r``: (3, N) or (3,) position in m; ``t``: time, s since the epoch of ``itrs0`` (used by a
+        ``field`` only). Returns the same shape (written into ``out`` if given, a float array of
+        that shape not overlapping ``r``).
         """
         r = np.asarray(r, dtype=float)
         if r.ndim == 1:
-            return self.gravity(r[:, None])[:, 0]
+            return self.gravity(r[:, None], t=t)[:, 0]
+        if self.field is not None and self.degree >= 2:
+            return self._field_gravity(r, t, out)
         x, y, z = r[0], r[1], r[2]
         # In-place arithmetic throughout: this is the integrators' inner loop.
         ir2 = x * x
@@ -208,14 +276,33 @@ class ForceModel:
             out[2] += p[2] * big_b
         return out
 
-    def potential(self, r):
+    def _field_gravity(self, r, t, out):
+        """Point mass in GCRS plus the field's harmonics in the Earth-fixed frame at ``t``."""
+        m = self.itrs_rotation(t)
+        a = m.T @ self.field.acceleration(m @ r)  # type: ignore[union-attr]
+        ir2 = np.einsum("ij,ij->j", r, r)
+        np.divide(1.0, ir2, out=ir2)
+        mmu_r3 = np.sqrt(ir2)
+        mmu_r3 *= ir2
+        mmu_r3 *= -self.mu
+        out = np.multiply(r, mmu_r3, out=out)
+        out += a
+        return out
+
+    def potential(self, r, t: float = 0.0):
         """Gravitational potential U (positive convention, a = grad U), J/kg = m^2/s^2.
 
-        ``U = mu/r (1 - sum_{n=2}^{degree} J_n (R/r)^n P_n(sin phi))``; ``r`` (3, N) or (3,), m.
-        Used for energy checks: E = |v|^2/2 - U is conserved without drag.
+        ``U = mu/r (1 - sum_{n=2}^{degree} J_n (R/r)^n P_n(sin phi))``, or mu/r plus the
+        ``field``'s harmonics at time ``t`` (s); ``r`` (3, N) or (3,), m. Used for energy checks:
+        E = |v|^2/2 - U is conserved without drag (with a field, in the Earth-fixed frame only).
         """
         r = np.asarray(r, dtype=float)
         rn = np.sqrt(np.sum(r * r, axis=0))
+        if self.field is not None and self.degree >= 2:
+            m = self.itrs_rotation(t)
+            rf = m @ (r if r.ndim == 2 else r[:, None])
+            u_h = self.field.potential(rf)
+            return self.mu / rn + (u_h if r.ndim == 2 else u_h[0])
         u = self._z(r) / rn
         q = self.radius / rn
         s = np.ones_like(rn)
@@ -270,7 +357,8 @@ class ForceModel:
         Parameters
         ----------
         t : float
-            Time, s (unused: the model is time independent; kept for the integrator interface).
+            Time, s since the epoch of ``itrs0`` (used by a ``field`` only: the zonal model is
+            time independent).
         r, v : ndarray (3, N) or (3,)
             Position (m) and velocity (m/s) in GCRS.
         inv_ballistic : float or ndarray (N,)
@@ -279,7 +367,7 @@ class ForceModel:
         Returns ``(3, N)`` (or (3,)) acceleration.
         """
         r = np.asarray(r, dtype=float)
-        a = self.gravity(r)
+        a = self.gravity(r, t=t)
         if self.drag and np.any(inv_ballistic):
             v = np.asarray(v, dtype=float)
             a += self.drag_acceleration(r, v, inv_ballistic)
