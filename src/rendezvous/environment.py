@@ -7,7 +7,8 @@ so converting it to ``Cd A / m`` and applying it with another atmosphere gives a
 little decay at the ISS (issue 9). Without a span (for planning: the scheme is not known yet) the
 state is SGP4's and ``Cd A / m`` comes from B* (``forces.ballistic_from_bstar``; the station's
 table default where B* is not positive). Both vehicles are flown by the same force model (J2-J4
-of EGM96 about the true pole of date, the exponential atmosphere) from the same epoch.
+of EGM96 about the true pole of date, or EGM2008 to degree and order 8 turning with the Earth when
+the scenario's ``gravity`` asks for it; the exponential atmosphere) from the same epoch.
 """
 
 from __future__ import annotations

@@ -46,6 +46,10 @@ import numpy as np
 
 __all__ = ["GravityField", "load_gravity_field", "FIELD_FILES"]
 
+_BLOCK = 256
+"""Positions per block in ``GravityField.acceleration`` (Q of 256 positions is 400 kB; larger
+batches spend their time in page faults on the temporaries)."""
+
 FIELD_FILES: dict[str, str] = {"egm2008": "egm2008_8x8.txt"}
 """Name of a shipped field -> its coefficient file in ``rendezvous/data`` (PROVENANCE.md)."""
 
@@ -74,7 +78,7 @@ class GravityField:
     s: np.ndarray
     _k: np.ndarray = field(init=False, repr=False)
     _rec: tuple = field(init=False, repr=False)
-    _acc: np.ndarray = field(init=False, repr=False)
+    _acc: tuple = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         deg, order = int(self.degree), int(self.order)
@@ -100,7 +104,13 @@ class GravityField:
         k.setflags(write=False)
         object.__setattr__(self, "_k", k)
         object.__setattr__(self, "_rec", _recursion_factors(deg + 1))
-        object.__setattr__(self, "_acc", _acceleration_table(k, deg + 1))
+        t = _acceleration_table(k, deg + 1) * (self.gm / self.radius**2)
+        # a_x + i a_y = T0 Q + T1 conj(Q), a_z = Re(T2 Q), written on Re(Q) = V and Im(Q) = W:
+        m_re = np.stack(((t[0] + t[1]).real, (t[0] + t[1]).imag, t[2].real))
+        m_im = np.stack(((t[1] - t[0]).imag, (t[0] - t[1]).real, -t[2].imag))
+        for a in (m_re, m_im):
+            a.setflags(write=False)
+        object.__setattr__(self, "_acc", (m_re, m_im))
 
     # -- the recursion -----------------------------------------------------------------------------
     def _q(self, rf: np.ndarray, lmax: int) -> np.ndarray:
@@ -113,33 +123,39 @@ class GravityField:
         rho2 = self.radius * rho  # R^2/r^2
         a_fac, b_fac, sect = self._rec
         nst = x.shape[0]
-        az = a_fac[:, :, None] * z0  # (2n-1)/(n-m) z R/r^2 for every (n, m), (L+1, L+1, N)
-        br = b_fac[:, :, None] * rho2  # (n+m-1)/(n-m) R^2/r^2
-        sx = sect[:, None] * xy0  # (2n-1) (x + i y) R/r^2, (L+1, N)
+        az = a_fac[: lmax + 1, : lmax + 1, None] * z0  # (2n-1)/(n-m) z R/r^2, (L+1, L+1, N)
+        br = b_fac[: lmax + 1, : lmax + 1, None] * rho2  # (n+m-1)/(n-m) R^2/r^2
         q = np.zeros((lmax + 1, lmax + 1, nst), dtype=complex)
-        q[0, 0] = np.sqrt(rho2)  # R/r
-        np.multiply(z0, q[0, 0], out=q[1, 0])
-        np.multiply(xy0, q[0, 0], out=q[1, 1])
+        # (3.29) at once: Q_mm = R/r prod_{k<=m} (2k-1)(x + i y) R/r^2, a cumulative product
+        diag = np.empty((lmax + 1, nst), dtype=complex)
+        diag[0] = np.sqrt(rho2)  # R/r
+        np.multiply(sect[1 : lmax + 1, None], xy0, out=diag[1:])
+        np.cumprod(diag, axis=0, out=diag)
+        q[np.arange(lmax + 1), np.arange(lmax + 1)] = diag
+        np.multiply(z0, diag[0], out=q[1, 0])
         tmp = np.empty((lmax, nst), dtype=complex)
         for n in range(2, lmax + 1):
-            # (3.30) for m < n, vectorised over m (q[n-2, n-1] is zero), then (3.29) for m = n
+            # (3.30) for m < n, vectorised over m (q[n-2, n-1] is zero)
             np.multiply(az[n, :n], q[n - 1, :n], out=q[n, :n])
             np.multiply(br[n, :n], q[n - 2, :n], out=tmp[:n])
             q[n, :n] -= tmp[:n]
-            np.multiply(sx[n], q[n - 1, n - 1], out=q[n, n])
         return q
 
     def acceleration(self, rf: np.ndarray) -> np.ndarray:
         """Acceleration of the harmonics of degree 2..``degree`` (not GM/r^2), m/s^2, (3, N), at
         Earth-fixed positions ``rf`` (3, N) in m (Montenbruck & Gill 2000, eq. 3.33)."""
         lmax = self.degree + 1
+        n = rf.shape[1]
+        if n > _BLOCK:  # column blocks keep the (L+1)^2 x N temporaries small (cache, no mmap)
+            return np.concatenate(
+                [self.acceleration(rf[:, i : i + _BLOCK]) for i in range(0, n, _BLOCK)], axis=1
+            )
         q = self._q(rf, lmax).reshape((lmax + 1) ** 2, -1)
-        # rows: (x + i y) from Q, (x + i y) from conj(Q), z from Q (table built in __post_init__)
-        t = self._acc
-        axy = t[0] @ q + t[1] @ q.conj()
-        az = (t[2] @ q).real
-        k = self.gm / self.radius**2
-        return np.stack((k * axy.real, k * axy.imag, k * az))
+        # one real product: [a_x, a_y, a_z] = M_re Re(Q) + M_im Im(Q) (table from __post_init__)
+        m_re, m_im = self._acc
+        out = m_re @ q.real
+        out += m_im @ q.imag
+        return out
 
     def potential(self, rf: np.ndarray) -> np.ndarray:
         """Potential of the harmonics of degree 2..``degree`` (not GM/r), J/kg, (N,), at
