@@ -50,8 +50,8 @@ Why zonal is the default (measured with ``benchmarks/gravity.py``, 2026-11-26, i
   flown (as the ground does with tracking), so this moves neither the docking time nor the
   Delta-v of the simulated flight.
 - The 8 x 8 field costs 1.5 times the run time of ``simulate`` on MS-27 (1.46 measured,
-  interleaved, on a loaded 2-core machine; the budget for a default is 1.5 times), and the station's element set is fitted with SGP4,
-  whose near-Earth theory has no tesseral terms either.
+  interleaved, on a loaded 2-core machine; the budget for a default is 1.5 times), and the
+  station's element set is fitted with SGP4, whose near-Earth theory has no tesseral terms either.
 
 So the tesseral harmonics change the simulated timeline by under half a second, a thousandth of
 the minutes the timeline's own model is uncertain by: ``"zonal"`` stays the default and
