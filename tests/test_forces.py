@@ -214,7 +214,8 @@ def test_field_is_gradient_of_an_independent_potential(degree, order):
 
 def test_sectoral_2_2_acceleration_closed_form_at_iss_altitude():
     # Only the C22, S22 terms: U22 = 3 mu/r (R/r)^2 J22 cos^2(phi) cos 2(lambda - lambda22), with
-    # J22 = sqrt(C22^2 + S22^2) unnormalised (Vallado 2013, eqs. 8-18/8-19 and sec. 8.7.1). On the
+    # J22 = sqrt(C22^2 + S22^2) unnormalised (Montenbruck & Gill 2000, eq. 3.15 with
+    # P22(sin phi) = 3 cos^2 phi, written without the recursion). On the
     # equator its gradient is radial -9 mu R^2 J22 / r^4 cos 2(l - l22) and east
     # -6 mu R^2 J22 / r^4 sin 2(l - l22).
     f2 = load_gravity_field("egm2008", 2, 2)
@@ -342,3 +343,12 @@ def test_command_line_offers_every_gravity_model():
     assert FLAGS["gravity"] == "--gravity" and action.option_strings == ["--gravity"]
     assert tuple(action.choices) == tuple(GRAVITY_MODELS)
     assert action.default is None  # None: forces.DEFAULT_GRAVITY
+
+
+def test_scenario_gravity_names_the_parameter():
+    from rendezvous import Scenario
+
+    with pytest.raises(ValueError, match="gravity: unknown gravity model 'egm96'"):
+        Scenario("2025-04-08T05:47:15.309Z", gravity="egm96")
+    assert Scenario("2025-04-08T05:47:15.309Z", gravity="egm2008-8x8").gravity == "egm2008-8x8"
+    assert Scenario("2025-04-08T05:47:15.309Z").gravity is None  # forces.DEFAULT_GRAVITY
