@@ -50,18 +50,20 @@ Why zonal is the default (measured with ``benchmarks/gravity.py``, 2026-11-26, i
   guidance predicts is wrong by that much, but the guidance re-targets with whatever model is
   flown (as the ground does with tracking), so this moves neither the docking time nor the
   Delta-v of the simulated flight.
-- The 8 x 8 field costs 1.5 times the run time of ``simulate`` on MS-27 (1.46 measured,
-  interleaved, on a loaded 2-core machine; the budget for a default is 1.5 times), and the
-  station's element set is fitted with SGP4, whose near-Earth theory has no tesseral terms either.
+- The 8 x 8 field costs 1.5 to 1.7 times the run time of ``simulate`` on MS-27 (interleaved
+  runs on a loaded 2-core machine; the budget for a default is 1.5 times), and the station's
+  element set is fitted with SGP4, whose near-Earth theory has no tesseral terms either.
 
 So the tesseral harmonics change the simulated timeline by under half a second, a thousandth of
 the minutes the timeline's own model is uncertain by: ``"zonal"`` stays the default and
-``"egm2008-8x8"`` is the option for studies of the open-loop relative motion.
+``"egm2008-8x8"`` is the option for studies of the open-loop relative motion. (Caveat: the
+timeline measured is still a fixed schedule after insertion, issue 9; re-run
+``benchmarks/gravity.py`` when it follows the flight's geometry.)
 
-Left out: degrees above 8 (the issue's 20 x 20 check moved the station by 250 m after 3 h and
-6.5 km after 24 h from the same state, like the 8 x 8 field here), Sun/Moon third body
-(~1e-6 m/s^2 in LEO), solar radiation pressure, Earth tides, relativity, polar motion, atmosphere
-winds and density variability (see ``atmosphere``).
+Left out: degrees above 8 (issue 9's audit found 250 m after 3 h and 6.5 km after 24 h for a
+20 x 20 field from the same state, against 89 m and 5.0 km for this 8 x 8 one), Sun/Moon third
+body (~1e-6 m/s^2 in LEO), solar radiation pressure, Earth tides, relativity, polar motion,
+atmosphere winds and density variability (see ``atmosphere``).
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ EGM96 about the pole of date, ``ForceModel.degree``)."""
 
 DEFAULT_GRAVITY = "zonal"
 """The gravity model every flight uses unless told otherwise: the tesseral harmonics move the
-simulated docking time by under 0.5 s and cost ~1.5 times the run time (module docstring)."""
+simulated docking time by under 0.5 s and cost 1.5-1.7 times the run time (module docstring)."""
 
 
 def gravity_field(gravity: str) -> GravityField | None:

@@ -33,7 +33,8 @@ tide-free coefficients of the NGA file EGM2008_to2190_TideFree, truncated to deg
 with its own GM = 3.986004415e14 m^3/s^2 and reference radius a = 6378136.3 m. Left out: the
 secular rates of C20, C30, C40 (Delta C20 ~ 1e-11/yr: 1e-8 relative in J2 over the two decades
 since 2008), solid and ocean tides (C20 varies by ~1e-9 normalised, 2e-6 of J2), the pole tide,
-and degrees above 8 (degree 9-20 terms change the ISS orbit by tens of metres over a day; issue 9).
+and degrees above 8 (issue 9's audit: a 20 x 20 field moves the ISS by 250 m after 3 h and
+6.5 km after 24 h from the same state; this 8 x 8 one by 89 m and 5.0 km, ``forces``).
 """
 
 from __future__ import annotations
