@@ -63,8 +63,9 @@ class Scenario:
     the flight adds the chosen scheme's calibrated extra to that default hold); flight: a name for
     titles (default: the known flight launched within 60 s, else "<ship> launch <time>");
     real_docking (the actual docking), real_launch, planned_docking (the published pre-launch
-    plan): skyfield Times of the real flight, if any (for comparison only); gravity_degree, drag:
-    the force model. A launch within 60 s of a flight of the built-in table
+    plan): skyfield Times of the real flight, if any (for comparison only); gravity_degree, drag,
+    gravity: the force model (gravity: a key of ``forces.GRAVITY_MODELS``, None for
+    ``forces.DEFAULT_GRAVITY``). A launch within 60 s of a flight of the built-in table
     (``data/flights.csv``) takes that flight's pad, port, ship and times for the fields not given.
     A port outside its service period (``catalog.PortDefinition.in_service``: Pirs until July
     2021, Prichal from November 2021) is a ValueError naming the port and its dates.
@@ -96,6 +97,7 @@ class Scenario:
     planned_docking: Any = None
     gravity_degree: int = 4
     drag: bool = True
+    gravity: str | None = None
     vehicle: Any = None
     station: Any = field(default=None)
 
@@ -135,6 +137,10 @@ class Scenario:
             )
         if self.gravity_degree not in (0, 1, 2, 3, 4):
             raise ValueError(f"gravity_degree: got {self.gravity_degree}; use an integer 0..4")
+        if self.gravity is not None:
+            from .forces import gravity_field
+
+            gravity_field(self.gravity)  # a ValueError naming ``gravity`` and the models
         changes = _changes_from(self, history)
         if history and not changes:  # flown as it was: its real times beside ours
             for name in ("real_launch", "real_docking", "planned_docking"):

@@ -107,6 +107,7 @@ def scenario(args: argparse.Namespace) -> Any:
         vehicle=args.vehicle,
         scheme=args.scheme,
         allow_stale=args.allow_stale,
+        gravity=args.gravity,
     )
     choices = {k: v for k, v in choices.items() if v is not None}
     if sets:
@@ -132,6 +133,7 @@ def _inputs(args: argparse.Namespace) -> dict[str, Any]:
         "allow_stale": args.allow_stale,
         "vehicle": args.vehicle,
         "scheme_requested": args.scheme,
+        "gravity": args.gravity,
     }
 
 

@@ -31,6 +31,7 @@ FLAGS: dict[str, str] = {
     "site": "--site",
     "port": "--port",
     "scheme": "--scheme",
+    "gravity": "--gravity",
     "out_dir": "--out",
     "overwrite": "--overwrite",
     "json_path": "--json",
@@ -139,6 +140,13 @@ def _simulate(p: argparse.ArgumentParser) -> None:
         "scheme",
         "force a scheme: 2-orbit, 4-orbit or 2-day (default: chosen from the "
         "phase angle at insertion)",
+    )
+    _option(
+        p,
+        "gravity",
+        "gravity model: zonal (default: J2-J4 about the pole of date) or egm2008-8x8 "
+        "(EGM2008 to degree and order 8, rotating with the Earth)",
+        choices=("zonal", "egm2008-8x8"),
     )
     _option(p, "out_dir", "output folder (default: runs/<flight>_<launch>)", metavar="DIR")
     _option(p, "overwrite", "replace an existing output folder", action="store_true")

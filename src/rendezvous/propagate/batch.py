@@ -71,13 +71,13 @@ class _Rhs:
             ib = self.ib
             for i in range(0, n, _CHUNK):
                 j = min(n, i + _CHUNK)
-                self.force.gravity(r[:, i:j], out[:, i:j])
+                self.force.gravity(r[:, i:j], out[:, i:j], t)
                 if self._drag:
                     out[:, i:j] += self.force.drag_acceleration(
                         r[:, i:j], v[:, i:j], ib[i:j] if isinstance(ib, np.ndarray) else ib
                     )
             return out
-        a = self.force.gravity(r, out)
+        a = self.force.gravity(r, out, t)
         if self._drag:
             a += self.force.drag_acceleration(r, v, self.ib)
         return a
