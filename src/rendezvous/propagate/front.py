@@ -11,6 +11,7 @@ from ..forces import ForceModel
 from .batch import _as_inv_ballistic, _as_state, _cat, _mean_motion_max, _Rhs
 from .dop853 import _dop853_segment
 from .multistep import (
+    AUTO_ORDER,
     AUTO_STEP_PHASE,
     DEFAULT_ORDER,
     MAX_AUTO_STEP,
@@ -75,7 +76,7 @@ class _Settings:
 
 def _check_settings(
     method: str,
-    order: int,
+    order: int | None,
     step: float | None,
     rtol: float | None,
     atol: float | None,
@@ -86,6 +87,8 @@ def _check_settings(
         method = "multistep"
     if method not in ("multistep", "dop853"):
         raise ValueError(f"method: got {method!r}; use 'auto', 'multistep' or 'dop853'")
+    if order is None:
+        order = AUTO_ORDER if step is None else DEFAULT_ORDER
     if order not in MS_ORDERS:
         raise ValueError(f"order: got {order!r}; use one of {MS_ORDERS}")
     h_target = None if step is None else float(step)
@@ -226,7 +229,7 @@ def propagate(
     rtol: float | None = None,
     atol: float | None = None,
     step: float | None = None,
-    order: int = DEFAULT_ORDER,
+    order: int | None = None,
     dense: bool = True,
 ) -> Trajectory:
     """Propagate state(s) from ``t0`` to ``t1`` under ``force`` with impulsive burns.

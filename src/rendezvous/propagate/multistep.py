@@ -7,8 +7,11 @@ where s_j and q_j integrate the polynomial through recent accelerations (exactly
 ``r(t+h) - 2 r(t) + r(t-h) = h^2 int_{-1}^{1} (1 - |s|) a(t + s h) ds``; the form behind
 Gauss-Jackson, Berry & Healy 2004, J. Astronaut. Sci. 52, 331). Explicit (Stormer) predictor on the
 ``order`` newest accelerations, implicit (Cowell) corrector on those plus the new one, PECE mode
-(two force evaluations per step; PEC, one, for order 10 or 12 when the step is short enough for it
-to be stable: ``PEC_MAX_PHASE``). Velocities are only formed when needed (drag, dense output, the
+(two force evaluations per step); for order 10 or 12 at steps short enough for it to be stable, PEC
+(one: the predicted position and its acceleration are kept, ``PEC_MAX_PHASE``); for order 10 at
+somewhat longer steps, corrected PEC (PEC-C, one: the corrector is applied with the acceleration
+at the predicted position, which is the one kept in the history, ``PECC_MAX_PHASE``; the
+``auto`` mode). Velocities are only formed when needed (drag, dense output, the
 final state). Each segment (between impulses) is started by ``start._start_nodes``: DOP853 steps
 of 2h or 3h whose interior nodes are then found by collocation with all start-up accelerations.
 """
@@ -25,10 +28,15 @@ from .start import _interp_weights, _start_nodes
 MS_ORDERS = (6, 7, 8, 9, 10, 11, 12)
 """Multistep orders accepted by ``propagate`` (number of accelerations in the predictor)."""
 DEFAULT_ORDER = 12
-AUTO_STEP_PHASE = 0.10
-"""``auto`` step: this many radians of the fastest mean motion at perigee (~87 s at the ISS), with
-order 12 in PEC mode (one force evaluation per step). Measured 0.011 m after 3 h (J2, ISS-like)
-and 2-40 mm per day two-body at 200-400 km, e <= 0.02; see benchmarks/RESULTS_propagator.md."""
+"""Order with a given step."""
+AUTO_ORDER = 10
+"""Order with the automatic step (``AUTO_STEP_PHASE``): corrected PEC, ``PECC_MAX_PHASE``."""
+AUTO_STEP_PHASE = 0.11
+"""``auto`` step: this many radians of the fastest mean motion at perigee (~96 s at the ISS), with
+order 10 in corrected PEC mode (one force evaluation per step, ``PECC_MAX_PHASE``). Measured
+0.013 m after 3 h (J2, ISS-like; order 12 PEC at 0.10, the previous ``auto``: 0.012 m with 16 %
+more force evaluations) and 0.03-0.13 m per 1-2 days two-body at 200 km, e <= 0.02; see
+benchmarks/RESULTS_propagator.md."""
 MAX_AUTO_STEP = 600.0
 """Upper bound of the ``auto`` step, s."""
 PEC_MAX_PHASE = {10: 0.08, 12: 0.10}
@@ -49,12 +57,27 @@ sweeps), otherwise of 2 h (3 sweeps): the DOP853 step stays <= 0.36 rad of the f
 at 60 s, J2-J4 + drag, 3 h: 0.019 m with 3 h anchor steps, 0.016 m with 2 h)."""
 
 
-def _segment_plan(order: int, phase: float, drag: bool) -> tuple[bool, int, int]:
-    """(pece, sub, passes) for a segment of steps of ``phase`` = n h radians."""
-    pece = not phase <= PEC_MAX_PHASE.get(order, -1.0)
+PECC_MAX_PHASE = {10: 0.11}
+"""Above ``PEC_MAX_PHASE`` and up to this n h, order 10 runs in corrected PEC mode (PEC-C): one
+force evaluation per step, at the predicted position; the step's position (and velocity) are
+then corrected with it, and the acceleration at the predicted position goes into the history.
+Measured (two-body, 200 km circular, 3 days): 0.035 m at n h = 0.10, 0.11 m at 0.11, 0.32 m at
+0.12, unstable from 0.125 (1.9e9 m); 3 h J2 (benchmark states): 0.005, 0.012, 0.030 m. Order 12
+is unstable in this mode (38 m after 3 h at 0.10)."""
+
+
+def _segment_plan(order: int, phase: float, drag: bool) -> tuple[str, int, int]:
+    """(mode, sub, passes) for a segment of steps of ``phase`` = n h radians; mode "pec",
+    "pecc" or "pece" (one, one or two force evaluations per step)."""
+    if phase <= PEC_MAX_PHASE.get(order, -1.0):
+        mode = "pec"
+    elif phase <= PECC_MAX_PHASE.get(order, -1.0):
+        mode = "pecc"
+    else:
+        mode = "pece"
     if phase <= START_SUB_PHASE and not drag:
-        return pece, 3, 2
-    return pece, 2, 3
+        return mode, 3, 2
+    return mode, 2, 3
 
 
 @lru_cache(maxsize=16)
@@ -120,7 +143,7 @@ def _start_plan(m: int, nsteps: int, sub: int) -> tuple[int, int]:
 def _sc_coefficients(m: int, h: float, pece: bool) -> np.ndarray:
     """Rows of the history combination, [parity of n, slot of a_n, row, column of X] with
     X = [r_a, r_b, ring of m accelerations]: rows predicted position, extrapolated acceleration,
-    predicted velocity (PECE) or position, velocity (PEC)."""
+    predicted velocity (``pece``: PECE and PEC-C) or position, velocity (PEC)."""
     sp, ext, sq, _, _ = _stormer_cowell(m)
     coef = np.zeros((2, m, 3, m + 2))
     for q in range(2):
@@ -147,7 +170,7 @@ def _sc_steps(
     t_nodes: np.ndarray,
     h: float,
     m: int,
-    pece: bool,
+    mode: str,
     out: tuple[np.ndarray, np.ndarray] | None,
 ) -> np.ndarray:
     """Stormer-Cowell steps of h from the last start node to the end of ``t_nodes``; the start nodes
@@ -166,6 +189,7 @@ def _sc_steps(
     hist = X[2:].reshape(m, 3, n)  # ring buffer of accelerations; a_k in slot k % m
     for k in range(max(0, nstart - m + 1), nstart + 1):
         hist[k % m] = as0[k]
+    pece = mode != "pec"  # with a corrector
     coef = _sc_coefficients(m, h, pece)
     _, _, _, c0r, c0v = _stormer_cowell(m)
     need_v_always = rhs.needs_velocity or out is not None
@@ -187,10 +211,27 @@ def _sc_steps(
         q = k % 2  # r_k is in row q of X, r_{k-1} in row 1 - q
         need_v = need_v_always or k == nsteps - 1
         rows = n_rows_v if need_v else n_rows
-        _combine(coef[q, k % m, :rows], X, g[:rows])
+        if mode == "pecc":  # one matrix product: X is read once for the 2-3 rows
+            np.dot(coef[q, k % m, :rows], X, out=g[:rows])
+        else:
+            _combine(coef[q, k % m, :rows], X, g[:rows])
         t_new = t_nodes[k + 1]
         slot = hist[(k + 1) % m]
         r_new = X[1 - q]  # r_{k-1} is no longer needed: r_{k+1} goes there
+        if mode == "pecc":  # the acceleration at the predicted position goes into the history
+            rhs.acc(t_new, rp, vp, slot)
+            np.subtract(slot.reshape(m3), diff, out=diff)
+            np.multiply(diff, cr0, out=r_new)
+            r_new += g[0]
+            if need_v:
+                np.multiply(diff, cv0, out=vf)
+                vf += g[2]
+            r = r_new.reshape(3, n)
+            if out is not None:
+                out[0][k + 1, :3] = r
+                out[0][k + 1, 3:] = v
+                out[1][k + 1] = slot
+            continue
         if pece:
             rhs.acc(t_new, rp, vp, ap)
             np.subtract(apf, diff, out=diff)
@@ -236,7 +277,7 @@ def _multistep_segment(
     h = span / nsteps
     t_nodes = ta + h * np.arange(nsteps + 1)
     t_nodes[-1] = tb
-    pece, sub, passes = _segment_plan(order, n_max * abs(h), rhs.needs_velocity)
+    mode, sub, passes = _segment_plan(order, n_max * abs(h), rhs.needs_velocity)
     nstart, sub = _start_plan(order, nsteps, sub)
     ys0, as0 = _start_nodes(rhs, y, ta, h, nstart, sub, passes)
     out = None
@@ -247,7 +288,7 @@ def _multistep_segment(
     if nstart >= nsteps:
         yf = ys0[-1].copy()
     else:
-        yf = _sc_steps(rhs, ys0, as0, t_nodes, h, order, pece, out)
+        yf = _sc_steps(rhs, ys0, as0, t_nodes, h, order, mode, out)
     ys, accs = out if out is not None else (None, None)
     return t_nodes, ys, accs, yf
 
