@@ -189,7 +189,7 @@ def _sc_steps(
     hist = X[2:].reshape(m, 3, n)  # ring buffer of accelerations; a_k in slot k % m
     for k in range(max(0, nstart - m + 1), nstart + 1):
         hist[k % m] = as0[k]
-    pece = mode != "pec"  # with a corrector
+    pece = mode == "pece"
     coef = _sc_coefficients(m, h, pece)
     _, _, _, c0r, c0v = _stormer_cowell(m)
     need_v_always = rhs.needs_velocity or out is not None
@@ -211,27 +211,10 @@ def _sc_steps(
         q = k % 2  # r_k is in row q of X, r_{k-1} in row 1 - q
         need_v = need_v_always or k == nsteps - 1
         rows = n_rows_v if need_v else n_rows
-        if mode == "pecc":  # one matrix product: X is read once for the 2-3 rows
-            np.dot(coef[q, k % m, :rows], X, out=g[:rows])
-        else:
-            _combine(coef[q, k % m, :rows], X, g[:rows])
+        _combine(coef[q, k % m, :rows], X, g[:rows])
         t_new = t_nodes[k + 1]
         slot = hist[(k + 1) % m]
         r_new = X[1 - q]  # r_{k-1} is no longer needed: r_{k+1} goes there
-        if mode == "pecc":  # the acceleration at the predicted position goes into the history
-            rhs.acc(t_new, rp, vp, slot)
-            np.subtract(slot.reshape(m3), diff, out=diff)
-            np.multiply(diff, cr0, out=r_new)
-            r_new += g[0]
-            if need_v:
-                np.multiply(diff, cv0, out=vf)
-                vf += g[2]
-            r = r_new.reshape(3, n)
-            if out is not None:
-                out[0][k + 1, :3] = r
-                out[0][k + 1, 3:] = v
-                out[1][k + 1] = slot
-            continue
         if pece:
             rhs.acc(t_new, rp, vp, ap)
             np.subtract(apf, diff, out=diff)
@@ -246,6 +229,81 @@ def _sc_steps(
                 vf[...] = g[1]
         r = r_new.reshape(3, n)
         rhs.acc(t_new, r, v, slot)
+        if out is not None:
+            out[0][k + 1, :3] = r
+            out[0][k + 1, 3:] = v
+            out[1][k + 1] = slot
+    return np.concatenate((r, v))
+
+
+@lru_cache(maxsize=16)
+def _scc_coefficients(m: int, h: float) -> np.ndarray:
+    """``_sc_coefficients`` for PEC-C with X = [Q_a, Q_b, ring] where Q_k = r_k - h^2 c0r a_k
+    (the corrected position less its a_k term): rows predicted position, Q_{k+1}, predicted
+    velocity, v_{k+1} - h c0v a_{k+1}; [parity, slot of a_k, row, column]."""
+    base = _sc_coefficients(m, h, True)  # rows: predicted position, extrapolated a, velocity
+    _, _, _, c0r, c0v = _stormer_cowell(m)
+    cr0, cv0 = h * h * c0r, h * c0v
+    coef = np.zeros((2, m, 4, m + 2))
+    for q in range(2):
+        for p in range(m):
+            c = base[q, p].copy()
+            # r_k = Q_k + cr0 a_k (slot p), r_{k-1} = Q_{k-1} + cr0 a_{k-1} (slot p - 1)
+            c[:, 2 + p] += cr0 * c[:, q]
+            c[:, 2 + (p - 1) % m] += cr0 * c[:, 1 - q]
+            coef[q, p] = (c[0], c[0] - cr0 * c[1], c[2], c[2] - cv0 * c[1])
+    return coef
+
+
+def _scc_steps(
+    rhs: _Rhs,
+    ys0: np.ndarray,
+    as0: np.ndarray,
+    t_nodes: np.ndarray,
+    h: float,
+    m: int,
+    out: tuple[np.ndarray, np.ndarray] | None,
+) -> np.ndarray:
+    """``_sc_steps`` in corrected PEC mode (PEC-C, ``PECC_MAX_PHASE``): one force evaluation per
+    step, at the predicted position; that acceleration a_{k+1} goes into the history and the
+    corrected position is r_{k+1} = Q_{k+1} + h^2 c0r a_{k+1}, with Q_{k+1} (predictor minus
+    c0r times the extrapolated acceleration) formed in the same matrix product as the predicted
+    position. X keeps Q_k, Q_{k-1} instead of r_k, r_{k-1} (``_scc_coefficients``), so a step
+    is one matrix product, one force evaluation and one copy."""
+    nstart = ys0.shape[0] - 1
+    nsteps = len(t_nodes) - 1
+    n = ys0.shape[2]
+    m3 = 3 * n
+    X = np.empty((m + 2, m3))
+    hist = X[2:].reshape(m, 3, n)  # ring buffer of accelerations; a_k in slot k % m
+    for k in range(max(0, nstart - m + 1), nstart + 1):
+        hist[k % m] = as0[k]
+    coef = _scc_coefficients(m, h)
+    cr0 = h * h * _stormer_cowell(m)[3]
+    cv0 = h * _stormer_cowell(m)[4]
+    for k in (nstart, nstart - 1):
+        np.multiply(as0[k], -cr0, out=X[k % 2].reshape(3, n))
+        X[k % 2] += ys0[k, :3].reshape(m3)
+    need_v_always = rhs.needs_velocity or out is not None
+    g = np.empty((4, m3))
+    rp = g[0].reshape(3, n)
+    vp = g[2].reshape(3, n)
+    r = np.empty((3, n))
+    v = np.empty((3, n))
+    for k in range(nstart, nsteps):
+        q = k % 2  # Q_k is in row q of X, Q_{k-1} in row 1 - q
+        need_v = need_v_always or k == nsteps - 1
+        rows = 4 if need_v else 2
+        np.dot(coef[q, k % m, :rows], X, out=g[:rows])  # X read once for all rows
+        slot = hist[(k + 1) % m]
+        rhs.acc(t_nodes[k + 1], rp, vp, slot)
+        X[1 - q] = g[1]  # Q_{k+1} replaces Q_{k-1}
+        if need_v:
+            np.multiply(slot, cv0, out=v)
+            v += g[3].reshape(3, n)
+        if out is not None or k == nsteps - 1:
+            np.multiply(slot, cr0, out=r)
+            r += g[1].reshape(3, n)
         if out is not None:
             out[0][k + 1, :3] = r
             out[0][k + 1, 3:] = v
@@ -279,7 +337,7 @@ def _multistep_segment(
     t_nodes[-1] = tb
     mode, sub, passes = _segment_plan(order, n_max * abs(h), rhs.needs_velocity)
     nstart, sub = _start_plan(order, nsteps, sub)
-    ys0, as0 = _start_nodes(rhs, y, ta, h, nstart, sub, passes)
+    ys0, as0 = _start_nodes(rhs, y, ta, h, nstart, sub, passes, keep_v=dense or nstart >= nsteps)
     out = None
     if dense:
         out = (np.empty((nsteps + 1, 6, n)), np.empty((nsteps + 1, 3, n)))
@@ -287,6 +345,8 @@ def _multistep_segment(
         out[1][: nstart + 1] = as0
     if nstart >= nsteps:
         yf = ys0[-1].copy()
+    elif mode == "pecc":
+        yf = _scc_steps(rhs, ys0, as0, t_nodes, h, order, out)
     else:
         yf = _sc_steps(rhs, ys0, as0, t_nodes, h, order, mode, out)
     ys, accs = out if out is not None else (None, None)
