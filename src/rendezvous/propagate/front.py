@@ -255,16 +255,18 @@ def propagate(
         DOP853 tolerances (defaults 1e-11 and 1e-6 in m, m/s units). Ignored by "multistep".
     step : float, optional
         Multistep step size, s. Default: ``AUTO_STEP_PHASE`` / n with n the mean motion at the
-        batch's lowest perigee (~87 s at the ISS), recomputed after each impulse; each segment
+        batch's lowest perigee (~97 s at the ISS), recomputed after each impulse; each segment
         between impulses is divided into equal steps no longer than this. Results for one state
         depend (at the 1e-2 m level) on the rest of the batch only through this choice. Measured
         with the default (J2-J4 + drag, Cd A/m = 0.005 m^2/kg, circular): 0.04 m after 3 h,
         0.002 m after 24 h and 3 m after 50 h at 200 km (the density table's kinks dominate
         there); <= 0.016 m up to 50 h at 420 km. For long arcs low down pass e.g. ``step=60,
         order=10`` (0.24 m after 50 h at 200 km).
-    order : int
-        Multistep order (number of accelerations in the predictor), 6..12; default 12. Orders
-        above ~12 are not more accurate at the same step (stability-bound, see RESULTS).
+    order : int, optional
+        Multistep order (number of accelerations in the predictor), 6..12. Default: 10 with the
+        automatic step (corrected PEC, one force evaluation per step: ``PECC_MAX_PHASE``), 12
+        with a given ``step``. Orders above ~12 are not more accurate at the same step
+        (stability-bound, see RESULTS).
     dense : bool
         Keep dense output (``traj(t)``). With False only the final state is kept (faster for
         large batches); incompatible with ``t_eval``.

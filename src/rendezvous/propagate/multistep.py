@@ -239,8 +239,8 @@ def _sc_steps(
 @lru_cache(maxsize=16)
 def _scc_coefficients(m: int, h: float) -> np.ndarray:
     """``_sc_coefficients`` for PEC-C with X = [Q_a, Q_b, ring] where Q_k = r_k - h^2 c0r a_k
-    (the corrected position less its a_k term): rows predicted position, Q_{k+1}, predicted
-    velocity, v_{k+1} - h c0v a_{k+1}; [parity, slot of a_k, row, column]."""
+    (the corrected position less its a_k term): rows predicted position, Q_{k+1},
+    v_{k+1} - h c0v a_{k+1}, predicted velocity (for drag); [parity, slot of a_k, row, column]."""
     base = _sc_coefficients(m, h, True)  # rows: predicted position, extrapolated a, velocity
     _, _, _, c0r, c0v = _stormer_cowell(m)
     cr0, cv0 = h * h * c0r, h * c0v
@@ -251,7 +251,7 @@ def _scc_coefficients(m: int, h: float) -> np.ndarray:
             # r_k = Q_k + cr0 a_k (slot p), r_{k-1} = Q_{k-1} + cr0 a_{k-1} (slot p - 1)
             c[:, 2 + p] += cr0 * c[:, q]
             c[:, 2 + (p - 1) % m] += cr0 * c[:, 1 - q]
-            coef[q, p] = (c[0], c[0] - cr0 * c[1], c[2], c[2] - cv0 * c[1])
+            coef[q, p] = (c[0], c[0] - cr0 * c[1], c[2] - cv0 * c[1], c[2])
     return coef
 
 
@@ -285,22 +285,23 @@ def _scc_steps(
         np.multiply(as0[k], -cr0, out=X[k % 2].reshape(3, n))
         X[k % 2] += ys0[k, :3].reshape(m3)
     need_v_always = rhs.needs_velocity or out is not None
+    rows_v = 4 if rhs.needs_velocity else 3
     g = np.empty((4, m3))
     rp = g[0].reshape(3, n)
-    vp = g[2].reshape(3, n)
+    vp = g[3].reshape(3, n)  # the predicted velocity: only formed (and used) with drag
     r = np.empty((3, n))
     v = np.empty((3, n))
     for k in range(nstart, nsteps):
         q = k % 2  # Q_k is in row q of X, Q_{k-1} in row 1 - q
         need_v = need_v_always or k == nsteps - 1
-        rows = 4 if need_v else 2
+        rows = rows_v if need_v else 2
         np.dot(coef[q, k % m, :rows], X, out=g[:rows])  # X read once for all rows
         slot = hist[(k + 1) % m]
         rhs.acc(t_nodes[k + 1], rp, vp, slot)
         X[1 - q] = g[1]  # Q_{k+1} replaces Q_{k-1}
         if need_v:
             np.multiply(slot, cv0, out=v)
-            v += g[3].reshape(3, n)
+            v += g[2].reshape(3, n)
         if out is not None or k == nsteps - 1:
             np.multiply(slot, cr0, out=r)
             r += g[1].reshape(3, n)
