@@ -258,9 +258,9 @@ def propagate(
         batch's lowest perigee (~97 s at the ISS), recomputed after each impulse; each segment
         between impulses is divided into equal steps no longer than this. Results for one state
         depend (at the 1e-2 m level) on the rest of the batch only through this choice. Measured
-        with the default (J2-J4 + drag, Cd A/m = 0.005 m^2/kg, circular): 0.04 m after 3 h,
-        0.002 m after 24 h and 3 m after 50 h at 200 km (the density table's kinks dominate
-        there); <= 0.016 m up to 50 h at 420 km. For long arcs low down pass e.g. ``step=60,
+        with the default (J2-J4 + drag, Cd A/m = 0.005 m^2/kg, circular): 0.014 m after 3 h,
+        0.005 m after 24 h and 0.36 m after 50 h at 200 km (the density table's kinks dominate
+        there); <= 0.034 m up to 50 h at 420 km. For long arcs low down pass e.g. ``step=60,
         order=10`` (0.24 m after 50 h at 200 km).
     order : int, optional
         Multistep order (number of accelerations in the predictor), 6..12. Default: 10 with the
