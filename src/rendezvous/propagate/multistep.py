@@ -58,9 +58,11 @@ at 60 s, J2-J4 + drag, 3 h: 0.019 m with 3 h anchor steps, 0.016 m with 2 h)."""
 
 
 PECC_MAX_PHASE = {10: 0.11}
-"""Above ``PEC_MAX_PHASE`` and up to this n h, order 10 runs in corrected PEC mode (PEC-C): one
-force evaluation per step, at the predicted position; the step's position (and velocity) are
-then corrected with it, and the acceleration at the predicted position goes into the history.
+"""Above ``PEC_MAX_PHASE`` and up to this n h, order 10 runs in corrected PEC mode (PEC-C, the
+P(EC) mode of a predictor-corrector pair: Lambert, *Numerical Methods for Ordinary Differential
+Systems*, Wiley 1991, ch. 4): one force evaluation per step, at the predicted position; the
+step's position (and velocity) are then corrected with it, and the acceleration at the predicted
+position goes into the history.
 Measured (two-body, 200 km circular, 3 days): 0.035 m at n h = 0.10, 0.11 m at 0.11, 0.32 m at
 0.12, unstable from 0.125 (1.9e9 m); 3 h J2 (benchmark states): 0.005, 0.012, 0.030 m. Order 12
 is unstable in this mode (38 m after 3 h at 0.10)."""
