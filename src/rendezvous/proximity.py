@@ -58,6 +58,8 @@ from .result import Burn
 
 __all__ = [
     "APPROACH_STATUS",
+    "RECEPTION_LATERAL_M",
+    "RECEPTION_SPEED_M_S",
     "PHASES",
     "PORTS",
     "ApproachErrors",
@@ -126,6 +128,22 @@ def cw_matrix(n: float, dt: float) -> np.ndarray:
     phi[4] = [0, -n * s, 0, 0, c, 0]
     phi[5] = [0, 0, 3 * n * s, -2 * s, 0, c]
     return phi
+
+
+def _cw_matrices(n: float, dts: np.ndarray) -> np.ndarray:
+    """:func:`cw_matrix` for many times at once: (k, 6, 6) for ``dts`` (k,) s."""
+    t = np.asarray(dts, dtype=float)
+    s, c = np.sin(n * t), np.cos(n * t)
+    z, o = np.zeros_like(t), np.ones_like(t)
+    rows = [
+        [o, z, 6 * (n * t - s), (4 * s - 3 * n * t) / n, z, 2 * (1 - c) / n],
+        [z, c, z, z, s / n, z],
+        [z, z, 4 - 3 * c, 2 * (c - 1) / n, z, s / n],
+        [z, z, 6 * n * (1 - c), 4 * c - 3, z, 2 * s],
+        [z, -n * s, z, z, c, z],
+        [z, z, 3 * n * s, -2 * s, z, c],
+    ]
+    return np.moveaxis(np.array(rows), 2, 0)
 
 
 def cw_transfer(
@@ -322,6 +340,16 @@ CONTACT_WINDOW_S = (-60.0, 120.0)
 """Contact is searched for from 60 s before to 120 s after the scheduled contact; no crossing of
 the port's plane in that window is "no contact"."""
 
+RECEPTION_SPEED_M_S = 0.35
+"""Highest closing speed at contact the Soyuz/Progress probe-cone docking mechanism is designed
+to receive, m/s (design range about 0.1-0.35 m/s: V. S. Syromiatnikov, "Spacecraft Docking
+Devices", Energia, 1990, table 1.1, initial docking conditions). Real contacts are at 6-15 cm/s
+(ESA astronaut S. Cristoforetti)."""
+
+RECEPTION_LATERAL_M = 0.3
+"""Largest lateral miss from the port axis at contact the probe-cone mechanism is designed to
+receive, m (about 0.3 m: Syromiatnikov 1990, table 1.1, as above)."""
+
 MONITOR_STEP_S = 10.0
 """Spacing of the points at which the relative path is checked within each leg, s."""
 
@@ -483,7 +511,7 @@ def _path_points(n_mean: float, rel0: np.ndarray, rel1: np.ndarray, dt: float) -
     kilometre legs, millimetres close in)."""
     k = max(2, int(np.ceil(dt / MONITOR_STEP_S)) + 1)
     taus = np.linspace(0.0, dt, k)
-    phis = np.array([cw_matrix(n_mean, tau)[:3] for tau in taus])  # (k, 3, 6)
+    phis = _cw_matrices(n_mean, taus)[:, :3]  # (k, 3, 6)
     cw = np.einsum("kij,jn->kin", phis, rel0)
     gap = rel1[:3] - cw[-1]
     return cw + (taus / dt)[:, None, None] * gap[None]
@@ -496,7 +524,7 @@ def _contact(n_mean, rel_end, port_pos, port_axis):
     (offset from the scheduled time (N,) s, NaN without crossing; relative state at contact
     (6, N))."""
     taus = np.arange(CONTACT_WINDOW_S[0], CONTACT_WINDOW_S[1] + 0.5, 1.0)
-    phis = np.array([cw_matrix(n_mean, tau) for tau in taus])  # (k, 6, 6)
+    phis = _cw_matrices(n_mean, taus)  # (k, 6, 6)
     states = np.einsum("kij,jn->kin", phis, rel_end)  # (k, 6, N)
     d = np.einsum("kin,i->kn", states[:, :3] - port_pos[None, :, None], port_axis)
     cross = (d[:-1] > 0) & (d[1:] <= 0)
@@ -506,11 +534,11 @@ def _contact(n_mean, rel_end, port_pos, port_axis):
     d0, d1 = d[i, cols], d[i + 1, cols]
     tau = taus[i] + d0 / np.where(has, d0 - d1, 1.0)
     for _ in range(2):  # Newton on the CW motion
-        st = np.einsum("nij,jn->in", np.array([cw_matrix(n_mean, x) for x in tau]), rel_end)
+        st = np.einsum("nij,jn->in", _cw_matrices(n_mean, tau), rel_end)
         f = (st[:3] - port_pos[:, None]).T @ port_axis
         fd = st[3:].T @ port_axis
         tau = tau - f / np.where(np.abs(fd) > 1e-9, fd, 1e-9)
-    st = np.einsum("nij,jn->in", np.array([cw_matrix(n_mean, x) for x in tau]), rel_end)
+    st = np.einsum("nij,jn->in", _cw_matrices(n_mean, tau), rel_end)
     return np.where(has, tau, np.nan), st
 
 
