@@ -2,10 +2,11 @@
 contact, in under 60 s in-process on the 2-core machine) beside the far range alone, measured in
 the same process; optionally on a local Dask cluster, checking that both give the same samples.
 
-"far range only" is the same samples flown to the approach start and no further (the former
-scope of the dispersions, whose proximity phase was a fixed estimate): its time is the baseline
-the approach adds to. The nominal flight (``rendezvous.simulate`` + ``nominal_from_mission``) is
-computed once and timed separately.
+Baselines, in the same process: the former far-range-only dispersions as they were before the
+whole rendezvous was flown (``rendezvous/dispersions.py`` at commit ``BASELINE_COMMIT``, read with
+``git show`` and loaded beside the current package; skipped without git), and the far range of the
+current code alone (the same samples stopped at the approach start). The nominal flight
+(``rendezvous.simulate`` + ``nominal_from_mission``) is computed once and timed separately.
 
 Usage: python benchmarks/dispersions.py [--samples 10000] [--workers 0|2] [--chunk-size 1000]
 """
@@ -42,6 +43,37 @@ def far_range_only(nominal, n: int, seed: int, chunk: int) -> float:
     return time.perf_counter() - t0
 
 
+BASELINE_COMMIT = "97cebb8"
+"""The last commit whose dispersions flew the far range only (issue 11's starting point)."""
+
+
+def old_far_range(cfg, result, n: int, seed: int, chunk: int) -> float | None:
+    """Seconds of the former far-range-only ``run_dispersions`` (module docstring), or None."""
+    import importlib.util
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    try:
+        code = subprocess.run(
+            ["git", "show", f"{BASELINE_COMMIT}:src/rendezvous/dispersions.py"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    spec = importlib.util.spec_from_loader("rendezvous._dispersions_baseline", loader=None)
+    old = importlib.util.module_from_spec(spec)
+    old.__package__ = "rendezvous"
+    exec(compile(code, "dispersions_baseline.py", "exec"), old.__dict__)
+    nominal = old.nominal_from_mission(result, cfg)
+    t0 = time.perf_counter()
+    old.run_dispersions(nominal, n, seed, chunk_size=chunk)
+    return time.perf_counter() - t0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--samples", type=int, default=10_000)
@@ -52,7 +84,8 @@ def main() -> None:
     args = ap.parse_args()
     cfg = Scenario("2025-04-08T05:47:15.309Z")
     t0 = time.perf_counter()
-    nominal = nominal_from_mission(simulate(cfg), cfg)
+    result = simulate(cfg)
+    nominal = nominal_from_mission(result, cfg)
     t_nom = time.perf_counter() - t0
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
@@ -60,16 +93,26 @@ def main() -> None:
     )
     print(f"nominal flight (simulate + transition matrices): {t_nom:6.2f} s")
     n, chunk = args.samples, args.chunk_size
+    t_old = old_far_range(cfg, result, n, args.seed, chunk)
     t_far = far_range_only(nominal, n, args.seed, chunk)
     t0 = time.perf_counter()
     local = run_dispersions(nominal, n, args.seed, chunk_size=chunk)
     t_local = time.perf_counter() - t0
     print(f"{n} samples of MS-27, chunks of {chunk}, in-process:")
-    print(f"  baseline, far range only:        {t_far:7.2f} s  ({n / t_far:7.0f} samples/s)")
+    if t_old is None:
+        print(f"  baseline {BASELINE_COMMIT}, far range only: not run (needs git)")
+    else:
+        print(
+            f"  baseline {BASELINE_COMMIT}, far range only:  {t_old:7.2f} s  "
+            f"({n / t_old:7.0f} samples/s)"
+        )
+    print(f"  ours, far range alone:           {t_far:7.2f} s  ({n / t_far:7.0f} samples/s)")
     print(
         f"  ours, whole rendezvous:          {t_local:7.2f} s  ({n / t_local:7.0f} samples/s; "
-        f"target < 60 s; x{t_local / t_far:.2f} the far range)"
+        f"target < 60 s)"
     )
+    if t_old is not None:
+        print(f"  whole rendezvous / old far range only: x{t_local / t_old:.2f}")
     print(f"  failed samples: {int(np.sum(local.status != 0))}")
     if args.workers > 0:
         t0 = time.perf_counter()

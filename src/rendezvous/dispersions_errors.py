@@ -132,7 +132,7 @@ class ErrorModel:
             f"burns {100 * self.burn_magnitude:g} % and {self.burn_pointing_deg:g} deg; "
             f"navigation {self.nav_pos_m:g} m, {self.nav_vel_m_s:g} m/s per LVLH axis; "
             f"Cd A/m x exp({self.ballistic_sigma:g} z), density x exp({self.density_sigma:g} z); "
-            f"reserve {self.dv_reserve_m_s:g} m/s; ground tracking (two-day correction) "
+            f"reserve {self.dv_reserve_m_s:g} m/s; ground tracking (two-day ground burns) "
             f"{self.od_pos_m:g} m per R/T/N axis, {self.od_vel_m_s:g} m/s R/N, semi-major axis "
             f"{self.od_sma_m:g} m; approach navigation "
             f"{100 * a.nav_pos_fraction:g} % of the range to the port (>= {a.nav_pos_min_m:g} m), "

@@ -3,15 +3,13 @@
 Model
 -----
 A Kurs-style automated approach (Soyuz MS-03 sequence, ESA T. Pesquet blog, 2016; Progress MS-09
-plan, TASS, 2018) flown as a
-sequence of impulses, each computed *on board* from the measured relative state with the
-Clohessy-Wiltshire (CW) equations (Clohessy & Wiltshire 1960; in the LVLH axes used here:
-``x'' = 2 n z'``, ``y'' = -n^2 y``, ``z'' = 3 n^2 z - 2 n x'``, Fehse 2003, "Automated Rendezvous
-and
-Docking of Spacecraft", eq. 3.25), while both vehicles are flown by the full force model. The
-guidance
-is closed-loop: every impulse re-targets from where the ship really is, so the CW model's errors
-(eccentricity, J2, drag, nonlinearity) are corrected at the next impulse.
+plan, TASS, 2018) flown as a sequence of impulses, each computed *on board* from the measured
+relative state with the Clohessy-Wiltshire (CW) equations (Clohessy & Wiltshire 1960; in the LVLH
+axes used here: ``x'' = 2 n z'``, ``y'' = -n^2 y``, ``z'' = 3 n^2 z - 2 n x'``, Fehse 2003,
+"Automated Rendezvous and Docking of Spacecraft", eq. 3.25), while both vehicles are flown by the
+full force model. The guidance is closed-loop: every impulse re-targets from where the ship
+really is, so the CW model's errors (eccentricity, J2, drag, nonlinearity) are corrected at the
+next impulse.
 
 The phases, from the approach start point (AS) on the V-bar, ``start_distance_m`` ahead of the
 station (``approach_side = +1``; -1 puts it behind). Ahead, because the far-range transfer rises
@@ -26,24 +24,41 @@ below the station, inside the 4 x 2 x 2 km approach ellipsoid, which real operat
    the station's centre of mass, from the V-bar to the docking port's axis (e.g. a quarter turn down
    to the R-bar for a nadir port), staying outside the 200 m keep-out sphere.
 3. *Station-keeping hold* on the port axis at ``hold_distance_m`` from the port: CW "hops" back
-to the
-   same point every ``hold_pulse_s``.
-4. *Final approach*: straight in along the port axis, on an exponential glideslope (Hablani,
-Tapper &
-   Dana-Bashian 2002, JGCD 25(3)): the closing range follows ``rho' = -(rho / tau) - v_f``, i.e.
+   to the same point every ``hold_pulse_s``.
+4. *Final approach*: straight in along the port axis, on an exponential glideslope (Hablani, Tapper
+   & Dana-Bashian 2002, JGCD 25(3)): the closing range follows ``rho' = -(rho / tau) - v_f``, i.e.
    ``rho(t) = (rho0 + v_f tau) exp(-t/tau) - v_f tau``, from about 0.6 m/s at the hold point to
    ``v_f = 0.1 m/s`` at contact, with CW hops between glideslope points every ``final_pulse_s``.
 
-Contact is the instant the ship's reference point crosses the port's plane (found on the dense
-trajectory). The ship is treated as a point at its docking interface (its attitude is assumed
-aligned with the port axis during the final approach). The station holds an LVLH-fixed attitude
-(``catalog.Station.yaw_deg``, or ``ApproachProfile.station_yaw_deg`` where given; MS-27 docked
-with the station yawed 180 deg, "flying backwards",
-NASA coverage of the MS-27 docking), so a port is fixed in LVLH.
+Contact is the instant the ship's reference point crosses the port's plane (below: batch first). The
+ship is treated as a point at its docking interface (its attitude is assumed aligned with the port
+axis during the final approach). The station holds an LVLH-fixed attitude
+(``catalog.Station.yaw_deg``, or ``ApproachProfile.station_yaw_deg`` where given; MS-27 docked with
+the station yawed 180 deg, "flying backwards", NASA coverage of the MS-27 docking), so a port is
+fixed in LVLH.
 
 ISS proximity rules (Fehse 2003, ch. 5, on the ISS approach ellipsoid and keep-out sphere): a 200 m
 keep-out sphere that only the final approach may enter, and
 then only inside an approach cone about the port axis (half-angle ``cone_half_angle_deg``, 10 deg).
+
+Batch first
+-----------
+:func:`fly_approach` flies N ships at once ((6, N) states; N = 1 for the mission's nominal
+flight), beside a station trajectory (the mission) or each beside its own station
+(:class:`StationBatch`, the dispersions: one (6, 2N) propagation per leg). The guidance is the same
+for all: at each impulse the relative state is *measured* (true state plus
+:class:`ApproachErrors` navigation errors, Kurs-like, shrinking with the range to the port;
+ASSUMED values), the CW transfer to the leg's end point is computed from it, and the impulse is
+flown with execution errors (:func:`execute_burns`). Between impulses the path is checked every
+``MONITOR_STEP_S`` (CW motion from the true post-burn state, blended onto the true end state of
+the force model): closest approach before the final approach and keep-out sphere, and in the final
+approach the approach cone (down to ``CONE_CHECK_MIN_M`` from the port). Contact is found from
+the true relative state at the scheduled contact by CW motion (exact to millimetres over the
+minutes and metres involved): time, closing speed along the port axis and lateral miss from it,
+compared in the outputs with the probe-cone mechanism's design reception range
+(``RECEPTION_SPEED_M_S``, ``RECEPTION_LATERAL_M``). Aborts are statuses
+(:data:`APPROACH_STATUS`): more than ``CONE_ABORT_M`` outside the cone, or no crossing of the
+port's plane within ``CONTACT_WINDOW_S``; a retreat and second attempt is not flown.
 """
 
 from __future__ import annotations
@@ -111,25 +126,6 @@ class ApproachProfile:
     approach_side: int = 1
 
 
-def cw_matrix(n: float, dt: float) -> np.ndarray:
-    """Clohessy-Wiltshire state transition matrix (6, 6) in the package's LVLH axes.
-
-    n: mean motion of the target, rad/s; dt: time, s. State order (x, y, z, vx, vy, vz), z towards
-    Earth (Fehse 2003, eqs. 3.26-3.27, with x along-track, z radial down).
-    """
-    s, c = np.sin(n * dt), np.cos(n * dt)
-    t = dt
-    phi = np.zeros((6, 6))
-    # x (along-track)
-    phi[0] = [1, 0, 6 * (n * t - s), (4 * s - 3 * n * t) / n, 0, 2 * (1 - c) / n]
-    phi[1] = [0, c, 0, 0, s / n, 0]
-    phi[2] = [0, 0, 4 - 3 * c, 2 * (c - 1) / n, 0, s / n]
-    phi[3] = [0, 0, 6 * n * (1 - c), 4 * c - 3, 0, 2 * s]
-    phi[4] = [0, -n * s, 0, 0, c, 0]
-    phi[5] = [0, 0, 3 * n * s, -2 * s, 0, c]
-    return phi
-
-
 def _cw_matrices(n: float, dts: np.ndarray) -> np.ndarray:
     """:func:`cw_matrix` for many times at once: (k, 6, 6) for ``dts`` (k,) s."""
     t = np.asarray(dts, dtype=float)
@@ -146,16 +142,23 @@ def _cw_matrices(n: float, dts: np.ndarray) -> np.ndarray:
     return np.moveaxis(np.array(rows), 2, 0)
 
 
+def cw_matrix(n: float, dt: float) -> np.ndarray:
+    """Clohessy-Wiltshire state transition matrix (6, 6) in the package's LVLH axes.
+
+    n: mean motion of the target, rad/s; dt: time, s. State order (x, y, z, vx, vy, vz), z towards
+    Earth (Fehse 2003, eqs. 3.26-3.27, with x along-track, z radial down).
+    """
+    return _cw_matrices(n, np.array([float(dt)]))[0]
+
+
 def cw_transfer(
     n: float, rel0: np.ndarray, r1: np.ndarray, dt: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two-impulse CW transfer: (dv0 (3,), v_arrival (3,)) to go from ``rel0`` (6,) to position
     ``r1`` (3,) in ``dt`` s; dv0 is the change of relative velocity needed now (LVLH, m/s) and
     v_arrival the predicted relative velocity on arrival."""
-    phi = cw_matrix(n, dt)
-    rr, rv, vr, vv = phi[:3, :3], phi[:3, 3:], phi[3:, :3], phi[3:, 3:]
-    v_req = np.linalg.solve(rv, np.asarray(r1) - rr @ rel0[:3])
-    return v_req - rel0[3:], vr @ rel0[:3] + vv @ v_req
+    dv, v_arr = cw_transfers(n, np.asarray(rel0, dtype=float)[:, None], r1, dt)
+    return dv[:, 0], v_arr[:, 0]
 
 
 def flyaround_waypoints(start_dir, port_pos, port_axis, radius, hold_distance, step_deg):

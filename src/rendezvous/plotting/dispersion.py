@@ -126,7 +126,7 @@ def dispersion_contact_figure(res) -> Figure:
     ax.set_xlabel("offset in the port plane, first axis (m)")
     ax.set_ylabel("second axis (m)")
     ax.set_title("lateral miss at contact", fontsize=10)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: no overlap
     ax2.boxplot(
         [res.dv_phase[ok, k] for k in range(len(PHASES))],
         tick_labels=list(PHASES),
