@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import sys
 import time
 
 import numpy as np
@@ -67,6 +68,7 @@ def old_far_range(cfg, result, n: int, seed: int, chunk: int) -> float | None:
     spec = importlib.util.spec_from_loader("rendezvous._dispersions_baseline", loader=None)
     old = importlib.util.module_from_spec(spec)
     old.__package__ = "rendezvous"
+    sys.modules[spec.name] = old  # dataclasses look their module up there
     exec(compile(code, "dispersions_baseline.py", "exec"), old.__dict__)
     nominal = old.nominal_from_mission(result, cfg)
     t0 = time.perf_counter()
