@@ -251,6 +251,15 @@ def _write_samples(res: Any, tmp: Path, text: str, figures: bool) -> None:
         over_reserve=res.over_reserve,
         status=res.status,
         t_docking_s=res.t_docking,
+        dv_ground_m_s=res.dv_ground,
+        t_contact_s=res.t_contact,
+        contact_speed_m_s=res.contact_speed,
+        contact_miss_m=res.contact_miss,
+        contact_offset_port_plane_m=res.contact_offset,
+        min_range_before_final_m=res.min_range_before_final,
+        keepout_violation=res.keepout_violation,
+        cone_excess_m=res.cone_excess,
+        dv_by_phase_m_s=res.dv_phase,
         seed=np.uint64(res.seed),  # an integer, not a pickled Python int (seeds reach 2**64 - 1)
     )
     if figures:
@@ -275,8 +284,14 @@ def dispersions(args: argparse.Namespace) -> int:
         if args.scheduler is not None:  # before the nominal flight: a closed port costs seconds
             check_scheduler_reachable(args.scheduler)
     claim = nullcontext() if out is None else claim_output_folder(out, overwrite=args.overwrite)
+    flight = getattr(args, "flight", None)  # a real flight of the table: its pad, port, ship
     with claim, warnings_as_lines():
-        cfg = Scenario(launch)
+        if flight is not None:
+            given = {} if args.launch == MS27_LAUNCH else {"launch": launch}
+            with as_flag("flight"):
+                cfg = Scenario.from_flight(flight, **given)
+        else:
+            cfg = Scenario(launch)
         nominal = nominal_from_mission(mission.simulate(cfg), cfg)
         with _chunk_bar(args) as tick:
             res = run_dispersions(

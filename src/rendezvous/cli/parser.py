@@ -58,7 +58,7 @@ API_COMMANDS: dict[str, str] = {
 COMMANDS = {
     "simulate": "fly one launch to docking: timeline, files and figures",
     "window": "list the launch opportunities, day by day, for each scheme",
-    "dispersions": "Monte Carlo dispersions of the far-range rendezvous",
+    "dispersions": "Monte Carlo dispersions of the whole rendezvous, insertion to contact",
     "compare": "fly the built-in real flights and compare with their real dockings",
 }
 
@@ -198,6 +198,13 @@ def _dispersions(p: argparse.ArgumentParser) -> None:
         metavar="N",
         type=_int_in(1, 10_000_000),
         default=1000,
+    )
+    _option(
+        p,
+        "flight",
+        "a real flight of the built-in table, e.g. 'Progress MS-31': its liftoff, pad, port and "
+        "ship (--launch overrides its liftoff)",
+        metavar="NAME",
     )
     _option(
         p, "launch", "liftoff (default: MS-27, %(default)s)", default=MS27_LAUNCH, metavar="TIME"
