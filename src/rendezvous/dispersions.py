@@ -218,7 +218,7 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
     from .times import iso_utc
 
     scenario = cfg if cfg is not None else Scenario(result.epoch)
-    prof = approach or scenario.approach
+    prof = approach or scenario.approach_for(result.scheme)
     i_ins = int(np.argmin(np.abs(result.t - result.t_insertion)))
     burns = result.burns[:4]
     if any(b.dv_rtn is None for b in burns):
