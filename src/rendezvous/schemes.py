@@ -17,7 +17,7 @@ import numpy as np
 
 from .catalog import SCHEMES, Scheme
 from .errors import MissionError
-from .phasing import InsertionGeometry, best_plan
+from .phasing import InsertionGeometry, best_plan, linear_plan
 
 __all__ = [
     "SchemeWindow",
@@ -88,6 +88,59 @@ def planned_dv(phases, roe0, a_st, inc, u_st0, t_burns, target_dlambda) -> np.nd
     return np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
 
 
+def _scan_dv(phases, args, gap: int) -> np.ndarray:
+    """:func:`planned_dv` at the phases (K,) of a scan, computed cheaply: the scheme's own burn
+    times first (one :func:`~rendezvous.phasing.linear_plan` for all phases), then
+    :func:`planned_dv` (with its moves of B3) only where that gives no plan between phases that
+    have one (the narrow singular gaps that the moves are for) and within ``3 (gap + 1)`` phases
+    beyond the ends of that range, widened while the moves find plans there; farther out a plan
+    could not join the window (:func:`window_region` bridges at most ``gap`` phases). Most of a
+    scan lies where no plan exists, and trying four moves of B3 there was 80 % of its time. The
+    values are those of :func:`planned_dv` over the whole scan."""
+    roe = np.repeat(np.asarray(args[0], dtype=float)[:, None], phases.size, axis=1)
+    roe[1] = -phases
+    plan = linear_plan(roe, *args[1:], out_of_plane=False)
+    dv = np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
+    ok = np.flatnonzero(np.isfinite(dv))
+    if not ok.size:
+        return planned_dv(phases, *args)
+    tried = np.isfinite(dv)  # a finite plan with the scheme's times is what best_plan keeps
+    while True:
+        ok = np.flatnonzero(np.isfinite(dv))
+        near = np.zeros(phases.size, dtype=bool)
+        reach = 3 * (gap + 1)  # three bands at once: the moves often extend the range a little
+        near[max(int(ok[0]) - reach, 0) : int(ok[-1]) + reach + 1] = True
+        idx = np.flatnonzero(near & ~tried)
+        if not idx.size:
+            break
+        dv[idx] = planned_dv(phases[idx], *args)
+        tried[idx] = True
+    return dv
+
+
+def _near_scan(phases, args, near: SchemeWindow, pad_deg: float) -> tuple[np.ndarray, int, int]:
+    """The scan of :func:`scheme_window` over ``near``'s window widened by ``pad_deg`` (inf
+    elsewhere), and the first and last index scanned."""
+    deg = np.degrees(phases)
+    idx = np.flatnonzero((deg >= near.lo_deg - pad_deg) & (deg <= near.hi_deg + pad_deg))
+    dv = np.full(phases.size, np.inf)
+    if idx.size:
+        dv[idx] = planned_dv(phases[idx], *args)
+        return dv, int(idx[0]), int(idx[-1])
+    return dv, 0, -1
+
+
+def _regions(dv, scheme: Scheme, flat_tol_m_s: float, gap: int) -> tuple[int, float, list[int]]:
+    """(argmin, minimum, [window lo, hi, floor lo, hi] indices) of a scan ``dv``."""
+    i = int(np.argmin(dv))
+    dv_min = float(dv[i])
+    edges = [
+        *window_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap),
+        *window_region(dv <= dv_min + flat_tol_m_s, i, gap),
+    ]
+    return i, dv_min, edges
+
+
 def scheme_window(
     scheme: Scheme,
     roe0,
@@ -102,6 +155,8 @@ def scheme_window(
     points=5,
     flat_tol_m_s=0.5,
     bridge_deg=5.0,
+    near: SchemeWindow | None = None,
+    near_pad_deg=10.0,
 ) -> SchemeWindow:
     """The phase-angle window and floor of ``scheme`` for the insertion ROE ``roe0`` (6,).
 
@@ -112,18 +167,34 @@ def scheme_window(
     ``flat_tol_m_s``; then narrows the four edges together ``levels`` times with ``points`` phases
     inside each bracket (one batch per level): edges to ``step_deg / (points + 1) ** levels``
     (0.005 deg by default). Other arguments as in :func:`linear_plan`.
+
+    ``near``: the window of a similar insertion (the same scheme a pass earlier, in a launch-window
+    search). The scan is then made only over its window widened by ``near_pad_deg`` on each side,
+    on the same grid, so the values are those of the whole scan there; where the window found
+    comes within ``bridge_deg`` of the ends of that range (it moved more than about
+    ``near_pad_deg - bridge_deg``), the whole range is scanned after all; a window wider than
+    180 deg (two-day) is scanned whole at once. This assumes the floor
+    is the lowest planned Delta-v of the scan, as the flat floor of the linear plan is (the
+    minimum energy and eccentricity change).
     """
     args = (roe0, a_st, inc, u_st0, t_burns, target_dlambda)
     step = np.radians(step_deg)
     phases = np.arange(np.radians(-30.0), np.radians(390.0) + step / 2, step)
-    dv = planned_dv(phases, *args)
-    i = int(np.argmin(dv))
-    dv_min = float(dv[i])
     gap = int(round(bridge_deg / step_deg))
-    edges = [
-        *window_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap),
-        *window_region(dv <= dv_min + flat_tol_m_s, i, gap),
-    ]
+    found = None
+    if near is not None and near.width_deg + 2 * near_pad_deg < 180.0:
+        dv, first, last = _near_scan(phases, args, near, near_pad_deg)
+        if np.any(np.isfinite(dv)):
+            found = _regions(dv, scheme, flat_tol_m_s, gap)
+            ends = found[2][:2]
+            if (first > 0 and ends[0] - gap <= first) or (
+                last < phases.size - 1 and ends[1] + gap >= last
+            ):
+                found = None  # the window moved too far: scan everything
+    if found is None:
+        dv = _scan_dv(phases, args, gap)
+        found = _regions(dv, scheme, flat_tol_m_s, gap)
+    i, dv_min, edges = found
     lev = np.array([scheme.dv_margin_m_s] * 2 + [flat_tol_m_s] * 2)
     sides = np.array([-1.0, 1.0, -1.0, 1.0])
     # Brackets [inside (ok), outside (not ok)]; an edge at the end of the scan stays there.

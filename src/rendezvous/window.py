@@ -14,8 +14,8 @@ opportunity; the descending pass is dropped.
 
 A scheme's phase window for one insertion is the set of phase angles whose planned in-plane
 far-range Delta-v (``phasing.best_plan``, the linear ROE plan) is within ``Scheme.dv_margin_m_s``
-of its minimum: ``schemes.scheme_window``, the same window the flight itself uses (a 1 deg scan
-refined to 0.005 deg at the edges).
+of its minimum: ``schemes.scheme_window``, the same window the flight itself uses (a 1 deg scan;
+the search refines its edges to 1/48 deg, :data:`EDGE_REFINEMENT`, the flight to 0.005 deg).
 
 The nominal launch time. The planned Delta-v has a *flat floor*: over a range of phase angles
 (about 7 deg for the two-orbit scheme, 30 deg for the four-orbit one) the burns can absorb the
@@ -36,7 +36,8 @@ How it is computed: a pipeline of named stages over typed values, each vectorise
    one batch of candidate times every ``step_s`` (2 s) over each pass gives the plane limits and
    the phase angle as a function of launch time (:class:`~rendezvous.window_scan.PlanePass`).
 2. :func:`nominal_windows`: the scheme windows at the nominal insertion of every pass and scheme
-   (two sweeps, starting from the in-plane time) and the nominal phase (:class:`CaseWindow`).
+   (two sweeps, starting from the in-plane time; each scan near the scheme's latest window) and
+   the nominal phase (:class:`CaseWindow`).
 3. :func:`refine_times`: every nominal, opening and closing time refined together by a vectorised
    Illinois (regula falsi) iteration on the phase or out-of-plane angle to better than 1 ms
    (:class:`CaseTimes`).
@@ -219,16 +220,29 @@ class Case:
     window: CaseWindow | None
 
 
+EDGE_REFINEMENT = {"levels": 1, "points": 47}
+"""How the search refines the edges of each scheme window (``schemes.scheme_window``): one batch
+of 47 phases inside each 1 deg bracket, edges to 1/48 deg, 0.3 s of launch time (the phase
+grows about 4 deg a minute), against a published launch tolerance of about a second. The flight
+itself (``mission``) keeps the finer default."""
+
+
 def _case_window(
-    ctx: SearchContext, p: PlanePass, name: str, station, ship, pole
+    ctx: SearchContext,
+    p: PlanePass,
+    name: str,
+    station,
+    ship,
+    pole,
+    near: SchemeWindow | None = None,
 ) -> tuple[SchemeWindow, CaseWindow | None, float]:
     """(scheme window, :class:`CaseWindow` or None, liftoff time of the nominal phase s) of
     scheme ``name`` on pass ``p`` for the insertion (station, ship, pole) at the current
-    nominal."""
+    nominal; ``near``: the scheme's window at a similar insertion (``schemes.scheme_window``)."""
     scheme = phasing.SCHEMES[name]
     ph_a, ph_b = np.degrees(np.interp(p.plane_limits, p.t, p.phase))
     geom = phasing.insertion_geometry(station, ship, pole, ctx.approach)
-    lim = scheme_window(scheme, *geom.plan_args(scheme))
+    lim = scheme_window(scheme, *geom.plan_args(scheme), near=near, **EDGE_REFINEMENT)
     best = None
     for k in (-1, 0, 1):
         a, b = ph_a + 360 * k, ph_b + 360 * k
@@ -259,31 +273,50 @@ def _far_from(p: PlanePass, ref: SchemeWindow) -> bool:
     )
 
 
+WIDE_DEG = 90.0
+"""A scheme window at least this wide (the two-day one, 150 to 330 deg) is wider than the phases
+of a whole plane pass (about 90 deg for the 1 deg plane limit): every pass is searched for it, and
+its window is computed once per pass, at the in-plane insertion (:func:`nominal_windows`)."""
+
+
 def nominal_windows(ctx: SearchContext, passes: list[PlanePass], names) -> list[Case]:
     """Stage 2: for every pass and scheme, the window at the nominal insertion. Two sweeps: the
     first at the in-plane time, the second at the first sweep's nominal where it moved by 20 s or
     more (the limits drift about 1 deg per rad of the station's argument of latitude; 20 s is 1.3
-    deg of it)."""
+    deg of it), for the windows narrower than :data:`WIDE_DEG`. A wide (two-day) window keeps the
+    one at the in-plane insertion: its nominal is set by the plane limits and a floor that covers
+    most of the pass. That window is ill-conditioned (its planned Delta-v has several floors of
+    almost the same height, and the lowest, which the window follows, changes with small changes
+    of the insertion); over 30 days from 2025-04-08 the second sweep moved two-day nominals by 16
+    s in the median and, where it switched floors, by up to 24 min. Each scan starts near the
+    scheme's latest window (``schemes.scheme_window`` ``near``)."""
     pairs = [(p, name) for p in passes for name in names]
     t_ref = np.array([p.t0 for p, _ in pairs])
     found: list[CaseWindow | None] = [None] * len(pairs)
     first: dict[str, SchemeWindow] = {}
+    last: dict[str, SchemeWindow] = {}  # the latest window of each scheme: where to scan
+    mine: list[SchemeWindow | None] = [None] * len(pairs)
     t_prev = t_ref.copy()
     for sweep in range(2):
         if not pairs:
             break
         ev = ctx.evaluate(t_ref)
         for j, (p, name) in enumerate(pairs):
-            if sweep and (found[j] is None or abs(t_ref[j] - t_prev[j]) < 20.0):
+            w = found[j]
+            if sweep and (
+                w is None or w.limits.width_deg >= WIDE_DEG or abs(t_ref[j] - t_prev[j]) < 20.0
+            ):
                 continue
             t_prev[j] = t_ref[j]
             ref = first.get(name)
-            if sweep == 0 and ref is not None and ref.width_deg < 90.0 and _far_from(p, ref):
+            if sweep == 0 and ref is not None and ref.width_deg < WIDE_DEG and _far_from(p, ref):
                 continue
+            near = mine[j] or last.get(name)
             lim, win, t_nom = _case_window(
-                ctx, p, name, ev.station[:, j], ev.ship[:, j], ev.pole[:, j]
+                ctx, p, name, ev.station[:, j], ev.ship[:, j], ev.pole[:, j], near
             )
             first.setdefault(name, lim)
+            last[name] = mine[j] = lim
             if win is not None:
                 t_ref[j] = t_nom
             found[j] = win
@@ -540,9 +573,9 @@ def search_windows(
     >>> w = search_windows("2025-04-08", 1, schemes=["2-orbit"], lookahead_days=0)
     >>> o = w.opportunities[0]  # Soyuz MS-27 launched at 05:47:15.309
     >>> o.scheme, o.open_utc, o.nominal_utc, o.close_utc
-    ('2-orbit', '2025-04-08T05:46:22.758Z', '2025-04-08T05:47:16.859Z', '2025-04-08T05:48:10.520Z')
+    ('2-orbit', '2025-04-08T05:46:22.907Z', '2025-04-08T05:47:16.934Z', '2025-04-08T05:48:10.297Z')
     >>> o.docking_utc, round(o.phase_deg, 2)
-    ('2025-04-08T08:59:22Z', 15.18)
+    ('2025-04-08T08:59:22Z', 15.19)
     """
     from . import ephemeris
     from .catalog import SITES, site_by_name
