@@ -209,3 +209,18 @@ def test_a_set_from_inside_the_searched_day_is_used():
     opps = s.days[0].opportunities
     assert opps and all(o.element_set_epoch_utc == "2025-04-07T12:29:37Z" for o in opps)
     assert all(-1.0 < o.element_set_age_days < 0.0 for o in opps)
+
+
+def test_command_line_searches_the_day_of_its_only_set(tmp_path, capsys):
+    """Issue 9: ``rendezvous window`` given a file whose only set is from inside the searched day
+    (MS-27's, epoch 2025-04-07 12:29:36) searches that day (it exited 2 before)."""
+    from rendezvous.cli import main
+
+    day_set = next(
+        s for s in builtin_element_sets() if s.epoch.utc_strftime("%Y-%m-%d") == "2025-04-07"
+    )
+    path = tmp_path / "iss.tle"
+    path.write_text(f"ISS (ZARYA)\n{day_set.line1}\n{day_set.line2}\n")
+    assert main(["window", "--date", "2025-04-07", "--days", "1", "--tle", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "2025-04-07" in out and "2-day" in out

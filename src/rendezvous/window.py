@@ -220,6 +220,10 @@ class Case:
     window: CaseWindow | None
 
 
+SCAN_NEAR = True
+"""Whether each scheme window is scanned near the scheme's latest window (``schemes.scheme_window``
+``near``); False scans the whole phase range every time (the earlier search, for benchmarks)."""
+
 EDGE_REFINEMENT = {"levels": 1, "points": 47}
 """How the search refines the edges of each scheme window (``schemes.scheme_window``): one batch
 of 47 phases inside each 1 deg bracket, edges to 1/48 deg, 0.3 s of launch time (the phase
@@ -242,6 +246,7 @@ def _case_window(
     scheme = phasing.SCHEMES[name]
     ph_a, ph_b = np.degrees(np.interp(p.plane_limits, p.t, p.phase))
     geom = phasing.insertion_geometry(station, ship, pole, ctx.approach)
+    near = near if SCAN_NEAR else None
     lim = scheme_window(scheme, *geom.plan_args(scheme), near=near, **EDGE_REFINEMENT)
     best = None
     for k in (-1, 0, 1):
