@@ -88,46 +88,28 @@ def planned_dv(phases, roe0, a_st, inc, u_st0, t_burns, target_dlambda) -> np.nd
     return np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
 
 
-def _scan_dv(phases, args, gap: int) -> np.ndarray:
-    """:func:`planned_dv` at the phases (K,) of a scan, computed cheaply: the scheme's own burn
-    times first (one :func:`~rendezvous.phasing.linear_plan` for all phases), then
-    :func:`planned_dv` (with its moves of B3) only where that gives no plan between phases that
-    have one (the narrow singular gaps that the moves are for) and within ``3 (gap + 1)`` phases
-    beyond the ends of that range, widened while the moves find plans there; farther out a plan
-    could not join the window (:func:`window_region` bridges at most ``gap`` phases). Most of a
-    scan lies where no plan exists, and trying four moves of B3 there was 80 % of its time. The
-    values are those of :func:`planned_dv` over the whole scan."""
+def _own_times_dv(phases, args) -> np.ndarray:
+    """The planned Delta-v at ``phases`` with the scheme's own burn times only (one
+    :func:`~rendezvous.phasing.linear_plan`; inf where that gives no plan)."""
     roe = np.repeat(np.asarray(args[0], dtype=float)[:, None], phases.size, axis=1)
     roe[1] = -phases
     plan = linear_plan(roe, *args[1:], out_of_plane=False)
-    dv = np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
+    return np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
+
+
+def _pending(dv, tried, scope, gap: int) -> np.ndarray:
+    """Indices of the scan still to be tried with the moves of B3 (:func:`planned_dv`): inside
+    ``scope`` (bool), not yet tried, and between phases that have a plan or within ``3 (gap +
+    1)`` phases beyond them (farther out a plan could not join the window: :func:`window_region`
+    bridges at most ``gap`` phases). Most of a scan lies where no plan exists, and trying four
+    moves of B3 there was 80 % of its time."""
     ok = np.flatnonzero(np.isfinite(dv))
     if not ok.size:
-        return planned_dv(phases, *args)
-    tried = np.isfinite(dv)  # a finite plan with the scheme's times is what best_plan keeps
-    while True:
-        ok = np.flatnonzero(np.isfinite(dv))
-        near = np.zeros(phases.size, dtype=bool)
-        reach = 3 * (gap + 1)  # three bands at once: the moves often extend the range a little
-        near[max(int(ok[0]) - reach, 0) : int(ok[-1]) + reach + 1] = True
-        idx = np.flatnonzero(near & ~tried)
-        if not idx.size:
-            break
-        dv[idx] = planned_dv(phases[idx], *args)
-        tried[idx] = True
-    return dv
-
-
-def _near_scan(phases, args, near: SchemeWindow, pad_deg: float) -> tuple[np.ndarray, int, int]:
-    """The scan of :func:`scheme_window` over ``near``'s window widened by ``pad_deg`` (inf
-    elsewhere), and the first and last index scanned."""
-    deg = np.degrees(phases)
-    idx = np.flatnonzero((deg >= near.lo_deg - pad_deg) & (deg <= near.hi_deg + pad_deg))
-    dv = np.full(phases.size, np.inf)
-    if idx.size:
-        dv[idx] = planned_dv(phases[idx], *args)
-        return dv, int(idx[0]), int(idx[-1])
-    return dv, 0, -1
+        return np.flatnonzero(scope & ~tried)
+    reach = 3 * (gap + 1)
+    near = np.zeros(dv.size, dtype=bool)
+    near[max(int(ok[0]) - reach, 0) : int(ok[-1]) + reach + 1] = True
+    return np.flatnonzero(near & scope & ~tried)
 
 
 def _regions(dv, scheme: Scheme, flat_tol_m_s: float, gap: int) -> tuple[int, float, list[int]]:
@@ -139,6 +121,51 @@ def _regions(dv, scheme: Scheme, flat_tol_m_s: float, gap: int) -> tuple[int, fl
         *window_region(dv <= dv_min + flat_tol_m_s, i, gap),
     ]
     return i, dv_min, edges
+
+
+def _moved_out(edges, scope, gap: int) -> bool:
+    """Whether a window found on a partial scan (``scope``) comes within ``gap`` + 1 phases of the
+    ends of the scanned range (where the rest of the scan could join it)."""
+    idx = np.flatnonzero(scope)
+    if idx.size == scope.size:
+        return False
+    return bool(
+        (idx[0] > 0 and edges[0] - gap - 1 < idx[0])
+        or (idx[-1] < scope.size - 1 and edges[1] + gap + 1 > idx[-1])
+    )
+
+
+def _scan(phases, args, scheme, flat_tol_m_s, gap, scope, trials) -> tuple:
+    """The scan of :func:`scheme_window`: :func:`planned_dv` over ``scope`` (bool (K,); the whole
+    scan where the window found comes near its ends), tried first with the scheme's own burn times
+    and then with the moves of B3 only where they can matter (:func:`_pending`). ``trials(edges)``
+    gives the phases of the first refinement of the edges found; they are computed in the same
+    batch as the last moves of B3, and kept if the edges did not change.
+
+    Returns ((argmin, minimum, edges), Delta-v at the trial phases or None)."""
+    dv = np.full(phases.size, np.inf)
+    dv[scope] = _own_times_dv(phases[scope], args)
+    tried = np.isfinite(dv)
+    for _ in range(12):
+        found = _regions(dv, scheme, flat_tol_m_s, gap)
+        if _moved_out(found[2], scope, gap):  # the window moved far from ``near``: scan everything
+            rest = ~scope
+            dv[rest] = _own_times_dv(phases[rest], args)
+            tried |= np.isfinite(dv)
+            scope = np.ones(phases.size, dtype=bool)
+            continue
+        todo = _pending(dv, tried, scope, gap)
+        trial = trials(found[2]) if trials is not None else np.zeros(0)
+        if not todo.size and trials is None:
+            return found, None
+        values = planned_dv(np.concatenate([phases[todo], trial]), *args)
+        dv[todo] = values[: todo.size]
+        tried[todo] = True
+        again = _regions(dv, scheme, flat_tol_m_s, gap)
+        if not _pending(dv, tried, scope, gap).size and again[2] == found[2]:
+            if not _moved_out(again[2], scope, gap):
+                return again, values[todo.size :]
+    return _regions(dv, scheme, flat_tol_m_s, gap), None
 
 
 def scheme_window(
@@ -165,50 +192,53 @@ def scheme_window(
     planned Delta-v (:func:`planned_dv`) within the scheme's margin (gaps narrower than
     ``bridge_deg`` bridged, :func:`window_region`), and likewise the floor within
     ``flat_tol_m_s``; then narrows the four edges together ``levels`` times with ``points`` phases
-    inside each bracket (one batch per level): edges to ``step_deg / (points + 1) ** levels``
-    (0.005 deg by default). Other arguments as in :func:`linear_plan`.
+    inside each bracket (one batch per level; the first in the batch of the scan's last moves of
+    B3): edges to ``step_deg / (points + 1) ** levels`` (0.005 deg by default). Other arguments
+    as in :func:`linear_plan`.
 
     ``near``: the window of a similar insertion (the same scheme a pass earlier, in a launch-window
     search). The scan is then made only over its window widened by ``near_pad_deg`` on each side,
     on the same grid, so the values are those of the whole scan there; where the window found
     comes within ``bridge_deg`` of the ends of that range (it moved more than about
     ``near_pad_deg - bridge_deg``), the whole range is scanned after all; a window wider than
-    180 deg (two-day) is scanned whole at once. This assumes the floor
-    is the lowest planned Delta-v of the scan, as the flat floor of the linear plan is (the
-    minimum energy and eccentricity change).
+    180 deg (two-day) is scanned whole at once. This assumes the floor is the lowest planned
+    Delta-v of the scan, as the flat floor of the linear plan is (the minimum energy and
+    eccentricity change).
     """
     args = (roe0, a_st, inc, u_st0, t_burns, target_dlambda)
     step = np.radians(step_deg)
     phases = np.arange(np.radians(-30.0), np.radians(390.0) + step / 2, step)
     gap = int(round(bridge_deg / step_deg))
-    found = None
+    scope = np.ones(phases.size, dtype=bool)
     if near is not None and near.width_deg + 2 * near_pad_deg < 180.0:
-        dv, first, last = _near_scan(phases, args, near, near_pad_deg)
-        if np.any(np.isfinite(dv)):
-            found = _regions(dv, scheme, flat_tol_m_s, gap)
-            ends = found[2][:2]
-            if (first > 0 and ends[0] - gap <= first) or (
-                last < phases.size - 1 and ends[1] + gap >= last
-            ):
-                found = None  # the window moved too far: scan everything
-    if found is None:
-        dv = _scan_dv(phases, args, gap)
-        found = _regions(dv, scheme, flat_tol_m_s, gap)
-    i, dv_min, edges = found
+        deg = np.degrees(phases)
+        scope = (deg >= near.lo_deg - near_pad_deg) & (deg <= near.hi_deg + near_pad_deg)
     lev = np.array([scheme.dv_margin_m_s] * 2 + [flat_tol_m_s] * 2)
     sides = np.array([-1.0, 1.0, -1.0, 1.0])
-    # Brackets [inside (ok), outside (not ok)]; an edge at the end of the scan stays there.
-    inside = phases[edges]
-    at_end = np.array(
-        [edges[0] == 0, edges[1] == phases.size - 1, edges[2] == 0, edges[3] == phases.size - 1]
-    )
-    width = np.where(at_end, 0.0, step)
     frac = np.arange(1, points + 1) / (points + 1)
-    for _ in range(levels):
+
+    def brackets(edges):
+        """Brackets [inside (ok), outside (not ok)]; an edge at the end of the scan stays."""
+        last = phases.size - 1
+        at_end = np.array([edges[0] == 0, edges[1] == last, edges[2] == 0, edges[3] == last])
+        return phases[edges], at_end
+
+    def trials(edges):
+        inside, at_end = brackets(edges)
+        width = np.where(at_end, 0.0, step)
+        return (inside[:, None] + sides[:, None] * width[:, None] * frac).ravel()
+
+    (i, dv_min, edges), first = _scan(
+        phases, args, scheme, flat_tol_m_s, gap, scope, trials if levels > 0 else None
+    )
+    inside, at_end = brackets(edges)
+    width = np.where(at_end, 0.0, step)
+    for level in range(levels):
         if not np.any(width > 0):
             break
         trial = inside[:, None] + sides[:, None] * width[:, None] * frac  # (4, points)
-        ok = planned_dv(trial.ravel(), *args).reshape(4, points) <= dv_min + lev[:, None]
+        dv_t = first if level == 0 and first is not None else planned_dv(trial.ravel(), *args)
+        ok = dv_t.reshape(4, points) <= dv_min + lev[:, None]
         n_ok = np.where(ok.all(axis=1), points, np.argmin(ok, axis=1))  # contiguous from inside
         inside = inside + sides * width * n_ok / (points + 1)
         width = np.where(at_end, 0.0, width / (points + 1))

@@ -32,7 +32,7 @@ window or the pad reaches the plane limit, whichever comes first.
 
 How it is computed: a pipeline of named stages over typed values, each vectorised.
 
-1. ``window_scan.plane_passes``: a 60 s scan of the whole period finds the ascending plane passes;
+1. ``window_scan.plane_passes``: a 180 s scan of the whole period finds the ascending plane passes;
    one batch of candidate times every ``step_s`` (2 s) over each pass gives the plane limits and
    the phase angle as a function of launch time (:class:`~rendezvous.window_scan.PlanePass`).
 2. :func:`nominal_windows`: the scheme windows at the nominal insertion of every pass and scheme
@@ -232,20 +232,16 @@ itself (``mission``) keeps the finer default."""
 
 
 def _case_window(
-    ctx: SearchContext,
     p: PlanePass,
     name: str,
-    station,
-    ship,
-    pole,
+    geom: phasing.InsertionGeometry,
     near: SchemeWindow | None = None,
 ) -> tuple[SchemeWindow, CaseWindow | None, float]:
     """(scheme window, :class:`CaseWindow` or None, liftoff time of the nominal phase s) of
-    scheme ``name`` on pass ``p`` for the insertion (station, ship, pole) at the current
-    nominal; ``near``: the scheme's window at a similar insertion (``schemes.scheme_window``)."""
+    scheme ``name`` on pass ``p`` for the insertion ``geom`` at the current nominal; ``near``:
+    the scheme's window at a similar insertion (``schemes.scheme_window``)."""
     scheme = phasing.SCHEMES[name]
     ph_a, ph_b = np.degrees(np.interp(p.plane_limits, p.t, p.phase))
-    geom = phasing.insertion_geometry(station, ship, pole, ctx.approach)
     near = near if SCAN_NEAR else None
     lim = scheme_window(scheme, *geom.plan_args(scheme), near=near, **EDGE_REFINEMENT)
     best = None
@@ -306,6 +302,7 @@ def nominal_windows(ctx: SearchContext, passes: list[PlanePass], names) -> list[
         if not pairs:
             break
         ev = ctx.evaluate(t_ref)
+        geoms: dict[float, phasing.InsertionGeometry] = {}  # the schemes of a pass share one
         for j, (p, name) in enumerate(pairs):
             w = found[j]
             if sweep and (
@@ -316,10 +313,12 @@ def nominal_windows(ctx: SearchContext, passes: list[PlanePass], names) -> list[
             ref = first.get(name)
             if sweep == 0 and ref is not None and ref.width_deg < WIDE_DEG and _far_from(p, ref):
                 continue
-            near = mine[j] or last.get(name)
-            lim, win, t_nom = _case_window(
-                ctx, p, name, ev.station[:, j], ev.ship[:, j], ev.pole[:, j], near
-            )
+            key = float(t_ref[j])
+            if key not in geoms:
+                geoms[key] = phasing.insertion_geometry(
+                    ev.station[:, j], ev.ship[:, j], ev.pole[:, j], ctx.approach
+                )
+            lim, win, t_nom = _case_window(p, name, geoms[key], mine[j] or last.get(name))
             first.setdefault(name, lim)
             last[name] = mine[j] = lim
             if win is not None:
@@ -539,7 +538,7 @@ def search_windows(
     port=None,
     schemes=None,
     step_s: float = 2.0,
-    coarse_step_s: float = 60.0,
+    coarse_step_s: float = 180.0,
     lookahead_days: int = 14,
 ) -> WindowSearch:
     """Launch opportunities of each scheme on ``days`` UTC days from ``start``.
@@ -561,6 +560,9 @@ def search_windows(
         Scheme names (default all).
     step_s : float
         Spacing of the candidate batch over each plane pass, s (0.1 to 30).
+    coarse_step_s : float
+        Spacing of the scan that finds the plane passes, s (the pad takes about 17 min to cross
+        the band of 1.5 deg either side of the plane that the scan looks for).
     lookahead_days : int
         How far past the last day to look for the next fast opportunity of a day without one.
 
