@@ -139,8 +139,9 @@ def _scan(phases, args, scheme, flat_tol_m_s, gap, scope, trials) -> tuple:
     """The scan of :func:`scheme_window`: :func:`planned_dv` over ``scope`` (bool (K,); the whole
     scan where the window found comes near its ends), tried first with the scheme's own burn times
     and then with the moves of B3 only where they can matter (:func:`_pending`). ``trials(edges)``
-    gives the phases of the first refinement of the edges found; they are computed in the same
-    batch as the last moves of B3, and kept if the edges did not change.
+    gives the phases (4, points) of the first refinement of the edges found; they are computed in
+    the same batch as the last moves of B3 (for two guesses of each edge), and kept where the edge
+    was guessed right.
 
     Returns ((argmin, minimum, edges), Delta-v at the trial phases or None)."""
     dv = np.full(phases.size, np.inf)
@@ -155,16 +156,31 @@ def _scan(phases, args, scheme, flat_tol_m_s, gap, scope, trials) -> tuple:
             scope = np.ones(phases.size, dtype=bool)
             continue
         todo = _pending(dv, tried, scope, gap)
-        trial = trials(found[2]) if trials is not None else np.zeros(0)
         if not todo.size and trials is None:
             return found, None
-        values = planned_dv(np.concatenate([phases[todo], trial]), *args)
+        # Trial phases for two guesses of each edge: the gaps between plans left out, and on the
+        # floor (where the moves of B3 usually put them); each edge keeps the guess that was right.
+        ok = np.flatnonzero(np.isfinite(dv))
+        guess = dv.copy()
+        if ok.size:
+            guess[todo[(todo > ok[0]) & (todo < ok[-1])]] = found[1] + 0.25 * flat_tol_m_s
+        cands = [found[2], _regions(guess, scheme, flat_tol_m_s, gap)[2]]
+        trial = (
+            np.concatenate([trials(c) for c in cands]) if trials is not None else np.zeros((0, 1))
+        )
+        values = planned_dv(np.concatenate([phases[todo], trial.ravel()]), *args)
         dv[todo] = values[: todo.size]
         tried[todo] = True
         again = _regions(dv, scheme, flat_tol_m_s, gap)
-        if not _pending(dv, tried, scope, gap).size and again[2] == found[2]:
+        rows = [
+            next((4 * g + e for g in (0, 1) if cands[g][e] == x), -1)
+            for e, x in enumerate(again[2])
+        ]
+        if not _pending(dv, tried, scope, gap).size and min(rows) >= 0:
             if not _moved_out(again[2], scope, gap):
-                return again, values[todo.size :]
+                if trials is None:
+                    return again, None
+                return again, values[todo.size :].reshape(trial.shape)[rows]
     return _regions(dv, scheme, flat_tol_m_s, gap), None
 
 
@@ -226,7 +242,7 @@ def scheme_window(
     def trials(edges):
         inside, at_end = brackets(edges)
         width = np.where(at_end, 0.0, step)
-        return (inside[:, None] + sides[:, None] * width[:, None] * frac).ravel()
+        return inside[:, None] + sides[:, None] * width[:, None] * frac  # (4, points)
 
     (i, dv_min, edges), first = _scan(
         phases, args, scheme, flat_tol_m_s, gap, scope, trials if levels > 0 else None
@@ -238,6 +254,7 @@ def scheme_window(
             break
         trial = inside[:, None] + sides[:, None] * width[:, None] * frac  # (4, points)
         dv_t = first if level == 0 and first is not None else planned_dv(trial.ravel(), *args)
+        dv_t = np.asarray(dv_t).ravel()
         ok = dv_t.reshape(4, points) <= dv_min + lev[:, None]
         n_ok = np.where(ok.all(axis=1), points, np.argmin(ok, axis=1))  # contiguous from inside
         inside = inside + sides * width * n_ok / (points + 1)
