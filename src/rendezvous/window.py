@@ -40,10 +40,11 @@ docking moves with the launch. The model has none of the constraints that make t
 instant (a pre-computed burn plan, a launcher aimed at one plane), so it cannot say which instant
 of the floor is the planned one; the centre of the floor is the phase with the most margin both
 ways. Against the real liftoffs of the three two-orbit flights with an element set from before
-launch (``benchmarks/window.py --flights``): centre of the floor +1.6, -1.9 s and inside the
-published minute; the argmin of the planned Delta-v -1.4, -34.8 and +0.5 s from the minute's
-start (it wanders on the flat floor); the pad's passage through the station's plane +196 to +228 s
-(the real launches come 3.3 to 3.8 min before it).
+launch (``benchmarks/window.py --flights``): centre of the floor +1.6 s (MS-27), -1.9 s (Progress
+MS-12) and inside the published minute (MS-18); the argmin of the planned Delta-v wanders on the
+flat floor (MS-27 and Progress MS-12: -1.4 and -34.8 s with the whole scan, +30.8 and +13.5 s with
+the scan near the previous window, whose values differ only by rounding); the pad's passage
+through the station's plane +196 to +228 s (the real launches come 3.3 to 3.8 min before it).
 
 How it is computed: a pipeline of named stages over typed values, each vectorised.
 
