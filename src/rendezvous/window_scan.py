@@ -6,9 +6,9 @@ A candidate liftoff time is evaluated by the launch model of the flight itself: 
 at insertion by SGP4 from the day's element set, the pad's GCRS state at liftoff, the insertion
 state in the station's plane (``launch.insertion_state``) with the pad's out-of-plane angle, and
 the phase angle at insertion (``phasing.phase_angle``). The IAU 2000A nutation angles are computed
-exactly on an hourly grid and interpolated to the candidate times (error below 1e-9 rad: the
-shortest nutation terms of any size have periods of days), which makes each evaluation about a
-hundred times cheaper.
+exactly on a three-hour grid and interpolated to the candidate times (error below 1e-9 rad, 6 mm
+at the pad: the shortest nutation terms of any size have periods of days; measured 8e-10 rad over
+30 days), which makes each evaluation about a hundred times cheaper.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ __all__ = ["Clock", "Evaluation", "PlanePass", "SearchContext", "plane_passes", 
 
 class Clock:
     """Skyfield Times for seconds since ``epoch`` with the IAU 2000A nutation angles interpolated
-    from an hourly grid of exact values (module docstring)."""
+    from a grid of exact values every ``GRID_S`` (module docstring)."""
+
+    GRID_S = 3 * 3600.0
 
     def __init__(self, epoch: Any, s_lo: float, s_hi: float) -> None:
         from skyfield.nutationlib import iau2000a_radians  # type: ignore[import-untyped]
@@ -34,9 +36,10 @@ class Clock:
         from .times import at_seconds
 
         self.epoch = epoch
-        self.grid = np.arange(s_lo - 3600.0, s_hi + 7200.0, 3600.0)
+        self.grid = np.arange(s_lo - self.GRID_S, s_hi + 2 * self.GRID_S, self.GRID_S)
         t = at_seconds(epoch, self.grid)
         self.dpsi, self.deps = iau2000a_radians(t)
+        t._nutation_angles_radians = (self.dpsi, self.deps)  # computed once: t.gast reuses them
         # equation of the equinoxes (hours), GAST - GMST, likewise smooth
         self.eqeq = (t.gast - t.gmst + 12.0) % 24.0 - 12.0
 
