@@ -66,9 +66,11 @@ SGP4 runs through skyfield (``ElementSet.state`` with an array Time) with interp
 angles (``window_scan``).
 
 Predicted docking: insertion + ``burn_revs[-1]`` station periods (the arrival at the approach start
-point) + the sum of the ``ApproachProfile`` legs (approach, flyaround, hold, final glideslope to
-contact); analytic, not flown. Delta-v: the linear in-plane far-range plan at the nominal phase
-plus the proximity Delta-v of the same legs flown by ideal Clohessy-Wiltshire transfers.
+point) + the sum of the legs of the approach flown with the scheme
+(``calibration.approach_profile``: the ship's profile to the port with its calibrated hold;
+approach, flyaround, hold, final glideslope to contact); analytic, not flown. Delta-v: the
+linear in-plane far-range plan at the nominal phase plus the proximity Delta-v of the same legs
+flown by ideal Clohessy-Wiltshire transfers.
 
 What it leaves out: launch-vehicle performance and drop-zone constraints, the station's manoeuvres
 after the element set's epoch, crew-day constraints; element sets older than three days give
@@ -135,6 +137,21 @@ def proximity_estimate(approach=None, port=None, n_mean=None) -> tuple[float, fl
     n = n_mean or float(mean_motion(R_EARTH + 415e3))
     port_pos, port_axis = port_frame(port or PORTS["prichal"], prof)
     return approach_estimate(prof, port_pos, port_axis, n)
+
+
+def _approaches(vehicle: Any, port: Any) -> dict[str, Any]:
+    """The approach flown with each scheme by ``vehicle`` (default Soyuz MS) to ``port`` (default
+    Prichal nadir): ``calibration.approach_profile``, as ``simulate`` flies it."""
+    from .calibration import approach_profile
+    from .catalog import PORTS, VEHICLES, vehicle_by_name
+
+    ship = VEHICLES["soyuz"] if vehicle is None else vehicle
+    if isinstance(ship, str):
+        ship = vehicle_by_name(ship)
+    return {
+        name: approach_profile(ship, port or PORTS["prichal"], scheme=name)
+        for name in phasing.SCHEMES
+    }
 
 
 @dataclass(frozen=True)
@@ -425,7 +442,7 @@ def opportunities(
     ev = ctx.evaluate(all_t)
     m = len(keys)
     utc = iso_utc(at_seconds(ctx.start, all_t), digits=3)
-    prox_dur, prox_dv = proximity_estimate(ctx.approach, ctx.port)
+    prox = {name: proximity_estimate(ctx.approach_for(name), ctx.port) for name in phasing.SCHEMES}
     out = []
     for q, j in enumerate(keys):
         name, w = cases[j].scheme, cases[j].window
@@ -439,6 +456,7 @@ def opportunities(
             _on_branch(np.degrees(ev.phase[i]), w.target_deg) for i in (q, m + q, 2 * m + q)
         )
         dv_far = float(planned_dv(np.radians([phase]), *geom.plan_args(scheme))[0])
+        prox_dur, prox_dv = prox[name]
         t_dock = t_nom[q] + ctx.ascent.duration_s + scheme.burn_revs[-1] * geom.period + prox_dur
         day_i = int(np.clip(t_nom[q] // DAY, 0, ctx.days - 1))
         es = ctx.sets[ctx.set_of_day[day_i]]
@@ -553,6 +571,7 @@ def search_windows(
     ascent=None,
     approach=None,
     port=None,
+    vehicle=None,
     schemes=None,
     step_s: float = 2.0,
     coarse_step_s: float = 180.0,
@@ -573,6 +592,10 @@ def search_windows(
         before the day's end (one from the morning of launch serves its day).
     ascent, approach, port : optional
         ``launch.AscentModel``, ``proximity.ApproachProfile``, the docking port (name or object).
+        Without ``approach`` each scheme's docking time uses the approach ``simulate`` flies:
+        the ship's profile to the port with its calibrated hold (``calibration.approach_profile``).
+    vehicle : str or Vehicle, optional
+        The ship (default Soyuz MS); it sets the approach profile when ``approach`` is not given.
     schemes : list of str, optional
         Scheme names (default all).
     step_s : float
@@ -636,6 +659,7 @@ def search_windows(
         port,
         float(step_s),
         float(coarse_step_s),
+        None if approach is not None else _approaches(vehicle, port),
     )
     opps, n_candidates = _find(ctx, names)
     summaries = day_summaries(ctx, opps, names, lookahead_days)

@@ -97,7 +97,8 @@ def _select_sets(sets: list, epoch: Any, n_days: int) -> tuple[np.ndarray, np.nd
 class SearchContext:
     """What every stage of one search needs: the start (skyfield Time), the number of days, the
     element sets with the one used each day (``set_of_day``) and its age (days), the clock, the
-    pad, the ascent, approach and port, and the scan steps (s)."""
+    pad, the ascent, approach and port, the scan steps (s), and the approach flown with each scheme
+    (``approaches``: scheme name -> ``proximity.ApproachProfile``; ``approach`` when empty)."""
 
     start: Any
     days: int
@@ -111,6 +112,7 @@ class SearchContext:
     port: Any
     step_s: float
     coarse_step_s: float
+    approaches: Any = None
 
     @classmethod
     def build(
@@ -124,6 +126,7 @@ class SearchContext:
         port: Any,
         step_s: float,
         coarse_step_s: float,
+        approaches: Any = None,
     ) -> SearchContext:
         set_of_day, age_of_day = _select_sets(sets, start, days)
         clock = Clock(start, -1800.0, days * DAY + 1800.0 + ascent.duration_s)
@@ -140,7 +143,12 @@ class SearchContext:
             port,
             step_s,
             coarse_step_s,
+            approaches,
         )
+
+    def approach_for(self, scheme: str) -> Any:
+        """The approach profile flown with ``scheme``."""
+        return (self.approaches or {}).get(scheme, self.approach)
 
     @property
     def span(self) -> float:
