@@ -11,6 +11,17 @@ that imports dask, optional and imported only when used.
 ``func`` and the chunks must be picklable (a module-level function or a ``functools.partial`` of
 one); the package must be importable on the workers. The results are those of ``func`` whatever
 runs it, so a computation that depends only on its chunk gives identical numbers everywhere.
+
+What travels: the inputs common to every chunk are the arguments a ``functools.partial`` binds
+(for the dispersions, the nominal flight and the error model). On Dask they are scattered once,
+replicated to every worker (``Client.scatter(broadcast=True)``), and each task carries only a
+reference to them and its own chunk (for the dispersions, a range of sample indices): the task
+graph does not grow with the shared inputs, and they cross the network once per worker instead
+of once per task. A worker lost mid-run (crash, OOM killer, pre-empted node) costs only its
+work: Dask runs its unfinished chunk again and recomputes the finished chunks whose results it
+held, on the workers left (or the one the nanny restarts), which fetch the shared inputs from a
+surviving replica; the results are the same, as each depends only on its chunk. Only when every
+worker holding the shared inputs is lost at once does the call fail (:class:`ClusterError`).
 ``progress``, if given, is called once per finished chunk (the command line draws a bar with it;
 this module prints nothing).
 
@@ -29,7 +40,9 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import CancelledError
 from contextlib import contextmanager
+from functools import partial
 
 __all__ = [
     "ClusterError",
@@ -213,12 +226,52 @@ def _on_dask(func, chunks, workers, scheduler, progress, connect_timeout_s, no_w
         where = scheduler if cluster is None else "the local cluster"
         client = _connect(cluster if cluster is not None else scheduler, where, connect_timeout_s)
         with client:
-            futures = client.map(func, chunks, pure=False)
+            futures = _submit(client, func, chunks, no_worker_timeout_s)
             _wait_all(client, futures, progress, no_worker_timeout_s)
-            return client.gather(futures)
+            try:
+                return client.gather(futures)
+            except CancelledError:
+                raise _lost_shared() from None
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def _apply(func, bound, chunk):
+    """``func(*args, chunk, **keywords)`` with ``bound = (args, keywords)``: a partial whose bound
+    arguments arrive as one scattered object."""
+    args, keywords = bound
+    return func(*args, chunk, **keywords)
+
+
+def _submit(client, func, chunks, no_worker_timeout_s: float) -> list:
+    """One task per chunk; the arguments a ``functools.partial`` binds are scattered once to every
+    worker and the tasks refer to them (module docstring)."""
+    from dask.utils import funcname
+
+    name = funcname(func)
+    if not (isinstance(func, partial) and (func.args or func.keywords)):
+        return client.map(func, chunks, key=name, pure=False)
+    try:
+        (bound,) = client.scatter(
+            [(func.args, func.keywords)], broadcast=True, hash=False, timeout=no_worker_timeout_s
+        )
+    except TimeoutError:
+        raise ClusterError(
+            f"scheduler: no worker has been connected for {no_worker_timeout_s:g} s with "
+            f"{len(chunks)} of {len(chunks)} chunks left; start workers (dask worker ADDRESS) "
+            "and rerun"
+        ) from None
+    return client.map(
+        partial(_apply, func.func), [bound] * len(chunks), chunks, key=name, pure=False
+    )
+
+
+def _lost_shared() -> ClusterError:
+    return ClusterError(
+        "scheduler: every worker holding the inputs shared by the chunks was lost; rerun (with "
+        "more workers, or check the workers' memory and logs)"
+    )
 
 
 def _wait_all(client, futures, progress, no_worker_timeout_s: float) -> None:
@@ -234,6 +287,8 @@ def _wait_all(client, futures, progress, no_worker_timeout_s: float) -> None:
         except TimeoutError:
             done, not_done = set(), set(pending)
         for f in done:
+            if f.status == "cancelled":  # only when the scattered shared inputs are lost
+                raise _lost_shared()
             if f.status == "error":
                 exc = f.exception()
                 if isinstance(exc, KilledWorker):
