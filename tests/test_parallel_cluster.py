@@ -118,3 +118,18 @@ def test_shared_inputs_travel_once_not_in_the_graph(cluster):
     assert out == [(i, big.nbytes, float(big.sum())) for i in range(8)]
     sizes = _graph_sizes(caught)
     assert sizes and max(sizes) < 5000, sizes
+
+
+def _profiler_enabled() -> bool:
+    import dask
+
+    return bool(dask.config.get("distributed.worker.profile.enabled"))
+
+
+def test_local_workers_run_without_the_profiler(cluster):
+    """The statistical profiler (for a dashboard the local cluster does not serve) is off on the
+    worker processes, also on a worker the nanny restarted (the test above kills one)."""
+    from dask.distributed import Client
+
+    with Client(cluster.scheduler_address) as client:
+        assert set(client.run(_profiler_enabled).values()) == {False}

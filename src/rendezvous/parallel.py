@@ -45,6 +45,7 @@ from contextlib import contextmanager
 from functools import partial
 
 __all__ = [
+    "WORKER_CONFIG",
     "ClusterError",
     "check_scheduler_address",
     "check_scheduler_reachable",
@@ -116,10 +117,19 @@ def check_scheduler_reachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S
     return checked
 
 
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+"""Dask configuration of the local worker processes: no statistical profiler. It samples the
+task's stack every 10 ms for the dashboard (which the local cluster does not serve), holding the
+interpreter lock; measured on the dispersions (benchmarks/RESULTS_scaling.md), it costs the worker
+about 10 to 20 % more CPU time per chunk than the same chunk in-process."""
+
+
 def local_cluster_options(**changes) -> dict:
     """Keyword arguments for ``dask.distributed.LocalCluster``: one thread per worker process, no
-    dashboard, and the scheduler's HTTP endpoint on a free port (its default, 8787, is often taken
-    by another cluster on the same machine, which Dask reports with a warning)."""
+    dashboard, the scheduler's HTTP endpoint on a free port (its default, 8787, is often taken
+    by another cluster on the same machine, which Dask reports with a warning), and for worker
+    processes (``processes=True``) the configuration :data:`WORKER_CONFIG`, which their nannies
+    also give a worker they restart."""
     options = {
         "threads_per_worker": 1,
         "processes": True,
@@ -127,6 +137,8 @@ def local_cluster_options(**changes) -> dict:
         "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
     }
     options.update(changes)
+    if options["processes"]:  # a Nanny's option: it passes it to its worker process
+        options.setdefault("config", dict(WORKER_CONFIG))
     return options
 
 
