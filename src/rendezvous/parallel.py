@@ -130,7 +130,7 @@ def local_cluster_options(**changes) -> dict:
     by another cluster on the same machine, which Dask reports with a warning), and for worker
     processes (``processes=True``) the configuration :data:`WORKER_CONFIG`, which their nannies
     also give a worker they restart."""
-    options = {
+    options: dict[str, object] = {
         "threads_per_worker": 1,
         "processes": True,
         "dashboard_address": None,
@@ -249,14 +249,14 @@ def _on_dask(func, chunks, workers, scheduler, progress, connect_timeout_s, no_w
             cluster.close()
 
 
-def _apply(func, bound, chunk):
+def _apply(func: Callable, bound: tuple, chunk: object) -> object:
     """``func(*args, chunk, **keywords)`` with ``bound = (args, keywords)``: a partial whose bound
     arguments arrive as one scattered object."""
     args, keywords = bound
     return func(*args, chunk, **keywords)
 
 
-def _submit(client, func, chunks, no_worker_timeout_s: float) -> list:
+def _submit(client, func: Callable, chunks: list, no_worker_timeout_s: float) -> list:
     """One task per chunk; the arguments a ``functools.partial`` binds are scattered once to every
     worker and the tasks refer to them (module docstring)."""
     from dask.utils import funcname
