@@ -96,6 +96,11 @@ def test_a_worker_killed_mid_run_changes_nothing(nominal, cluster, tmp_path, mon
     assert attempts.count(str(victim)) >= 2  # the killed chunk ran again
     for f in D._FIELDS:  # the same chunks anywhere: bit-identical
         np.testing.assert_array_equal(getattr(remote, f), getattr(local, f), err_msg=f)
+    np.testing.assert_array_equal(remote.nominal_traj, local.nominal_traj)  # flown meanwhile
+    assert (remote.nominal_dv_total, remote.nominal_t_docking) == (
+        local.nominal_dv_total,
+        local.nominal_t_docking,
+    )
     assert D.report(remote) == D.report(local)
     assert len(ticks) == n // chunk  # one progress call per chunk, even with a chunk run twice
     # the graph carries sample ranges and a reference to the scattered nominal: smaller than the
