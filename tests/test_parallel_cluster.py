@@ -40,9 +40,15 @@ def _dying_chunk_job(marker_dir, victim, nominal, model, newton_steps, seed, spa
     return _REAL_CHUNK_JOB(nominal, model, newton_steps, seed, span)
 
 
-def _array_bytes(array, chunk):
-    """What a task sees of the shared input (chunk index, its size and checksum)."""
-    return chunk, array.nbytes, float(array.sum())
+_SEEN: dict[str, list] = {}
+"""Per run token, the shared inputs the tasks of this worker process were given."""
+
+
+def _array_bytes(token, array, chunk):
+    """What a task sees of the shared input (chunk index, its size and checksum) and how many
+    distinct copies of it the tasks of this worker process have been given."""
+    _SEEN.setdefault(token, []).append(array)
+    return chunk, array.nbytes, float(array.sum()), len({id(a) for a in _SEEN[token]})
 
 
 @pytest.fixture(scope="module")
@@ -110,17 +116,20 @@ def test_a_worker_killed_mid_run_changes_nothing(nominal, cluster, tmp_path, mon
 
 
 def test_shared_inputs_travel_once_not_in_the_graph(cluster):
-    """A 1 MB input bound by a partial reaches every task and the graph stays under 5 kB."""
+    """A 1 MB input bound by a partial reaches every task, the graph stays under 5 kB, and each
+    worker process is given one copy, not one per task (as when the partial is the task)."""
     import dask
 
     big = np.arange(125_000, dtype=float)  # 1 MB
+    job = partial(_array_bytes, uuid4().hex, big)
     with (
         dask.config.set({"distributed.admin.large-graph-warning-threshold": "0B"}),
         warnings.catch_warnings(record=True) as caught,
     ):
         warnings.simplefilter("always")
-        out = map_chunks(partial(_array_bytes, big), range(8), scheduler=cluster.scheduler_address)
-    assert out == [(i, big.nbytes, float(big.sum())) for i in range(8)]
+        out = map_chunks(job, range(8), scheduler=cluster.scheduler_address)
+    assert [o[:3] for o in out] == [(i, big.nbytes, float(big.sum())) for i in range(8)]
+    assert {o[3] for o in out} == {1}  # one copy per worker, however many tasks it ran
     sizes = _graph_sizes(caught)
     assert sizes and max(sizes) < 5000, sizes
 
