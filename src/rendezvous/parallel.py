@@ -239,10 +239,10 @@ def _on_dask(func, chunks, workers, scheduler, progress, connect_timeout_s, no_w
         client = _connect(cluster if cluster is not None else scheduler, where, connect_timeout_s)
         with client:
             futures = _submit(client, func, chunks, no_worker_timeout_s)
-            _wait_all(client, futures, progress, no_worker_timeout_s)
             try:
+                _wait_all(client, futures, progress, no_worker_timeout_s)
                 return client.gather(futures)
-            except CancelledError:
+            except CancelledError:  # Dask cancels the tasks whose scattered inputs are lost
                 raise _lost_shared() from None
     finally:
         if cluster is not None:
@@ -299,7 +299,7 @@ def _wait_all(client, futures, progress, no_worker_timeout_s: float) -> None:
         except TimeoutError:
             done, not_done = set(), set(pending)
         for f in done:
-            if f.status == "cancelled":  # only when the scattered shared inputs are lost
+            if f.status == "cancelled":
                 raise _lost_shared()
             if f.status == "error":
                 exc = f.exception()
