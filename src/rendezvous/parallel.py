@@ -269,13 +269,16 @@ def _submit(client, func: Callable, chunks: list, no_worker_timeout_s: float) ->
             [(func.args, func.keywords)], broadcast=True, hash=False, timeout=no_worker_timeout_s
         )
     except TimeoutError:
-        raise ClusterError(
-            f"scheduler: no worker has been connected for {no_worker_timeout_s:g} s with "
-            f"{len(chunks)} of {len(chunks)} chunks left; start workers (dask worker ADDRESS) "
-            "and rerun"
-        ) from None
+        raise _no_worker(no_worker_timeout_s, len(chunks), len(chunks)) from None
     return client.map(
         partial(_apply, func.func), [bound] * len(chunks), chunks, key=name, pure=False
+    )
+
+
+def _no_worker(timeout_s: float, left: int, total: int) -> ClusterError:
+    return ClusterError(
+        f"scheduler: no worker has been connected for {timeout_s:g} s with {left} of {total} "
+        "chunks left; start workers (dask worker ADDRESS) and rerun"
     )
 
 
@@ -319,8 +322,4 @@ def _wait_all(client, futures, progress, no_worker_timeout_s: float) -> None:
         if client.nthreads():
             last_worker = now
         elif now - last_worker > no_worker_timeout_s:
-            raise ClusterError(
-                f"scheduler: no worker has been connected for {no_worker_timeout_s:g} s with "
-                f"{len(pending)} of {len(futures)} chunks left; start workers (dask worker "
-                "ADDRESS) and rerun"
-            )
+            raise _no_worker(no_worker_timeout_s, len(pending), len(futures))
