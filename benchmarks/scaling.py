@@ -15,8 +15,11 @@ warning with the threshold at 0), for our submission (the shared nominal flight 
 scattered once, each task a sample range and a reference) and for the same tasks with the shared
 inputs bound into the task function (how ``map_chunks`` submitted before).
 
+With ``--pool`` the same chunks are also flown on a ``multiprocessing`` pool of each size (no
+Dask): what the machine itself allows, to tell Dask's overhead from the machine's.
+
 Usage: python benchmarks/scaling.py [--samples 10000] [--max-workers CPUS] [--workers 1,2,4]
-       [--chunk-size 1000] [--seed 1]
+       [--chunk-size 1000] [--seed 1] [--pool]
 """
 
 from __future__ import annotations
@@ -144,6 +147,22 @@ def on_cluster(nominal, workers: int, args, reference):
     return t_start, t_run, max(cpu), sum(cpu), graph, inline, identical(res, reference)
 
 
+def on_pool(nominal, workers: int, args) -> float:
+    """Seconds to fly the same chunks on a ``multiprocessing`` pool of ``workers`` processes
+    (forked, started and warmed up outside the timing): what the machine allows without Dask."""
+    from multiprocessing import get_context
+
+    spans = [
+        (i, min(i + args.chunk_size, args.samples)) for i in range(0, args.samples, args.chunk_size)
+    ]
+    job = partial(D._chunk_job, nominal, D.ErrorModel(), 12, args.seed)
+    with get_context("fork").Pool(workers) as pool:
+        pool.map(job, [(i, i + 1) for i in range(workers)], chunksize=1)
+        t0 = time.perf_counter()
+        pool.map(job, spans, chunksize=1)
+        return time.perf_counter() - t0
+
+
 def worker_counts(args) -> list[int]:
     if args.workers:
         return sorted({int(w) for w in args.workers.split(",")})
@@ -161,6 +180,9 @@ def main():
     ap.add_argument("--workers", default="", help="comma-separated worker counts (else 1, 2, 4..)")
     ap.add_argument("--chunk-size", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--pool", action="store_true", help="also time a multiprocessing pool (no Dask) per count"
+    )
     args = ap.parse_args()
     print(f"machine: {machine()}")
     print(f"at start: {load()}")
@@ -177,6 +199,7 @@ def main():
     t_before, cpu_before, reference = in_process()
     print(f"  in-process, before the clusters: {t_before:7.2f} s ({cpu_before:.2f} CPU s)")
     rows = [(w, *on_cluster(nominal, w, args, reference)) for w in worker_counts(args)]
+    pool = {w: on_pool(nominal, w, args) for w in worker_counts(args)} if args.pool else {}
     t_after, cpu_after, _ = in_process()
     print(f"  in-process, after the clusters:  {t_after:7.2f} s ({cpu_after:.2f} CPU s)")
     base, cpu_base = 0.5 * (t_before + t_after), 0.5 * (cpu_before + cpu_after)
@@ -189,13 +212,15 @@ def main():
     for w, t_start, t_run, cpu_max, cpu_all, graph, _, same in rows:
         print(
             f"{w:7d}  {t_start:10.1f}  {t_run:5.1f}  {base / t_run:7.2f}x  {base / t_run / w:9.0%}"
-            f"  {cpu_max:8.1f}/{cpu_all:<8.1f}  {cpu_base / cpu_max:17.2f}x"
+            f"  {cpu_max:8.1f}/{cpu_all:<8.1f}"
+            f"  {cpu_base / (cpu_all / chunks * -(-chunks // w)):17.2f}x"
             f"  {graph:11d}  {'yes' if same else 'NO'}"
         )
     print(
         "(CPU s: thread time of the computing thread, in-process and in the workers' tasks. "
-        "CPU-bound speed-up: in-process CPU s over the busiest worker's, the speed-up if each "
-        "worker had a core of its own: an estimate for a loaded machine, not a measurement)"
+        "CPU-bound speed-up: in-process CPU s over the workers' mean CPU s per chunk times the "
+        "chunks per worker, rounded up: the speed-up if each worker had a core of its own and the "
+        "chunks were shared evenly; an estimate for a loaded machine, not a measurement)"
     )
     inline = next((r[6] for r in rows if r[6] is not None), None)
     graph = rows[0][5]
@@ -211,6 +236,11 @@ def main():
             f"ours: {w} workers {t_run:.2f} s vs baseline: in-process {base:.2f} s -> "
             f"{base / t_run:.2f}x{goal}"
         )
+        if w in pool:
+            print(
+                f"  same chunks on a multiprocessing pool of {w} (no Dask): {pool[w]:.2f} s -> "
+                f"{base / pool[w]:.2f}x"
+            )
 
 
 if __name__ == "__main__":
