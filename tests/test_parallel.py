@@ -201,3 +201,44 @@ def test_progress_is_a_callback_called_once_per_chunk(capsys):
     assert map_chunks(len, [[1], [1, 2], [1, 2, 3]], progress=lambda: calls.append(1)) == [1, 2, 3]
     assert len(calls) == 3
     assert capsys.readouterr() == ("", "")
+
+
+def _die_once(marker: str, shared: str, x: int) -> int:
+    from pathlib import Path
+
+    if not Path(marker).exists():
+        Path(marker).touch()
+        _die(x)
+    return x + len(shared)
+
+
+def test_shared_inputs_without_workers_give_up():
+    """The inputs a partial binds are scattered first: with no worker that also gives up."""
+    from functools import partial
+
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(
+        **local_cluster_options(n_workers=0, processes=False, protocol="tcp")
+    ) as cluster:
+        t0 = time.monotonic()
+        with pytest.raises(ClusterError, match="^scheduler: no worker has been connected for 1 s"):
+            map_chunks(
+                partial(pow, 2), [1, 2], scheduler=cluster.scheduler_address, no_worker_timeout_s=1
+            )
+        assert time.monotonic() - t0 < 8.0
+
+
+def test_losing_every_copy_of_the_shared_inputs_is_one_line(tmp_path):
+    """The only worker (holding the only copy of the scattered inputs) dies: one line, no hang."""
+    from functools import partial
+
+    from dask.distributed import LocalCluster
+
+    job = partial(_die_once, str(tmp_path / "died"), "shared")
+    with LocalCluster(**local_cluster_options(n_workers=1, protocol="tcp")) as cluster:
+        with pytest.raises(ClusterError) as info:
+            map_chunks(job, [1, 2], scheduler=cluster.scheduler_address)
+    msg = str(info.value)
+    assert msg.startswith("scheduler: every worker holding the inputs") and "\n" not in msg
+    assert (tmp_path / "died").exists()

@@ -584,7 +584,14 @@ def run_dispersions(
 ) -> DispersionResult:
     """Fly ``n`` samples with ``seed`` (module docstring); in-process by default, on a local Dask
     cluster of ``workers`` processes, or on the cluster at ``scheduler`` (``parallel``).
-    progress: called once per finished chunk of ``chunk_size`` samples (for a progress bar)."""
+    progress: called once per finished chunk of ``chunk_size`` samples (for a progress bar).
+
+    Each chunk is a range of sample indices whose task draws its own numbers; the nominal flight
+    and the error model are bound by a partial, which ``parallel.map_chunks`` ships once to each
+    worker. On a cluster the zero-error sample (``nominal_traj``, ``nominal_dv_total``, ...) is
+    flown in this process while the workers fly the chunks, not after them."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from .parallel import map_chunks
 
     model = model or ErrorModel()
@@ -594,8 +601,15 @@ def run_dispersions(
         raise ValueError(f"n: got {n} samples; use a positive whole number")
     chunks = [(i, min(i + int(chunk_size), int(n))) for i in range(0, int(n), int(chunk_size))]
     job = partial(_chunk_job, nominal, model, newton_steps, int(seed))
-    parts = map_chunks(job, chunks, workers=workers, scheduler=scheduler, progress=progress)
-    nom = fly_samples(nominal, model, np.zeros((1, N_DRAWS)), newton_steps)
+    zero = partial(fly_samples, nominal, model, np.zeros((1, N_DRAWS)), newton_steps)
+    if workers is None and scheduler is None:  # one process, one thread: the baseline
+        parts = map_chunks(job, chunks, progress=progress)
+        nom = zero()
+    else:
+        with ThreadPoolExecutor(1) as pool:
+            flying = pool.submit(zero)
+            parts = map_chunks(job, chunks, workers=workers, scheduler=scheduler, progress=progress)
+            nom = flying.result()
     cat = {}
     for f in _FIELDS:
         axis = 1 if f in ("miss_r", "miss_v", "traj") else 0

@@ -11,6 +11,17 @@ that imports dask, optional and imported only when used.
 ``func`` and the chunks must be picklable (a module-level function or a ``functools.partial`` of
 one); the package must be importable on the workers. The results are those of ``func`` whatever
 runs it, so a computation that depends only on its chunk gives identical numbers everywhere.
+
+What travels: the inputs common to every chunk are the arguments a ``functools.partial`` binds
+(for the dispersions, the nominal flight and the error model). On Dask they are scattered once,
+replicated to every worker (``Client.scatter(broadcast=True)``), and each task carries only a
+reference to them and its own chunk (for the dispersions, a range of sample indices): the task
+graph does not grow with the shared inputs, and they cross the network once per worker instead
+of once per task. A worker lost mid-run (crash, OOM killer, pre-empted node) costs only its
+work: Dask runs its unfinished chunk again and recomputes the finished chunks whose results it
+held, on the workers left (or the one the nanny restarts), which fetch the shared inputs from a
+surviving replica; the results are the same, as each depends only on its chunk. Only when every
+worker holding the shared inputs is lost at once does the call fail (:class:`ClusterError`).
 ``progress``, if given, is called once per finished chunk (the command line draws a bar with it;
 this module prints nothing).
 
@@ -29,9 +40,12 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import CancelledError
 from contextlib import contextmanager
+from functools import partial
 
 __all__ = [
+    "WORKER_CONFIG",
     "ClusterError",
     "check_scheduler_address",
     "check_scheduler_reachable",
@@ -103,17 +117,28 @@ def check_scheduler_reachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S
     return checked
 
 
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+"""Dask configuration of the local worker processes: no statistical profiler. It samples the
+task's stack every 10 ms for the dashboard (which the local cluster does not serve), holding the
+interpreter lock; measured on the dispersions (benchmarks/RESULTS_scaling.md), it costs the worker
+about 10 to 20 % more CPU time per chunk than the same chunk in-process."""
+
+
 def local_cluster_options(**changes) -> dict:
     """Keyword arguments for ``dask.distributed.LocalCluster``: one thread per worker process, no
-    dashboard, and the scheduler's HTTP endpoint on a free port (its default, 8787, is often taken
-    by another cluster on the same machine, which Dask reports with a warning)."""
-    options = {
+    dashboard, the scheduler's HTTP endpoint on a free port (its default, 8787, is often taken
+    by another cluster on the same machine, which Dask reports with a warning), and for worker
+    processes (``processes=True``) the configuration :data:`WORKER_CONFIG`, which their nannies
+    also give a worker they restart."""
+    options: dict[str, object] = {
         "threads_per_worker": 1,
         "processes": True,
         "dashboard_address": None,
         "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
     }
     options.update(changes)
+    if options["processes"]:  # a Nanny's option: it passes it to its worker process
+        options.setdefault("config", dict(WORKER_CONFIG))
     return options
 
 
@@ -213,12 +238,55 @@ def _on_dask(func, chunks, workers, scheduler, progress, connect_timeout_s, no_w
         where = scheduler if cluster is None else "the local cluster"
         client = _connect(cluster if cluster is not None else scheduler, where, connect_timeout_s)
         with client:
-            futures = client.map(func, chunks, pure=False)
-            _wait_all(client, futures, progress, no_worker_timeout_s)
-            return client.gather(futures)
+            futures = _submit(client, func, chunks, no_worker_timeout_s)
+            try:
+                _wait_all(client, futures, progress, no_worker_timeout_s)
+                return client.gather(futures)
+            except CancelledError:  # Dask cancels the tasks whose scattered inputs are lost
+                raise _lost_shared() from None
     finally:
         if cluster is not None:
             cluster.close()
+
+
+def _apply(func: Callable, bound: tuple, chunk: object) -> object:
+    """``func(*args, chunk, **keywords)`` with ``bound = (args, keywords)``: a partial whose bound
+    arguments arrive as one scattered object."""
+    args, keywords = bound
+    return func(*args, chunk, **keywords)
+
+
+def _submit(client, func: Callable, chunks: list, no_worker_timeout_s: float) -> list:
+    """One task per chunk; the arguments a ``functools.partial`` binds are scattered once to every
+    worker and the tasks refer to them (module docstring)."""
+    from dask.utils import funcname
+
+    name = funcname(func)
+    if not (isinstance(func, partial) and (func.args or func.keywords)):
+        return client.map(func, chunks, key=name, pure=False)
+    try:
+        (bound,) = client.scatter(
+            [(func.args, func.keywords)], broadcast=True, hash=False, timeout=no_worker_timeout_s
+        )
+    except TimeoutError:
+        raise _no_worker(no_worker_timeout_s, len(chunks), len(chunks)) from None
+    return client.map(
+        partial(_apply, func.func), [bound] * len(chunks), chunks, key=name, pure=False
+    )
+
+
+def _no_worker(timeout_s: float, left: int, total: int) -> ClusterError:
+    return ClusterError(
+        f"scheduler: no worker has been connected for {timeout_s:g} s with {left} of {total} "
+        "chunks left; start workers (dask worker ADDRESS) and rerun"
+    )
+
+
+def _lost_shared() -> ClusterError:
+    return ClusterError(
+        "scheduler: every worker holding the inputs shared by the chunks was lost; rerun (with "
+        "more workers, or check the workers' memory and logs)"
+    )
 
 
 def _wait_all(client, futures, progress, no_worker_timeout_s: float) -> None:
@@ -234,6 +302,8 @@ def _wait_all(client, futures, progress, no_worker_timeout_s: float) -> None:
         except TimeoutError:
             done, not_done = set(), set(pending)
         for f in done:
+            if f.status == "cancelled":
+                raise _lost_shared()
             if f.status == "error":
                 exc = f.exception()
                 if isinstance(exc, KilledWorker):
@@ -252,8 +322,4 @@ def _wait_all(client, futures, progress, no_worker_timeout_s: float) -> None:
         if client.nthreads():
             last_worker = now
         elif now - last_worker > no_worker_timeout_s:
-            raise ClusterError(
-                f"scheduler: no worker has been connected for {no_worker_timeout_s:g} s with "
-                f"{len(pending)} of {len(futures)} chunks left; start workers (dask worker "
-                "ADDRESS) and rerun"
-            )
+            raise _no_worker(no_worker_timeout_s, len(pending), len(futures))
