@@ -6,9 +6,10 @@ After insertion the ship is some angle behind the station in (nearly) the same p
 it catches up; four burns at fixed times of the scheme (two "loaded before launch" on the first
 orbit, two to finish the rendezvous: "the first two burns are loaded before launch and flown on the
 first orbits; the onboard computer then computes the final rendezvous burns", ESA astronaut
-S. Cristoforetti on the four-orbit scheme) bring it to the *approach start point* (AS), a point on
-the station's V-bar (ahead of it by default, ``proximity.ApproachProfile``), with no relative
-velocity, at the scheme's planned time. The burns are found in two steps:
+S. Cristoforetti on the four-orbit scheme) bring it to the *approach start point* (AS), at rest in
+the station's LVLH frame at the scheme's planned time: ``start_distance_m`` ahead of the station
+and ``start_below_m`` (1.5 km) below its V-bar (``proximity.ApproachProfile``,
+:func:`approach_start`). The burns are found in two steps:
 
 1. A linear plan in relative orbital elements (ROE) of the ship with respect to the station:
    ``(da, dlambda, dex, dey, dix, diy)`` (m, rad, -, -, rad, rad), D'Amico (2010, PhD thesis, TU
@@ -31,6 +32,17 @@ the total Delta-v as a function of the phase angle; the scheme can be flown wher
 within ``dv_margin_m_s`` of its minimum (a propellant-margin definition of the window). With the
 default margin the windows come out close to the published widths (Rossiyskaya Gazeta, 2024: about
 6, 22 and 150 deg; tested).
+
+Passive safety (Fehse 2003, ch. 4, trajectory safety; the ISS approach ellipsoid, AE, 4 x 2 x 2 km
+about the station, ch. 5): the arrival is designed so that the free drift after any one missed
+burn stays outside the AE. The ship rises from below on prograde burns, so the orbit it is left on
+when a burn is missed is never higher than the transfer's; the transfer's apogee is the AS, 1.5 km
+below the V-bar (beyond the AE's 1 km radial semi-axis), so a missed arrival burn leaves the ship
+on a lower, faster orbit that passes under the station (1.7-1.8 km below it on MS-27, MS-12 and
+MS-31) and drifts ahead, away from it. An arrival on the V-bar (the AS of earlier versions) passes
+0.4-0.5 km from the station when that burn is missed, inside the AE. At the AS itself the ship, at
+rest 1.5 km below the V-bar, drifts forward and down if the approach does not start.
+:func:`missed_burn_clearance` checks every case with the full force model for 24 h.
 
 Phase angle convention: the angle from the ship to the station in the station's orbit plane,
 measured
@@ -65,6 +77,7 @@ __all__ = [
     "FarRangePlan",
     "InsertionGeometry",
     "aim_insertion",
+    "approach_start",
     "correct_burns",
     "fly_burns",
     "fly_far_range",
@@ -145,7 +158,16 @@ class FarRangePlan:
 
 
 def linear_plan(
-    roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, iterations=8, out_of_plane=True
+    roe0,
+    a_st,
+    inc,
+    u_st0,
+    t_burns,
+    target_dlambda,
+    *,
+    iterations=8,
+    out_of_plane=True,
+    as_depth_m=0.0,
 ):
     """Four-burn linear far-range plan in ROE (module docstring, step 1), vectorised over M cases.
 
@@ -156,6 +178,10 @@ def linear_plan(
     the last is the arrival at the approach start point. target_dlambda: the ship's mean-longitude
     offset at arrival (rad; negative = behind the station). out_of_plane: False plans the in-plane
     burns only (for windows: the launcher's aim plane takes care of the plane, see launch.py).
+    as_depth_m: the approach start point's height below the station's V-bar, m, reached with no
+    relative velocity: there the ship's ROE are ``da = -4 d``, ``de = -3 d / a (cos u, sin u)``
+    at its argument of latitude u: the apogee of an orbit 4 d lower on average (the first-order
+    map between LVLH states and ROE, D'Amico 2010 ch. 2; Fehse 2003 eqs. 3.25-3.27).
     """
     roe0 = np.asarray(roe0, dtype=float)
     if roe0.ndim == 1:
@@ -191,11 +217,12 @@ def linear_plan(
         A[:, 2, :] = (2.0 / (n * a_st) * np.sin(u)).T
         A[:, 3, :] = d_dl.T
         # Residuals relative to the current x (Newton step on the linearised system).
+        de_as = -3.0 * as_depth_m / a_st  # the e-vector at the approach start point (docstring)
         res = np.stack(
             [
-                da0 + (2.0 / n) * np.sum(x, axis=0),
-                dex0 + np.sum(2.0 / (n * a_st) * np.cos(u) * x, axis=0),
-                dey0 + np.sum(2.0 / (n * a_st) * np.sin(u) * x, axis=0),
+                da0 + (2.0 / n) * np.sum(x, axis=0) + 4.0 * as_depth_m,
+                dex0 + np.sum(2.0 / (n * a_st) * np.cos(u) * x, axis=0) - de_as * np.cos(u[3]),
+                dey0 + np.sum(2.0 / (n * a_st) * np.sin(u) * x, axis=0) - de_as * np.sin(u[3]),
                 dl_f0 - target_dlambda,
             ],
             axis=1,
@@ -248,7 +275,9 @@ no plan (the four burns' arguments of latitude lining up make it singular); a re
 burn too."""
 
 
-def best_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=True):
+def best_plan(
+    roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=True, as_depth_m=0.0
+):
     """:func:`linear_plan` with the scheme's times, or the first B3 move of ``B3_SHIFTS_REV`` that
     gives a plan where those times give none, per case.
 
@@ -260,7 +289,8 @@ def best_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=T
     period = TWO_PI / mean_motion(a_st)
     m = roe0.shape[1]
     tb0 = np.array(t_burns, dtype=float)
-    best = linear_plan(roe0, a_st, inc, u_st0, tb0, target_dlambda, out_of_plane=out_of_plane)
+    kw = {"out_of_plane": out_of_plane, "as_depth_m": as_depth_m}
+    best = linear_plan(roe0, a_st, inc, u_st0, tb0, target_dlambda, **kw)
     best_tb = np.repeat(tb0[:, None], m, axis=1)
     dv_t, dv_rtn, u = best.dv_total.copy(), best.dv_rtn.copy(), best.u.copy()
     # Try the moves only where the scheme's own times give no plan (singular or not converged).
@@ -270,9 +300,7 @@ def best_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=T
             break
         tb = tb0.copy()
         tb[2] += shift * period
-        p = linear_plan(
-            roe0[:, idx], a_st, inc, u_st0, tb, target_dlambda, out_of_plane=out_of_plane
-        )
+        p = linear_plan(roe0[:, idx], a_st, inc, u_st0, tb, target_dlambda, **kw)
         take = np.isfinite(p.dv_total)
         sel = idx[take]
         best_tb[:, sel] = tb[:, None]
@@ -297,7 +325,9 @@ class InsertionGeometry:
 
     a_st: station semi-major axis, m; n_st: its mean motion, rad/s; period: 2 pi / n_st, s; inc:
     inclination to the true equator, rad; u_st: station mean argument of latitude, rad; roe: (6,)
-    ROE of the ship; target_dlam: the ship's mean-longitude offset at the approach start, rad.
+    ROE of the ship; target_dlam: the ship's mean-longitude offset at the approach start, rad;
+    as_rel: (6,) the approach start point (AS) in the station's LVLH frame, m and m/s (at rest,
+    ``start_below_m`` below the V-bar); as_depth_m: its height below the V-bar, m.
     """
 
     a_st: float
@@ -307,6 +337,8 @@ class InsertionGeometry:
     u_st: float
     roe: np.ndarray
     target_dlam: float
+    as_rel: np.ndarray
+    as_depth_m: float
 
     def burn_times(self, scheme: Scheme) -> np.ndarray:
         """The scheme's four burn times after insertion, s."""
@@ -336,8 +368,26 @@ def insertion_geometry(station, ship, pole, approach) -> InsertionGeometry:
     node /= np.linalg.norm(node)
     u_st = float(_mean_elements(station, node, np.cross(h, node))[1])
     roe = relative_elements(station, ship, pole)
-    target = approach.approach_side * approach.start_distance_m / a_st
-    return InsertionGeometry(a_st, float(n_st), float(TWO_PI / n_st), inc, u_st, roe, target)
+    as_rel = approach_start(approach)
+    return InsertionGeometry(
+        a_st,
+        float(n_st),
+        float(TWO_PI / n_st),
+        inc,
+        u_st,
+        roe,
+        float(as_rel[0] / a_st),
+        as_rel,
+        float(as_rel[2]),
+    )
+
+
+def approach_start(approach) -> np.ndarray:
+    """The approach start point (AS) of a ``proximity.ApproachProfile``: (6,) LVLH state, m and
+    m/s: ``start_distance_m`` along the V-bar on the ``approach_side`` and ``start_below_m`` below
+    it (LVLH z points to the Earth), at rest in LVLH (module docstring, passive safety)."""
+    x = approach.approach_side * approach.start_distance_m
+    return np.array([x, 0.0, float(approach.start_below_m), 0.0, 0.0, 0.0])
 
 
 def fly_burns(
@@ -444,7 +494,13 @@ def aim_insertion(ins, geom, scheme, window, pole, ascent) -> AimedInsertion:
         phase_eff = phase_ins if window.lo_deg <= phase_ins <= window.hi_deg else phase_ins + 360.0
         roe0[1] = -np.radians(phase_eff)
         tb_used, plan = best_plan(
-            roe0, geom.a_st, geom.inc, geom.u_st, t_nominal - ins.t, geom.target_dlam
+            roe0,
+            geom.a_st,
+            geom.inc,
+            geom.u_st,
+            t_nominal - ins.t,
+            geom.target_dlam,
+            as_depth_m=geom.as_depth_m,
         )
         if not np.isfinite(plan.dv_total[0]):
             raise MissionError(
@@ -473,7 +529,13 @@ def reaim_for_drag(fly, aimed, geom, station, pole, t_ins) -> tuple[FarRangePlan
             break
         aim_dlam -= err
         tb_try, plan_try = best_plan(
-            aimed.roe, geom.a_st, geom.inc, geom.u_st, aimed.t_nominal - t_ins, aim_dlam
+            aimed.roe,
+            geom.a_st,
+            geom.inc,
+            geom.u_st,
+            aimed.t_nominal - t_ins,
+            aim_dlam,
+            as_depth_m=geom.as_depth_m,
         )
         if not np.isfinite(plan_try.dv_total[0]):
             break
@@ -511,8 +573,7 @@ def fly_far_range(env, ins, geom, scheme, window, station, ascent, approach) -> 
     aimed = aim_insertion(ins, geom, scheme, window, env.pole, ascent)
     plan, t_burns = reaim_for_drag(env.fly_ship, aimed, geom, station, env.pole, ins.t)
     t_as = float(t_burns[-1])
-    as_rel = np.array([approach.approach_side * approach.start_distance_m, 0, 0, 0, 0, 0.0])
-    target = from_lvlh(station(t_as), as_rel)
+    target = from_lvlh(station(t_as), geom.as_rel)
     dv_rtn, converged = correct_burns(
         env.fly_ship, aimed.ship, ins.t, t_burns, plan.dv_rtn[:, :, 0], target, geom.n_st
     )
@@ -527,3 +588,99 @@ def fly_far_range(env, ins, geom, scheme, window, station, ascent, approach) -> 
     return FarRange(
         aimed.ship, aimed.phase_deg, t_burns, dv_rtn, dvs[:, :, 0], y_as[:, 0], tuple(segs)
     )
+
+
+# ------------------------------------------------------------------------------------------------
+# Passive safety of the far range: every burn missed in turn
+
+
+APPROACH_ELLIPSOID_SEMI_AXES_M = (2000.0, 1000.0, 1000.0)
+"""Semi-axes of the ISS approach ellipsoid (AE) along the station's LVLH x (along-track), y
+(cross-track) and z (radial), m: the 4 x 2 x 2 km ellipsoid centred on the station's centre of mass
+(Fehse 2003, "Automated Rendezvous and Docking of Spacecraft", sec. 5.x on the ISS approach
+ellipsoid and keep-out sphere; NASA/JSC, "ISS Rendezvous, Proximity Operations, Docking and
+Berthing Considerations", 2005: AE 4 km along the V-bar, 2 km radial and out of plane)."""
+
+MISSED_BURN_HORIZON_S = 86400.0
+"""Free-drift horizon of the missed-burn check, s (24 h after the missed burn): module docstring of
+:func:`missed_burn_clearance`."""
+
+
+def ellipsoid_measure(rel: np.ndarray) -> np.ndarray:
+    """``sqrt((x/a)^2 + (y/b)^2 + (z/c)^2)`` of LVLH positions ``rel`` (3, ...) m, with the approach
+    ellipsoid's semi-axes: below 1 inside the ellipsoid, above 1 outside."""
+    ax = np.array(APPROACH_ELLIPSOID_SEMI_AXES_M).reshape((3,) + (1,) * (np.ndim(rel) - 1))
+    return np.sqrt(np.sum((np.asarray(rel)[:3] / ax) ** 2, axis=0))
+
+
+@dataclass(frozen=True, eq=False)
+class MissedBurn:
+    """The free drift after far-range burn ``burn`` (0..3) is missed and no later burn is flown
+    (``burn == 4``: all flown, free drift from the approach start point).
+
+    clearance: the smallest :func:`ellipsoid_measure` over the horizon (above 1: the ship stays
+    outside the approach ellipsoid); t_closest: its time, s after liftoff; rel_closest: (3,) the
+    ship's LVLH position then, m; range_m: the distance to the station's centre then, m.
+    """
+
+    burn: int
+    clearance: float
+    t_closest: float
+    rel_closest: np.ndarray
+    range_m: float
+
+
+def missed_burn_clearance(
+    fly: Callable[..., Any],
+    station: Callable[[Any], np.ndarray],
+    ship_ins: np.ndarray,
+    t_ins: float,
+    t_burns: np.ndarray,
+    dv_rtn: np.ndarray,
+    *,
+    horizon_s: float = MISSED_BURN_HORIZON_S,
+    step_s: float = 5.0,
+) -> tuple[MissedBurn, ...]:
+    """Passive safety of the far range: for each burn k, the ship flown from insertion through the
+    burns before k, then in free drift (burn k and all later burns not flown: the conservative
+    case, no onboard or ground correction) for ``horizon_s`` after the time of burn k; how close it
+    comes to the approach ellipsoid.
+
+    fly: as in :func:`fly_burns`; station: the station's dense trajectory, callable of s after
+    liftoff, covering ``t_burns[-1] + horizon_s``; ship_ins: (6,) at insertion; t_burns: (4,) s;
+    dv_rtn: (4, 3) as flown. The drift is sampled every ``step_s`` s and each case's closest point
+    refined on a 0.1 s grid. All cases fly as one batch. Returns one :class:`MissedBurn` per
+    burn, then one more (``burn == 4``): all four burns flown and the approach not started, the
+    free drift from the approach start point itself.
+    """
+    from .frames import to_lvlh
+    from .propagate import PiecewiseTrajectory
+
+    k_burns = len(t_burns)
+    masked = np.repeat(np.asarray(dv_rtn, dtype=float)[:, :, None], k_burns + 1, axis=2)
+    for k in range(k_burns):
+        masked[k:, :, k] = 0.0  # case k: burns k, k+1, ... not flown; case K: all flown
+    y0 = np.repeat(np.asarray(ship_ins, dtype=float)[:, None], k_burns + 1, axis=1)
+    y, _, segs = fly_burns(fly, y0, t_ins, t_burns, masked, keep=True)
+    t_end = float(t_burns[-1]) + horizon_s
+    path = PiecewiseTrajectory([s[0] for s in segs] + [fly(y, float(t_burns[-1]), t_end)])
+
+    def measure(t: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        rel = to_lvlh(station(t), path(t)[:, k])
+        return ellipsoid_measure(rel[:3]), rel[:3]
+
+    out = []
+    for k in range(k_burns + 1):
+        t0 = float(t_burns[min(k, k_burns - 1)])
+        t = np.arange(t0, t0 + horizon_s + step_s / 2, step_s)
+        m, _ = measure(t, k)
+        i = int(np.argmin(m))
+        t_fine = np.clip(np.arange(t[i] - step_s, t[i] + step_s, 0.1), t0, t0 + horizon_s)
+        mf, rel = measure(t_fine, k)
+        j = int(np.argmin(mf))
+        out.append(
+            MissedBurn(
+                k, float(mf[j]), float(t_fine[j]), rel[:, j], float(np.linalg.norm(rel[:, j]))
+            )
+        )
+    return tuple(out)
