@@ -27,6 +27,11 @@ and ``start_below_m`` (1.5 km) below its V-bar (``proximity.ApproachProfile``,
    propagation of
    13 states (finite differences).
 
+Schedules: the burn times are the scheme's ``burn_revs`` times the station's nodal period from
+mean elements at insertion (``orbits.nodal_period``: Kozai 1959, Brouwer 1959), not the osculating
+``2 pi / n``, which varies by 15 s around the orbit. The ROE's ``da`` is the difference of the mean
+semi-major axes (``orbits.mean_semi_major_axis``) for the same reason.
+
 The scheme window (``rendezvous.schemes``): for the insertion orbit at hand, the linear plan gives
 the total Delta-v as a function of the phase angle; the scheme can be flown where that Delta-v is
 within ``dv_margin_m_s`` of its minimum (a propellant-margin definition of the window). With the
@@ -63,10 +68,11 @@ from .errors import MissionError
 from .orbits import (
     mean_longitude_rate,
     mean_motion,
+    mean_semi_major_axis,
+    nodal_period,
     nodal_rate,
     phase_angle,
     rtn_basis,
-    semi_major_axis,
 )
 from .orbits import unit as _unit
 
@@ -120,15 +126,19 @@ def relative_elements(station, ship, pole=(0.0, 0.0, 1.0)) -> np.ndarray:
     """ROE of the ship w.r.t. the station: (6, ...) = (da m, dlambda rad, dex, dey, dix, diy).
 
     station, ship: (6,) or (6, N) GCRS states; pole: the Earth's axis in GCRS (node reference).
-    dlambda is wrapped to [-pi, pi): minus the phase angle, to first order in eccentricity.
+    dlambda is wrapped to [-pi, pi): minus the phase angle, to first order in eccentricity. da is
+    the difference of the mean semi-major axes (``orbits.mean_semi_major_axis``: the osculating
+    ones differ by up to 12 km with where each vehicle is on its orbit).
     """
     station = np.asarray(station, dtype=float)
     ship = np.asarray(ship, dtype=float)
     if ship.ndim > station.ndim:
         station = station[:, None] * np.ones_like(ship)
     node, q_axis, h = _plane_axes(station, pole)
-    a0, l0, ex0, ey0, _ = _mean_elements(station, node, q_axis)
-    a1, l1, ex1, ey1, _ = _mean_elements(ship, node, q_axis)
+    _, l0, ex0, ey0, _ = _mean_elements(station, node, q_axis)
+    _, l1, ex1, ey1, _ = _mean_elements(ship, node, q_axis)
+    a0 = mean_semi_major_axis(station, pole)
+    a1 = mean_semi_major_axis(ship, pole)
     h1 = _unit(np.cross(ship[:3], ship[3:6], axis=0))
     dh = h1 - h
     dlam = (l1 - l0 + np.pi) % TWO_PI - np.pi
@@ -274,12 +284,20 @@ B3_SHIFTS_REV = (0.0, -0.1, 0.1, -0.2, 0.2)
 no plan (the four burns' arguments of latitude lining up make it singular); a real plan shifts a
 burn too."""
 
+B3_SINGULAR_DEG = 25.0
+"""Where the scheme's own times give a plan with the third burn's argument of latitude within this
+angle of the first's (mod 180 deg), the plan is near the singularity and pays for it with
+opposing burns (up to 75 m/s more on the two-day scheme, over about 15 deg of phase angle): the
+cheapest of the B3 moves is flown there. The two-orbit and four-orbit windows lie 40 deg or more
+from it."""
+
 
 def best_plan(
     roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=True, as_depth_m=0.0
 ):
     """:func:`linear_plan` with the scheme's times, or the first B3 move of ``B3_SHIFTS_REV`` that
-    gives a plan where those times give none, per case.
+    gives a plan where those times give none, or the cheapest where they give a near-singular one
+    (:data:`B3_SINGULAR_DEG`), per case.
 
     Returns (t_burns (4, M) used, FarRangePlan). Arguments as in :func:`linear_plan`.
     """
@@ -310,6 +328,20 @@ def best_plan(
             p.u[:, take],
         )
         idx = idx[~take]
+    near_sing = np.abs(np.sin(best.u[2] - best.u[0])) < np.sin(np.radians(B3_SINGULAR_DEG))
+    idx = np.flatnonzero(np.isfinite(best.dv_total) & near_sing)
+    for shift in B3_SHIFTS_REV[1:] if idx.size else ():
+        tb = tb0.copy()
+        tb[2] += shift * period
+        p = linear_plan(roe0[:, idx], a_st, inc, u_st0, tb, target_dlambda, **kw)
+        take = np.isfinite(p.dv_total) & (p.dv_total < dv_t[idx])
+        sel = idx[take]
+        best_tb[:, sel] = tb[:, None]
+        dv_t[sel], dv_rtn[:, :, sel], u[:, sel] = (
+            p.dv_total[take],
+            p.dv_rtn[:, :, take],
+            p.u[:, take],
+        )
     best = FarRangePlan(dv_rtn, dv_t, u)
     return best_tb, best
 
@@ -323,7 +355,10 @@ class InsertionGeometry:
     """The station's orbit at insertion and the ship relative to it: the arguments of the linear
     plan and of the scheme windows (``linear_plan``).
 
-    a_st: station semi-major axis, m; n_st: its mean motion, rad/s; period: 2 pi / n_st, s; inc:
+    a_st: station mean semi-major axis (``orbits.mean_semi_major_axis``), m; n_st: its mean motion,
+    rad/s; period: its nodal period from mean elements (``orbits.nodal_period``), s: the unit of
+    the schedules (``Scheme.burn_revs``), the same wherever on its orbit the station is at
+    insertion (the osculating period varies by 15 s around the orbit); inc:
     inclination to the true equator, rad; u_st: station mean argument of latitude, rad; roe: (6,)
     ROE of the ship; target_dlam: the ship's mean-longitude offset at the approach start, rad;
     as_rel: (6,) the approach start point (AS) in the station's LVLH frame, m and m/s (at rest,
@@ -359,7 +394,7 @@ class InsertionGeometry:
 def insertion_geometry(station, ship, pole, approach) -> InsertionGeometry:
     """:class:`InsertionGeometry` of the station (6,) and ship (6,) at insertion; ``pole`` (3,)
     the Earth's axis; ``approach`` a ``proximity.ApproachProfile`` (the approach start point)."""
-    a_st = float(semi_major_axis(station))
+    a_st = float(mean_semi_major_axis(station, pole))
     n_st = mean_motion(a_st)
     h = np.cross(station[:3], station[3:])
     h /= np.linalg.norm(h)
@@ -372,7 +407,7 @@ def insertion_geometry(station, ship, pole, approach) -> InsertionGeometry:
     return InsertionGeometry(
         a_st,
         float(n_st),
-        float(TWO_PI / n_st),
+        float(nodal_period(station, pole)),
         inc,
         u_st,
         roe,
