@@ -7,10 +7,10 @@ axes) about the station's centre of mass, and only a vehicle cleared for the app
 Rendezvous, Proximity Operations, Docking and Berthing Considerations"). A far-range trajectory is
 passively safe when its free drift after a failed burn does not enter the AE (Fehse 2003, ch. 4).
 
-Definition tested (``phasing.missed_burn_clearance``): burn k is missed and no later burn is flown
-(free drift, no correction: the conservative case), for 24 h after the missed burn's time (our
-stated horizon: a day gives the ground time to re-plan and uplink a correction). The same for the
-drift from the approach start point when the approach does not start. The tolerance is the AE
+Definition tested (``passive_safety.missed_burn_clearance``): burn k is missed and no later burn
+is flown (free drift, no correction: the conservative case), for 24 h after the missed burn's time
+(our stated horizon: a day gives the ground time to re-plan and uplink a correction). The same for
+the drift from the approach start point when the approach does not start. The tolerance is the AE
 itself (clearance above 1), from the requirement, not from the model's output.
 """
 
@@ -21,14 +21,14 @@ import functools
 import numpy as np
 import pytest
 
-from rendezvous import launch, phasing, schemes
+from rendezvous import launch, passive_safety, phasing, schemes
 from rendezvous.constants import MU_EARTH
 from rendezvous.environment import environment_at
 from rendezvous.frames import from_lvlh
 from rendezvous.mission import Scenario
 from rendezvous.proximity import ApproachProfile
 
-HORIZON_S = phasing.MISSED_BURN_HORIZON_S
+HORIZON_S = passive_safety.MISSED_BURN_HORIZON_S
 
 
 @functools.cache
@@ -52,7 +52,7 @@ def _missed(flight: str, start_below_m: float | None = None) -> tuple:
     win = next(w for w in schemes.scheme_windows(geom) if w.scheme == scheme.name)
     station = env.fly_station(span)
     far = phasing.fly_far_range(env, ins, geom, scheme, win, station, cfg.ascent, cfg.approach)
-    drifts = phasing.missed_burn_clearance(
+    drifts = passive_safety.missed_burn_clearance(
         env.fly_ship, station, far.ship_ins, ins.t, far.t_burns, far.dv_rtn
     )
     return scheme.name, far, drifts
@@ -97,8 +97,8 @@ def test_missed_arrival_burn_passes_below_and_the_start_point_drifts_away():
 
 def test_ellipsoid_measure_is_one_on_the_ellipsoid():
     pts = np.array([[2000.0, 0, 0], [0, -1000.0, 0], [0, 0, 1000.0], [-2000.0, 0, 0]]).T
-    assert np.allclose(phasing.ellipsoid_measure(pts), 1.0)
-    assert phasing.ellipsoid_measure(np.array([0.0, 0.0, 0.0])) == 0.0
+    assert np.allclose(passive_safety.ellipsoid_measure(pts), 1.0)
+    assert passive_safety.ellipsoid_measure(np.array([0.0, 0.0, 0.0])) == 0.0
 
 
 def test_approach_start_at_rest_below_the_v_bar_has_the_roe_of_the_plan():

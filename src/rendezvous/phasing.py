@@ -38,16 +38,9 @@ within ``dv_margin_m_s`` of its minimum (a propellant-margin definition of the w
 default margin the windows come out close to the published widths (Rossiyskaya Gazeta, 2024: about
 6, 22 and 150 deg; tested).
 
-Passive safety (Fehse 2003, ch. 4, trajectory safety; the ISS approach ellipsoid, AE, 4 x 2 x 2 km
-about the station, ch. 5): the arrival is designed so that the free drift after any one missed
-burn stays outside the AE. The ship rises from below on prograde burns, so the orbit it is left on
-when a burn is missed is never higher than the transfer's; the transfer's apogee is the AS, 1.5 km
-below the V-bar (beyond the AE's 1 km radial semi-axis), so a missed arrival burn leaves the ship
-on a lower, faster orbit that passes under the station (1.7-1.8 km below it on MS-27, MS-12 and
-MS-31) and drifts ahead, away from it. An arrival on the V-bar (the AS of earlier versions) passes
-0.4-0.5 km from the station when that burn is missed, inside the AE. At the AS itself the ship, at
-rest 1.5 km below the V-bar, drifts forward and down if the approach does not start.
-:func:`missed_burn_clearance` checks every case with the full force model for 24 h.
+Passive safety: the approach start point is the transfer's apogee, 1.5 km below the V-bar, so the
+free drift after any one missed far-range burn stays outside the ISS approach ellipsoid
+(``passive_safety``, which checks it).
 
 Phase angle convention: the angle from the ship to the station in the station's orbit plane,
 measured
@@ -154,6 +147,10 @@ def relative_elements(station, ship, pole=(0.0, 0.0, 1.0)) -> np.ndarray:
     )
 
 
+PLAN_ITERATIONS = 8
+"""At most this many Newton iterations in :func:`linear_plan` (it stops at steps below 1e-7 m/s)."""
+
+
 @dataclass(frozen=True)
 class FarRangePlan:
     """The linear far-range plan for a batch of M cases.
@@ -168,16 +165,7 @@ class FarRangePlan:
 
 
 def linear_plan(
-    roe0,
-    a_st,
-    inc,
-    u_st0,
-    t_burns,
-    target_dlambda,
-    *,
-    iterations=8,
-    out_of_plane=True,
-    as_depth_m=0.0,
+    roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=True, as_depth_m=0.0
 ):
     """Four-burn linear far-range plan in ROE (module docstring, step 1), vectorised over M cases.
 
@@ -202,7 +190,7 @@ def linear_plan(
     lam_rate_st = mean_longitude_rate(a_st, inc)
     da0, dl0, dex0, dey0, dix0, diy0 = roe0
     x = np.zeros((4, m))
-    for _ in range(iterations):
+    for _ in range(PLAN_ITERATIONS):
         # Segment semi-major-axis offsets with the current guess: after burn k, da0 + 2/n sum x_j.
         da_seg = da0 + (2.0 / n) * np.concatenate([np.zeros((1, m)), np.cumsum(x, axis=0)])
         t_edges = np.concatenate([[0.0], t_burns])
@@ -623,99 +611,3 @@ def fly_far_range(env, ins, geom, scheme, window, station, ascent, approach) -> 
     return FarRange(
         aimed.ship, aimed.phase_deg, t_burns, dv_rtn, dvs[:, :, 0], y_as[:, 0], tuple(segs)
     )
-
-
-# ------------------------------------------------------------------------------------------------
-# Passive safety of the far range: every burn missed in turn
-
-
-APPROACH_ELLIPSOID_SEMI_AXES_M = (2000.0, 1000.0, 1000.0)
-"""Semi-axes of the ISS approach ellipsoid (AE) along the station's LVLH x (along-track), y
-(cross-track) and z (radial), m: the 4 x 2 x 2 km ellipsoid centred on the station's centre of mass
-(Fehse 2003, "Automated Rendezvous and Docking of Spacecraft", sec. 5.x on the ISS approach
-ellipsoid and keep-out sphere; NASA/JSC, "ISS Rendezvous, Proximity Operations, Docking and
-Berthing Considerations", 2005: AE 4 km along the V-bar, 2 km radial and out of plane)."""
-
-MISSED_BURN_HORIZON_S = 86400.0
-"""Free-drift horizon of the missed-burn check, s (24 h after the missed burn): module docstring of
-:func:`missed_burn_clearance`."""
-
-
-def ellipsoid_measure(rel: np.ndarray) -> np.ndarray:
-    """``sqrt((x/a)^2 + (y/b)^2 + (z/c)^2)`` of LVLH positions ``rel`` (3, ...) m, with the approach
-    ellipsoid's semi-axes: below 1 inside the ellipsoid, above 1 outside."""
-    ax = np.array(APPROACH_ELLIPSOID_SEMI_AXES_M).reshape((3,) + (1,) * (np.ndim(rel) - 1))
-    return np.sqrt(np.sum((np.asarray(rel)[:3] / ax) ** 2, axis=0))
-
-
-@dataclass(frozen=True, eq=False)
-class MissedBurn:
-    """The free drift after far-range burn ``burn`` (0..3) is missed and no later burn is flown
-    (``burn == 4``: all flown, free drift from the approach start point).
-
-    clearance: the smallest :func:`ellipsoid_measure` over the horizon (above 1: the ship stays
-    outside the approach ellipsoid); t_closest: its time, s after liftoff; rel_closest: (3,) the
-    ship's LVLH position then, m; range_m: the distance to the station's centre then, m.
-    """
-
-    burn: int
-    clearance: float
-    t_closest: float
-    rel_closest: np.ndarray
-    range_m: float
-
-
-def missed_burn_clearance(
-    fly: Callable[..., Any],
-    station: Callable[[Any], np.ndarray],
-    ship_ins: np.ndarray,
-    t_ins: float,
-    t_burns: np.ndarray,
-    dv_rtn: np.ndarray,
-    *,
-    horizon_s: float = MISSED_BURN_HORIZON_S,
-    step_s: float = 5.0,
-) -> tuple[MissedBurn, ...]:
-    """Passive safety of the far range: for each burn k, the ship flown from insertion through the
-    burns before k, then in free drift (burn k and all later burns not flown: the conservative
-    case, no onboard or ground correction) for ``horizon_s`` after the time of burn k; how close it
-    comes to the approach ellipsoid.
-
-    fly: as in :func:`fly_burns`; station: the station's dense trajectory, callable of s after
-    liftoff, covering ``t_burns[-1] + horizon_s``; ship_ins: (6,) at insertion; t_burns: (4,) s;
-    dv_rtn: (4, 3) as flown. The drift is sampled every ``step_s`` s and each case's closest point
-    refined on a 0.1 s grid. All cases fly as one batch. Returns one :class:`MissedBurn` per
-    burn, then one more (``burn == 4``): all four burns flown and the approach not started, the
-    free drift from the approach start point itself.
-    """
-    from .frames import to_lvlh
-    from .propagate import PiecewiseTrajectory
-
-    k_burns = len(t_burns)
-    masked = np.repeat(np.asarray(dv_rtn, dtype=float)[:, :, None], k_burns + 1, axis=2)
-    for k in range(k_burns):
-        masked[k:, :, k] = 0.0  # case k: burns k, k+1, ... not flown; case K: all flown
-    y0 = np.repeat(np.asarray(ship_ins, dtype=float)[:, None], k_burns + 1, axis=1)
-    y, _, segs = fly_burns(fly, y0, t_ins, t_burns, masked, keep=True)
-    t_end = float(t_burns[-1]) + horizon_s
-    path = PiecewiseTrajectory([s[0] for s in segs] + [fly(y, float(t_burns[-1]), t_end)])
-
-    def measure(t: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        rel = to_lvlh(station(t), path(t)[:, k])
-        return ellipsoid_measure(rel[:3]), rel[:3]
-
-    out = []
-    for k in range(k_burns + 1):
-        t0 = float(t_burns[min(k, k_burns - 1)])
-        t = np.arange(t0, t0 + horizon_s + step_s / 2, step_s)
-        m, _ = measure(t, k)
-        i = int(np.argmin(m))
-        t_fine = np.clip(np.arange(t[i] - step_s, t[i] + step_s, 0.1), t0, t0 + horizon_s)
-        mf, rel = measure(t_fine, k)
-        j = int(np.argmin(mf))
-        out.append(
-            MissedBurn(
-                k, float(mf[j]), float(t_fine[j]), rel[:, j], float(np.linalg.norm(rel[:, j]))
-            )
-        )
-    return tuple(out)
