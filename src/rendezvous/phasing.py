@@ -29,8 +29,9 @@ and ``start_below_m`` (1.5 km) below its V-bar (``proximity.ApproachProfile``,
 
 Schedules: the burn times are the scheme's ``burn_revs`` times the station's nodal period from
 mean elements at insertion (``orbits.nodal_period``: Kozai 1959, Brouwer 1959), not the osculating
-``2 pi / n``, which varies by 15 s around the orbit. The ROE's ``da`` is the difference of the mean
-semi-major axes (``orbits.mean_semi_major_axis``) for the same reason.
+``2 pi / n``, which varies by 15 s around the orbit. The linear plan itself still works in
+osculating elements (the ROE are Keplerian, as in the textbook; the drag re-aim and the
+differential correction absorb the short-period terms).
 
 The scheme window (``rendezvous.schemes``): for the insertion orbit at hand, the linear plan gives
 the total Delta-v as a function of the phase angle; the scheme can be flown where that Delta-v is
@@ -61,11 +62,11 @@ from .errors import MissionError
 from .orbits import (
     mean_longitude_rate,
     mean_motion,
-    mean_semi_major_axis,
     nodal_period,
     nodal_rate,
     phase_angle,
     rtn_basis,
+    semi_major_axis,
 )
 from .orbits import unit as _unit
 
@@ -119,19 +120,15 @@ def relative_elements(station, ship, pole=(0.0, 0.0, 1.0)) -> np.ndarray:
     """ROE of the ship w.r.t. the station: (6, ...) = (da m, dlambda rad, dex, dey, dix, diy).
 
     station, ship: (6,) or (6, N) GCRS states; pole: the Earth's axis in GCRS (node reference).
-    dlambda is wrapped to [-pi, pi): minus the phase angle, to first order in eccentricity. da is
-    the difference of the mean semi-major axes (``orbits.mean_semi_major_axis``: the osculating
-    ones differ by up to 12 km with where each vehicle is on its orbit).
+    dlambda is wrapped to [-pi, pi): minus the phase angle, to first order in eccentricity.
     """
     station = np.asarray(station, dtype=float)
     ship = np.asarray(ship, dtype=float)
     if ship.ndim > station.ndim:
         station = station[:, None] * np.ones_like(ship)
     node, q_axis, h = _plane_axes(station, pole)
-    _, l0, ex0, ey0, _ = _mean_elements(station, node, q_axis)
-    _, l1, ex1, ey1, _ = _mean_elements(ship, node, q_axis)
-    a0 = mean_semi_major_axis(station, pole)
-    a1 = mean_semi_major_axis(ship, pole)
+    a0, l0, ex0, ey0, _ = _mean_elements(station, node, q_axis)
+    a1, l1, ex1, ey1, _ = _mean_elements(ship, node, q_axis)
     h1 = _unit(np.cross(ship[:3], ship[3:6], axis=0))
     dh = h1 - h
     dlam = (l1 - l0 + np.pi) % TWO_PI - np.pi
@@ -343,7 +340,7 @@ class InsertionGeometry:
     """The station's orbit at insertion and the ship relative to it: the arguments of the linear
     plan and of the scheme windows (``linear_plan``).
 
-    a_st: station mean semi-major axis (``orbits.mean_semi_major_axis``), m; n_st: its mean motion,
+    a_st: station (osculating) semi-major axis, m; n_st: its mean motion (Keplerian, osculating),
     rad/s; period: its nodal period from mean elements (``orbits.nodal_period``), s: the unit of
     the schedules (``Scheme.burn_revs``), the same wherever on its orbit the station is at
     insertion (the osculating period varies by 15 s around the orbit); inc:
@@ -382,7 +379,7 @@ class InsertionGeometry:
 def insertion_geometry(station, ship, pole, approach) -> InsertionGeometry:
     """:class:`InsertionGeometry` of the station (6,) and ship (6,) at insertion; ``pole`` (3,)
     the Earth's axis; ``approach`` a ``proximity.ApproachProfile`` (the approach start point)."""
-    a_st = float(mean_semi_major_axis(station, pole))
+    a_st = float(semi_major_axis(station))
     n_st = mean_motion(a_st)
     h = np.cross(station[:3], station[3:])
     h /= np.linalg.norm(h)

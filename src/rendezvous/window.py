@@ -540,9 +540,9 @@ def search_windows(
     >>> w = search_windows("2025-04-08", 1, schemes=["2-orbit"], lookahead_days=0)
     >>> o = w.opportunities[0]  # Soyuz MS-27 launched at 05:47:15.309
     >>> o.scheme, o.open_utc, o.nominal_utc, o.close_utc
-    ('2-orbit', '2025-04-08T05:46:22.758Z', '2025-04-08T05:47:16.859Z', '2025-04-08T05:48:10.520Z')
+    ('2-orbit', '2025-04-08T05:46:22.907Z', '2025-04-08T05:47:17.046Z', '2025-04-08T05:48:10.744Z')
     >>> o.docking_utc, round(o.phase_deg, 2)
-    ('2025-04-08T08:59:22Z', 15.18)
+    ('2025-04-08T08:59:26Z', 15.19)
     """
     from . import ephemeris
     from .catalog import SITES, site_by_name
