@@ -6,8 +6,8 @@ anomaly uniform, fixed seed), N in {1, 100, 1000, 10000}.
 
 Methods, all in this one process, single-threaded Python driving each:
 - ours: ``rendezvous.propagate.propagate(..., method="auto", dense=False)`` on the whole (6, N)
-  batch (Stormer-Cowell order 12, PEC, h = 0.10 rad / n at the lowest perigee; also timed with
-  dense output kept, ``dense=True``);
+  batch (Stormer-Cowell order 10, corrected PEC, h = 0.11 rad / n at the lowest perigee; also
+  timed with dense output kept, ``dense=True``);
 - scipy: ``scipy.integrate.solve_ivp(method="DOP853")`` looping over the states one at a time,
   with a lean plain-float right-hand side of the same equations, and again with the package's
   ``ForceModel.gravity`` on each (3,) state; for N > 100 a subset of 100 states is timed and the
@@ -25,7 +25,9 @@ Wall times: median and minimum of several runs (``--repeat``; ours and heyoka in
 for run), all single-threaded (OPENBLAS_NUM_THREADS=1 is set before numpy loads). The machine's
 load average is printed before and after: other processes on a shared 2-core machine inflate
 every time, the memory-bound numpy code more than heyoka's compiled kernels, so compare methods
-within one run and prefer the minimum on a loaded machine. Usage:
+within one run and prefer the minimum on a loaded machine. CPU times (``time.process_time``) of
+ours and heyoka at the largest N are printed too: on a loaded machine they are steadier than wall
+times (they leave out the time spent waiting for a core). Usage:
 
     python benchmarks/propagator.py [--repeat 5] [--quick]
 """
@@ -179,17 +181,22 @@ def timed(fn, repeat):
     return (float(np.median(times)), float(np.min(times))), out
 
 
-def timed_pair(fa, fb, repeat):
-    """``timed`` for two functions, run alternately so that both see the same load."""
-    ta, tb = [], []
+def timed_pair(fa, fb, repeat, cpu=None):
+    """``timed`` for two functions, run alternately so that both see the same load. ``cpu``: a
+    list that receives the (median, min) CPU times of a and of b."""
+    ta, tb, ca, cb = [], [], [], []
     oa = ob = None
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         oa = fa()
         ta.append(time.perf_counter() - t)
-        t = time.perf_counter()
+        ca.append(time.process_time() - c)
+        t, c = time.perf_counter(), time.process_time()
         ob = fb()
         tb.append(time.perf_counter() - t)
+        cb.append(time.process_time() - c)
+    if cpu is not None:
+        cpu.extend([(float(np.median(x)), float(np.min(x))) for x in (ca, cb)])
     return (
         ((float(np.median(ta)), float(np.min(ta))), oa),
         ((float(np.median(tb)), float(np.min(tb))), ob),
@@ -269,8 +276,9 @@ def main():
     for n in sizes:
         y0 = y_all[:, :n]
         r = ref[:, :n]
+        cpu = []
         (t_ours, f_ours), (t_hy, f_hy) = timed_pair(
-            lambda y0=y0: run_ours(y0), lambda y0=y0: hy_int.run(y0), args.repeat
+            lambda y0=y0: run_ours(y0), lambda y0=y0: hy_int.run(y0), args.repeat, cpu
         )
         t_dense, f_dense = timed(lambda y0=y0: run_ours(y0, dense=True), max(1, args.repeat // 2))
         n_sub = min(n, 100)
@@ -297,6 +305,7 @@ def main():
                     max_err(f_fm, r[:, :n_sub]),
                     n_sub < n,
                 ),
+                cpu=cpu,
             )
         )
 
@@ -325,6 +334,16 @@ def main():
                 f"| {n} | {label} | {_ms(t)}{extra} | {_ms(t_min)} | {n * hours / t:,.0f} "
                 f"| {err:.3f} m | {ratio} |"
             )
+    print()
+    for row in rows:
+        (co, co_min), (ch, ch_min) = row["cpu"]
+        (to, to_min), (th, th_min) = row["ours"][0], row["heyoka"][0]
+        print(
+            f"N = {row['n']}: ours {_ms(to)} wall / {_ms(co)} CPU (median; min {_ms(to_min)} / "
+            f"{_ms(co_min)}), heyoka {_ms(th)} / {_ms(ch)} (min {_ms(th_min)} / {_ms(ch_min)}); "
+            f"heyoka time / ours: wall {th / to:.2f}x, CPU {ch / co:.2f}x "
+            f"(min {th_min / to_min:.2f}x / {ch_min / co_min:.2f}x)"
+        )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Monte Carlo dispersions of the Soyuz MS-27 far-range rendezvous.
+"""Monte Carlo dispersions of the Soyuz MS-27 whole rendezvous: far range, approach, flyaround,
+hold and final approach to contact.
 
 The same as ``rendezvous dispersions``; ``python scripts/dispersions.py --help`` lists the options.
 """

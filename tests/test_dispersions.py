@@ -1,6 +1,8 @@
-"""Monte Carlo dispersions (rendezvous.dispersions, rendezvous.parallel): the zero-error sample
-flies the nominal, results depend only on the seed (not on chunking or on where chunks run), and
-the miss scales linearly with small errors."""
+"""Monte Carlo dispersions of the whole rendezvous (rendezvous.dispersions, dispersions_near,
+proximity's batch approach, rendezvous.parallel): the zero-error sample flies the nominal to
+contact, results depend only on the seed (not on chunking or on where chunks run), the miss scales
+linearly with small errors, and the contact conditions and the two-day flight are sane against
+published figures."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import pytest
 
 from rendezvous import dispersions as D
 from rendezvous.mission import MissionConfig, simulate
+from rendezvous.proximity import NO_ERRORS, RECEPTION_LATERAL_M, RECEPTION_SPEED_M_S
 from rendezvous.times import parse_utc
 
 ZERO = D.ErrorModel(
@@ -20,13 +23,34 @@ ZERO = D.ErrorModel(
     nav_vel_m_s=0,
     ballistic_sigma=0,
     density_sigma=0,
+    od_pos_m=0,
+    od_vel_m_s=0,
+    od_sma_m=0,
+    approach=NO_ERRORS,
 )
+
+MS27_CONTACT_S = 11524.93
+"""REGRESSION value (the model's own output, not a published figure): MS-27's contact, s after
+liftoff, as flown by mission.simulate before the approach became batch first (commit 97cebb8:
+11524.9298 s). The batch guidance must fly the nominal to well under a second of it."""
 
 
 @pytest.fixture(scope="module")
-def nominal():
+def flown():
     cfg = MissionConfig(launch=parse_utc("2025-04-08T05:47:15.309Z"))  # MS-27 (russianspaceweb.com)
-    return D.nominal_from_mission(simulate(cfg), cfg)
+    result = simulate(cfg)
+    return result, D.nominal_from_mission(result, cfg)
+
+
+@pytest.fixture(scope="module")
+def nominal(flown):
+    return flown[1]
+
+
+@pytest.fixture(scope="module")
+def ms27_100(nominal):
+    """100 whole-rendezvous samples of MS-27, seed 7 (shared by the statistical tests)."""
+    return D.run_dispersions(nominal, 100, 7, chunk_size=50)
 
 
 def test_zero_errors_fly_the_nominal(nominal):
@@ -40,6 +64,81 @@ def test_zero_errors_fly_the_nominal(nominal):
     assert out.status[0] == 0
     # the far-range burns are the nominal ones (Burn.dv_m_s of the simulated flight)
     assert out.dv_far[0] == pytest.approx(np.sum(np.linalg.norm(nominal.dv_rtn, axis=1)), abs=1e-3)
+
+
+def test_zero_error_sample_docks_as_the_mission(flown):
+    """The whole rendezvous of the zero-error sample (far range, then the batch approach beside
+    its own station) docks as mission.simulate's nominal flight: the same guidance code."""
+    result, nominal = flown
+    out = D.fly_samples(nominal, D.ErrorModel(), np.zeros((1, D.N_DRAWS)))
+    assert out.status[0] == 0
+    assert out.t_docking[0] == pytest.approx(result.t_contact, abs=0.1)
+    assert out.contact_speed[0] == pytest.approx(result.contact_speed_m_s, abs=1e-3)
+    assert out.contact_miss[0] == pytest.approx(result.contact_miss_m, abs=0.01)
+    assert out.min_range_before_final[0] == pytest.approx(result.min_range_before_final_m, abs=3.0)
+    approach_dv = sum(b.dv_m_s for b in result.burns[4:])
+    assert out.dv_total[0] - out.dv_far[0] == pytest.approx(approach_dv, abs=0.01)
+
+
+def test_regression_nominal_contact_unchanged(flown):
+    """REGRESSION (model output, not a published figure): the batch-first approach flies MS-27's
+    nominal (N = 1) to the contact time of the former single-state code, to well under a second."""
+    assert flown[0].t_contact == pytest.approx(MS27_CONTACT_S, abs=0.1)
+
+
+def test_batch_approach_is_the_single_flight_repeated(flown):
+    """Three identical ships without errors in one (6, 3) batch fly the N = 1 approach (to a
+    millisecond: the single ship is flown with dense output to 120 s past each of its last leg)."""
+    from rendezvous import proximity as P
+    from rendezvous.environment import environment_at
+
+    result, nom = flown
+    cfg = MissionConfig(launch=parse_utc("2025-04-08T05:47:15.309Z"))
+    env = environment_at(cfg, result.station_span_s)
+    ship = result.ship_path(np.array([nom.t_as]))[:, 0]  # just after the first approach burn
+    ship[3:] -= result.burns[4].dv  # after B4, before "approach 1"
+
+    def fly(y):
+        return P.fly_approach(
+            env, result.station_path, y, nom.t_as, nom.port_pos, nom.port_axis, nom.approach,
+            nom.n_mean,
+        )  # fmt: skip
+
+    one, three = fly(ship), fly(np.repeat(ship[:, None], 3, axis=1))
+    assert one.t_contact == pytest.approx(result.t_contact, abs=1e-3)
+    np.testing.assert_allclose(three.samples.t_contact, one.t_contact, rtol=0, atol=1e-3)
+    np.testing.assert_allclose(
+        three.samples.dv_phase, np.repeat(one.samples.dv_phase, 3, 0), rtol=0, atol=1e-5
+    )
+    legs = P.approach_legs(nom.approach, nom.port_pos, nom.port_axis)
+    assert len(one.burns) == len(legs) and not three.burns and np.isnan(three.t_contact)
+
+
+def test_contact_conditions_within_the_docking_mechanism(ms27_100):
+    """Contact: closing speed between the slowest real contacts (6 cm/s, ESA astronaut S.
+    Cristoforetti) and the probe-cone mechanism's 0.35 m/s, lateral miss within its ~0.3 m
+    reception (Syromiatnikov 1990, table 1.1), the keep-out sphere kept by the flyaround."""
+    ok = ms27_100.status == 0
+    assert np.sum(ok) >= 95
+    speed, miss = ms27_100.contact_speed[ok], ms27_100.contact_miss[ok]
+    assert np.percentile(speed, 5) >= 0.06 and np.percentile(speed, 95) <= RECEPTION_SPEED_M_S
+    assert np.percentile(miss, 95) <= RECEPTION_LATERAL_M
+    assert np.median(ms27_100.min_range_before_final[ok]) > 200.0  # Fehse 2003: keep-out 200 m
+
+
+def test_docking_time_spreads_and_stays_near_the_plan(ms27_100):
+    """The docking time is flown per sample (no longer all zeros), and without a fallback it
+    stays within the 0-9 min by which automatic two-orbit dockings came before their published
+    plans (TASS, NASA, RSC Energia: Progress MS-09 to Soyuz MS-28)."""
+    ok = (ms27_100.status == 0) & ~ms27_100.fallback
+    offset = ms27_100.t_docking[ok] - ms27_100.nominal_t_docking
+    assert np.std(offset) > 0.1
+    assert np.max(np.abs(offset)) < 9 * 60
+    fb = (ms27_100.status == 0) & ms27_100.fallback
+    # a fallback costs the slower scheme's later arrival: hours (2-orbit -> 4-orbit: 1.75 revs)
+    delay = ms27_100.t_docking[fb] - ms27_100.t_contact[fb]
+    np.testing.assert_allclose(delay, ms27_100.nominal.fallback_delay_s)
+    assert 2.5 * 3600 < ms27_100.nominal.fallback_delay_s < 3 * 3600
 
 
 def test_errors_without_random_draws_are_zero(nominal):
@@ -130,6 +229,8 @@ def test_failed_samples_are_listed_and_never_averaged(nominal):
             "miss > 1,000 km": 1,
             "below 150 km": 0,
             "re-targeting not converged": 0,
+            "approach abort: outside the approach cone": 0,
+            "no contact": 0,
         },
     }
 
@@ -145,21 +246,44 @@ def test_report_columns_never_run_together(nominal):
     assert len(line) == len(head)
 
 
-def test_dispersions_json_record(nominal):
+def test_dispersions_json_record(ms27_100):
     import json
 
     from rendezvous.report import dispersion_record
 
-    res = D.run_dispersions(nominal, 8, 4)
+    res = ms27_100
     rec = json.loads(json.dumps(dispersion_record(res), allow_nan=False))
-    for key in ("miss_at_approach_start_m", "total_dv_m_s", "docking_offset_s"):
-        assert set(rec["metrics"][key]) == {"p5", "p50", "p95", "mean", "max"}
-    assert rec["metrics"]["contact_speed_m_s"] is None and "contact_speed_m_s" in rec["notes"]
-    assert rec["seed"] == 4 and rec["samples"] == 8 and rec["failed"]["count"] == 0
+    for key in (
+        "miss_at_approach_start_m",
+        "total_dv_m_s",
+        "docking_offset_s",
+        "contact_speed_m_s",
+        "contact_miss_m",
+        "approach_dv_m_s",
+        "flyaround_dv_m_s",
+        "hold_dv_m_s",
+        "final_approach_dv_m_s",
+        "far_range_dv_m_s",
+        "min_range_before_final_m",
+    ):
+        assert set(rec["metrics"][key]) == {"p5", "p50", "p95", "mean", "max"}, key
+    assert rec["metrics"]["ground_correction_dv_m_s"] is None  # two-orbit: no ground burns
+    assert rec["seed"] == 7 and rec["samples"] == 100
+    assert rec["failed"]["count"] == len(rec["failed"]["indices"])
     assert rec["nominal_total_dv_m_s"] == pytest.approx(res.nominal_dv_total)
     assert rec["fallback_scheme"] == "4-orbit" and 0.0 <= rec["fallback_fraction"] <= 1.0
     assert rec["error_model"]["dv_reserve_m_s"] == 25.0
-    assert rec["flight"] == "Soyuz MS-27"
+    assert rec["error_model"]["approach"]["nav_pos_fraction"] == 0.005
+    assert set(rec["checks"]) >= {"keepout_violation_count", "cone_violation_count"}
+    assert rec["flight"] == "Soyuz MS-27" and rec["port"].startswith("Prichal")
+
+
+def test_report_shows_contact_and_honest_fallback(ms27_100):
+    text = D.report(ms27_100)
+    for row in ("contact closing speed", "contact lateral miss", "final approach Delta-v"):
+        assert row in text
+    assert "falls back to the slower 4-orbit scheme" in text and "2.71 h later" in text
+    assert "not flown per sample" not in text
 
 
 def test_bad_input():
@@ -178,7 +302,8 @@ def test_figures_are_written(nominal, tmp_path):
 
     res = D.run_dispersions(nominal, 12, 2, chunk_size=12)
     paths = write_dispersion_figures(res, tmp_path)
-    assert [p.name for p in paths] == ["dispersion_histograms.png", "dispersion_lvlh.png"]
+    names = ["dispersion_histograms.png", "dispersion_lvlh.png", "dispersion_contact.png"]
+    assert [p.name for p in paths] == names
     assert all(p.stat().st_size > 10_000 for p in paths)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
 
@@ -229,3 +354,24 @@ def test_figures_leave_failed_samples_out(nominal):
     lvlh = dispersion_lvlh_figure(res)
     faint = [ln for ln in lvlh.axes[0].lines if ln.get_alpha() == 0.25]
     assert len(faint) == int(np.sum(flown))
+
+
+def test_two_day_dispersions_are_sane():
+    """Progress MS-31 (two-day): with B1/B2 from the ground's tracking and its flight-day-2
+    correction (dispersions_near), the far-range Delta-v stays near the nominal (issue 11: 227 m/s
+    median against 117 before) and there is no two-day fallback. Tolerance: the 25 m/s reserve."""
+    from rendezvous import Scenario
+
+    cfg = Scenario.from_flight("Progress MS-31")
+    nom = D.nominal_from_mission(simulate(cfg), cfg)
+    assert nom.ground is not None and nom.fallback_scheme is None
+    res = D.run_dispersions(nom, 5, 1, chunk_size=5)
+    ok = res.status == 0
+    assert np.sum(ok) == 5
+    nominal_far = np.sum(np.linalg.norm(nom.dv_rtn, axis=1))
+    assert np.median(res.dv_far[ok]) - nominal_far < res.model.dv_reserve_m_s
+    assert np.median(res.dv_correction[ok]) < res.model.dv_reserve_m_s
+    assert not np.any(res.fallback)
+    assert "no slower scheme to fall back to" in D.report(res)
+    assert "ground burns" in D.report(res)
+    assert np.all(res.contact_speed[ok] <= RECEPTION_SPEED_M_S)

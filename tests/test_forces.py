@@ -7,7 +7,15 @@ import pytest
 
 from rendezvous.atmosphere import BASE_ALTITUDE, BASE_DENSITY, SCALE_HEIGHT, density
 from rendezvous.constants import F_EARTH, J2, MU_EARTH, R_EARTH
-from rendezvous.forces import SGP4_RHO0, ForceModel, ballistic_from_bstar
+from rendezvous.forces import (
+    DEFAULT_GRAVITY,
+    GRAVITY_MODELS,
+    SGP4_RHO0,
+    ForceModel,
+    ballistic_from_bstar,
+    gravity_field,
+)
+from rendezvous.geopotential import GravityField, load_gravity_field
 
 
 def _random_positions(n, radius=6.8e6, seed=1):
@@ -132,3 +140,242 @@ def test_ballistic_from_bstar():
     np.testing.assert_allclose(ballistic_from_bstar([1e-4, 2e-4]), [1.27416e-3, 2.54832e-3], 1e-5)
     with pytest.raises(ValueError, match="bstar"):
         ballistic_from_bstar(np.nan)
+
+
+# --- spherical-harmonic field (EGM2008 to degree and order 8) -------------------------------------
+EGM2008_GM = 3.986004415e14  # m^3/s^2, EGM2008's own GM (Pavlis et al. 2012; NGA file header)
+EGM2008_A = 6378136.3  # m, EGM2008's reference radius
+
+
+def _field_model(degree=8, order=None, mu=EGM2008_GM, rot=None, **kw):
+    field = load_gravity_field("egm2008", degree, order)
+    rot = np.eye(3) if rot is None else rot
+    return ForceModel(drag=False, mu=mu, field=field, itrs0=tuple(map(tuple, rot)), **kw)
+
+
+def _independent_potential(rf, field):
+    """The field's harmonic potential (degree >= 2) by direct evaluation in spherical coordinates
+    with scipy's associated Legendre functions (Condon-Shortley phase removed) and the textbook
+    normalisation (Montenbruck & Gill 2000, eqs. 3.14-3.15): a separate code path from the
+    recursion in ``geopotential``."""
+    from math import factorial
+
+    from scipy.special import lpmv
+
+    x, y, z = rf
+    r = np.sqrt(x * x + y * y + z * z)
+    u, lam = z / r, np.arctan2(y, x)
+    out = np.zeros_like(r)
+    for n in range(2, field.degree + 1):
+        for m in range(n + 1):
+            norm = np.sqrt((1 if m == 0 else 2) * (2 * n + 1) * factorial(n - m) / factorial(n + m))
+            p = (-1) ** m * lpmv(m, n, u) * norm
+            cs = field.c[n, m] * np.cos(m * lam) + field.s[n, m] * np.sin(m * lam)
+            out += (field.radius / r) ** n * p * cs
+    return field.gm / r * out
+
+
+def test_egm2008_coefficients_as_published():
+    # Pavlis et al. (2012), NGA file EGM2008_to2190_TideFree: the first and last lines kept here
+    f = load_gravity_field("egm2008")
+    assert (f.gm, f.radius, f.degree, f.order) == (3.986004415e14, 6378136.3, 8, 8)
+    assert f.c[2, 0] == -0.484165143790815e-03
+    assert (f.c[2, 2], f.s[2, 2]) == (0.243938357328313e-05, -0.140027370385934e-05)
+    assert (f.c[3, 1], f.s[3, 1]) == (0.203046201047864e-05, 0.248200415856872e-06)
+    assert (f.c[8, 8], f.s[8, 8]) == (-0.124022771917136e-06, 0.120551889384997e-06)
+    # J2 = -sqrt(5) C20: 1.0826261738e-3 for EGM2008 (NGA.STND.0036, WGS 84 v1.0.0, 2014,
+    # Table 3.2 C20), against EGM96's J2 = 1.08262668355e-3 in constants.J2
+    assert -np.sqrt(5) * f.c[2, 0] == pytest.approx(1.0826261738e-3, abs=1e-13)
+    assert J2 == pytest.approx(1.08262668355e-3, abs=1e-16)
+    assert not f.c.flags.writeable and not f.s.flags.writeable
+    low = load_gravity_field("egm2008", 4, 2)
+    assert low.c.shape == (5, 5) and low.c[4, 3] == 0.0 and low.c[4, 2] == f.c[4, 2]
+
+
+@pytest.mark.parametrize("degree,order", [(2, 2), (4, 4), (8, 8), (8, 0)])
+def test_field_is_gradient_of_an_independent_potential(degree, order):
+    fm = _field_model(degree, order)
+    rf = _random_positions(6, radius=6.8e6, seed=7)
+    a_h = fm.gravity(rf) + EGM2008_GM * rf / np.linalg.norm(rf, axis=0) ** 3  # harmonics only
+    eps = 1.0  # m; the harmonic potential is ~6e4 J/kg: rounding ~1e-16 * 6e4 / 1 m, 1e-11 m/s^2
+    grad = np.empty_like(rf)
+    for i in range(3):
+        d = np.zeros((3, 1))
+        d[i] = eps
+        grad[i] = (
+            _independent_potential(rf + d, fm.field) - _independent_potential(rf - d, fm.field)
+        ) / (2 * eps)
+    # 1e-10 m/s^2: 1e-6 of the 2,2 acceleration at the ISS (~1e-4 m/s^2), below any effect here
+    np.testing.assert_allclose(a_h, grad, rtol=0, atol=1e-10)
+    # the model's own potential is the same function (to the rounding of GM/r ~ 6e7 J/kg)
+    u = fm.potential(rf) - EGM2008_GM / np.linalg.norm(rf, axis=0)
+    np.testing.assert_allclose(u, _independent_potential(rf, fm.field), rtol=0, atol=3e-8)
+
+
+def test_sectoral_2_2_acceleration_closed_form_at_iss_altitude():
+    # Only the C22, S22 terms: U22 = 3 mu/r (R/r)^2 J22 cos^2(phi) cos 2(lambda - lambda22), with
+    # J22 = sqrt(C22^2 + S22^2) unnormalised (Montenbruck & Gill 2000, eq. 3.15 with
+    # P22(sin phi) = 3 cos^2 phi, written without the recursion). On the
+    # equator its gradient is radial -9 mu R^2 J22 / r^4 cos 2(l - l22) and east
+    # -6 mu R^2 J22 / r^4 sin 2(l - l22).
+    f2 = load_gravity_field("egm2008", 2, 2)
+    c = np.zeros((3, 3))
+    s = np.zeros((3, 3))
+    c[2, 2], s[2, 2] = f2.c[2, 2], f2.s[2, 2]
+    only22 = GravityField("C22 S22", EGM2008_GM, EGM2008_A, 2, 2, c, s)
+    r = EGM2008_A + 420e3
+    lam = np.radians(np.arange(0.0, 360.0, 15.0))
+    rf = r * np.stack((np.cos(lam), np.sin(lam), np.zeros_like(lam)))
+    a = only22.acceleration(rf)
+    j22 = np.hypot(c[2, 2], s[2, 2]) * np.sqrt(5 / 12)  # unnormalise: sqrt(2 * 5 * 0! / 4!)
+    lam22 = 0.5 * np.arctan2(s[2, 2], c[2, 2])  # the equator's long axis, -14.9 deg
+    k = EGM2008_GM * EGM2008_A**2 * j22 / r**4
+    radial = a[0] * np.cos(lam) + a[1] * np.sin(lam)
+    east = -a[0] * np.sin(lam) + a[1] * np.cos(lam)
+    np.testing.assert_allclose(radial, -9 * k * np.cos(2 * (lam - lam22)), rtol=0, atol=1e-14)
+    np.testing.assert_allclose(east, -6 * k * np.sin(2 * (lam - lam22)), rtol=0, atol=1e-14)
+    np.testing.assert_allclose(a[2], 0.0, atol=1e-14)
+    # magnitude at ISS altitude: 8.3e-5 to 1.24e-4 m/s^2 (1e-5 of central gravity)
+    assert 8.2e-5 < np.min(np.hypot(radial, east)) < np.max(np.hypot(radial, east)) < 1.25e-4
+    assert np.degrees(lam22) == pytest.approx(-14.93, abs=0.01)
+
+
+def test_field_zonals_match_the_zonal_model():
+    # Degree 4, order 0 of the field = the closed-form J2-J4 model with EGM2008's J_n = -C_n0 *
+    # sqrt(2n + 1), its GM and radius, about the Earth-fixed z axis seen from GCRS (any rotation).
+    f = load_gravity_field("egm2008")
+    jn = [-f.c[n, 0] * np.sqrt(2 * n + 1) for n in (2, 3, 4)]
+    rot = _rotation([0.3, -0.2, 1.0], 0.7)
+    fm = _field_model(4, 0, rot=rot)
+    zonal = ForceModel(
+        mu=EGM2008_GM,
+        radius=EGM2008_A,
+        drag=False,
+        pole=tuple(rot[2]),
+        j2=jn[0],
+        j3=jn[1],
+        j4=jn[2],
+    )
+    r = _random_positions(9, seed=11)
+    np.testing.assert_allclose(fm.gravity(r), zonal.gravity(r), rtol=0, atol=1e-14)
+    # zonal: no dependence on the Earth's rotation
+    np.testing.assert_allclose(fm.gravity(r, t=5000.0), zonal.gravity(r), rtol=0, atol=1e-14)
+
+
+def test_field_rotates_with_the_earth():
+    rot = _rotation([0.1, 0.2, 1.0], 1.1)
+    fm = _field_model(rot=rot)
+    w = fm.omega_earth
+    t = 3600.0
+    rf = _random_positions(5, seed=5)
+    # a point fixed on the Earth feels the same Earth-fixed acceleration at 0 and t
+    m0, mt = fm.itrs_rotation(0.0), fm.itrs_rotation(t)
+    np.testing.assert_allclose(m0, rot, atol=1e-15)
+    np.testing.assert_allclose(mt @ mt.T, np.eye(3), atol=1e-15)
+    a0 = m0 @ fm.gravity(m0.T @ rf, t=0.0)
+    at = mt @ fm.gravity(mt.T @ rf, t=t)
+    np.testing.assert_allclose(at, a0, rtol=1e-14, atol=1e-13)
+    # the Earth turns east: after t the Earth-fixed longitude of an inertial point is w t smaller
+    e = mt @ rot.T @ np.array([1.0, 0.0, 0.0])
+    assert np.arctan2(e[1], e[0]) == pytest.approx(-w * t, abs=1e-12)
+    # tesseral terms make it time dependent
+    assert np.max(np.abs(fm.gravity(rf, t=t) - fm.gravity(rf))) > 1e-6
+    # the propagator's form: one call for (3,) and (3, N), and acceleration(t, ...)
+    np.testing.assert_array_equal(fm.gravity(rf[:, 0], t=t), fm.gravity(rf, t=t)[:, 0])
+    np.testing.assert_array_equal(fm.acceleration(t, rf, rf), fm.gravity(rf, t=t))
+
+
+def test_field_matches_heyoka_egm2008():
+    # heyoka's egm2008_acc (an independent implementation, C++; the 'bench' extra) at EGM2008's
+    # GM: agreement to rounding.
+    hy = pytest.importorskip("heyoka")
+    x, y, z = hy.make_vars("x", "y", "z")
+    cf = hy.cfunc(hy.model.egm2008_acc([x, y, z], 8, 8), [x, y, z])
+    r = _random_positions(20, radius=6.8e6, seed=13)
+    np.testing.assert_allclose(_field_model().gravity(r), cf(r), rtol=0, atol=1e-13)
+
+
+def test_field_errors():
+    f = load_gravity_field("egm2008")
+    with pytest.raises(ValueError, match="itrs0"):
+        ForceModel(field=f)
+    with pytest.raises(ValueError, match="itrs0"):
+        ForceModel(field=f, itrs0=((1.0, 0, 0), (0, 2.0, 0), (0, 0, 1.0)))
+    with pytest.raises(ValueError, match="gravity"):
+        gravity_field("egm96-70x70")
+    with pytest.raises(ValueError, match="degree"):
+        load_gravity_field("egm2008", 9)
+    assert gravity_field("zonal") is None
+    assert gravity_field("egm2008-8x8") is load_gravity_field("egm2008", 8, 8)
+    assert DEFAULT_GRAVITY in GRAVITY_MODELS
+    # a field with degree < 2 in the force model is two-body
+    fm = ForceModel(degree=0, field=f, itrs0=tuple(map(tuple, np.eye(3))), drag=False)
+    r = _random_positions(3)
+    np.testing.assert_allclose(fm.gravity(r), ForceModel(degree=0, drag=False).gravity(r))
+
+
+def test_environment_field_frame_agrees_with_the_pole_of_date():
+    # The Earth-fixed z axis at liftoff (skyfield, no polar motion) is the true pole of date.
+    from types import SimpleNamespace
+
+    from rendezvous import frames
+    from rendezvous.environment import force_model
+    from rendezvous.inputs import to_time
+
+    epoch = to_time("2025-04-08T05:47:15.309Z")
+    pole = frames.true_pole(epoch)
+    sc = SimpleNamespace(gravity="egm2008-8x8", gravity_degree=4, drag=True)
+    fm = force_model(sc, epoch, pole)
+    assert fm.field is load_gravity_field("egm2008", 8, 8)
+    np.testing.assert_allclose(fm.itrs0[2], pole, atol=1e-12)
+    assert (
+        force_model(SimpleNamespace(gravity=None, gravity_degree=4, drag=True), epoch, pole).field
+        is None
+    )
+
+
+def test_command_line_offers_every_gravity_model():
+    # cli.parser imports only the standard library, so it lists the models itself: keep in step
+    from rendezvous.cli.parser import FLAGS, build_parser
+
+    p = build_parser("simulate")
+    (action,) = [a for a in p._actions if a.dest == "gravity"]
+    assert FLAGS["gravity"] == "--gravity" and action.option_strings == ["--gravity"]
+    assert tuple(action.choices) == tuple(GRAVITY_MODELS)
+    assert action.default is None  # None: forces.DEFAULT_GRAVITY
+
+
+def test_scenario_gravity_names_the_parameter():
+    from rendezvous import Scenario
+
+    with pytest.raises(ValueError, match="gravity: unknown gravity model 'egm96'"):
+        Scenario("2025-04-08T05:47:15.309Z", gravity="egm96")
+    assert Scenario("2025-04-08T05:47:15.309Z", gravity="egm2008-8x8").gravity == "egm2008-8x8"
+    assert Scenario("2025-04-08T05:47:15.309Z").gravity is None  # forces.DEFAULT_GRAVITY
+
+
+def test_propagated_field_keeps_the_jacobi_integral():
+    # A field turning at a constant rate w about z: in the Earth-fixed frame it is static, so the
+    # Jacobi integral C = |v|^2/2 - U(r, t) - w z.(r x v) (inertial r, v) is conserved without drag
+    # (the Jacobi integral of a potential steady in a uniformly rotating frame: Murray & Dermott
+    # 1999, *Solar System Dynamics*, sec. 3.3, there for the restricted three-body problem). This
+    # checks, through the propagator, that the acceleration is evaluated at the right time: a field
+    # frozen at t = 0 breaks C by hundreds of J/kg over 3 h.
+    from rendezvous.propagate import propagate
+
+    rot = _rotation([0.2, -0.1, 1.0], 0.4)
+    fm = _field_model(rot=rot)
+    r0 = 6.79e6 * np.array([np.cos(0.3), np.sin(0.3), 0.0])
+    v0 = 7.66e3 * np.array([-np.sin(0.3) * np.cos(0.9), np.cos(0.3) * np.cos(0.9), np.sin(0.9)])
+    y0 = np.concatenate([rot.T @ r0, rot.T @ v0])
+    ts = np.linspace(0.0, 3 * 3600.0, 7)
+    y = propagate(y0, 0.0, ts[-1], fm, t_eval=ts, method="multistep", step=60.0, order=10).y
+    axis = rot[2]  # the Earth's z axis in GCRS
+    c = [
+        0.5 * y[3:, k] @ y[3:, k]
+        - fm.potential(y[:3, k], t=ts[k])
+        - fm.omega_earth * axis @ np.cross(y[:3, k], y[3:, k])
+        for k in range(len(ts))
+    ]
+    # 0.01 J/kg = 1.3 mm/s of speed at 7.7 km/s: far below the tesseral terms' effect
+    np.testing.assert_allclose(c, c[0], rtol=0, atol=1e-2)

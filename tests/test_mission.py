@@ -123,7 +123,7 @@ def test_launch_three_minutes_late_misses_the_two_orbit_window(ms27_liftoff):
 
 def test_forced_scheme_outside_its_window(ms27_liftoff):
     with pytest.raises(
-        MissionError, match=r"scheme 2-day: phase angle at insertion is 15\.\d\d deg"
+        MissionError, match=r"scheme 2-day: phase angle at insertion is 1[45]\.\d\d deg"
     ):
         simulate(MissionConfig(launch=ms27_liftoff, scheme="2-day"))
 
@@ -145,11 +145,12 @@ def _flights_with_tle():
     return out
 
 
-# Docking-time tolerance per scheme: our schedule is fixed per scheme while real flights of one
-# scheme vary by half an hour (two-orbit 3 h 03 to 3 h 39 min, four-orbit 5 h 44 to 6 h 19 min,
-# russianspaceweb.com flight pages), so these are the model's honest bounds. REGRESSION bounds: set
-# from the model's own table (README), not from a requirement; issue 9 replaces them.
-FLIGHT_TOL_S = {"2-orbit": 900.0, "4-orbit": 900.0, "2-day": 1200.0}
+# Docking-time bounds per scheme. REGRESSION bounds, set from the model's own leave-one-out table
+# (rendezvous.calibration, README), not from a requirement: real flights of one scheme vary by half
+# an hour (two-orbit 3 h 06 to 3 h 39 min, four-orbit 5 h 44 to 6 h 19 min) and the model knows
+# only the port and the ship; the two-day schedule is the weakest (planned Progress MS-30: about
+# +45 min). The accuracy claims themselves are tested in tests/test_calibration.py.
+FLIGHT_TOL_S = {"2-orbit": 900.0, "4-orbit": 900.0, "2-day": 3000.0}
 
 
 @pytest.mark.parametrize("flight", _flights_with_tle(), ids=lambda f: f.name)

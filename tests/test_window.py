@@ -14,29 +14,46 @@ import pytest
 
 from rendezvous import frames, launch, phasing, schemes
 from rendezvous.ephemeris import builtin_element_sets, flights, select_element_set
-from rendezvous.times import at_seconds, parse_utc, seconds_between
+from rendezvous.times import at_seconds, iso_utc, parse_utc, seconds_between
 from rendezvous.window import proximity_estimate, search_windows
 
-# What the model achieves (benchmarks/RESULTS_issue5.md): two-orbit nominals within 3 s of the
-# second-accurate liftoffs (MS-27, Progress MS-12); the four-orbit and two-day nominals are less
-# sharp (the Delta-v floor is wide; the model's nominal is its centre), so they get wider bounds.
+# Issue 9's requirement for the two-orbit opportunity, given each flight's own latest element set
+# before launch: within 60 s of the real liftoff on every flight, and 30 s in the median.
+TWO_ORBIT_MAX_S = 60.0
+TWO_ORBIT_MEDIAN_S = 30.0
+
+# Regression bounds (not requirements) for the slower schemes, from the model's own numbers
+# (benchmarks/window.py --flights): the four-orbit floor is 30 deg (8 min) wide and its centre only
+# a rough guess; for the two-day flights the real launches come about 1.7 min before the model's.
 TOLERANCE_S = {
-    "Soyuz MS-27": 30.0,
-    "Soyuz MS-18": 30.0,  # published to the minute: distance to 07:42:00..07:43:00
-    "Progress MS-12": 30.0,
-    "Soyuz MS-11": 60.0,  # model +38 s
-    "Soyuz MS-12": 180.0,  # model -126 s from the published minute (4-orbit floor 30 deg wide)
-    "Progress MS-30": 150.0,  # model +101 s (two-day: nominal about the in-plane time)
-    "Progress MS-31": 150.0,  # model +103 s
+    "Soyuz MS-27": TWO_ORBIT_MAX_S,
+    "Soyuz MS-18": TWO_ORBIT_MAX_S,  # published to the minute: distance to 07:42:00..07:43:00
+    "Progress MS-12": TWO_ORBIT_MAX_S,
+    "Soyuz MS-11": 60.0,  # regression: model +37 s
+    "Soyuz MS-12": 180.0,  # regression: model about -2 min from the published minute
+    "Progress MS-30": 150.0,  # regression: model about +100 s (two-day: about the in-plane time)
+    "Progress MS-31": 150.0,  # regression: model +103 s
 }
 
 FLIGHTS = [f for f in flights() if f.name in TOLERANCE_S]
 
 
+def _own_sets(flight):
+    """The element sets a user had before the flight's liftoff (none from after it)."""
+    return [s for s in builtin_element_sets() if seconds_between(s.epoch, flight.launch) > 0]
+
+
 def _day_search(flight, **kw):
     day = flight.launch.utc_strftime("%Y-%m-%d")
     site = launch.site_by_name(flight.site.replace("Baikonur ", ""))
-    return search_windows(parse_utc(f"{day}T00:00:00Z"), 1, site=site, lookahead_days=0, **kw)
+    return search_windows(
+        parse_utc(f"{day}T00:00:00Z"),
+        1,
+        site=site,
+        lookahead_days=0,
+        element_sets=_own_sets(flight),
+        **kw,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,15 +65,23 @@ def _minute_published(flight):
     return abs(flight.launch.utc.second) < 1e-9 and flight.name != "Soyuz MS-27"
 
 
+def _miss_s(flight, o) -> float:
+    """|model nominal - real liftoff|, s; for a liftoff published to the minute, the distance from
+    the nominal to that minute."""
+    dt = seconds_between(flight.launch, parse_utc(o.nominal_utc))
+    if _minute_published(flight):  # the real liftoff is somewhere in that minute
+        dt = 0.0 if 0.0 <= dt < 60.0 else min(abs(dt), abs(dt - 60.0))
+    return abs(dt)
+
+
 @pytest.mark.parametrize("flight", FLIGHTS, ids=[f.name for f in FLIGHTS])
 def test_real_liftoff_matches_an_opportunity_of_its_scheme(flight, searches):
     opps = [o for o in searches[flight.name].opportunities if o.scheme == flight.scheme]
     assert len(opps) == 1
     o = opps[0]
-    dt = seconds_between(flight.launch, parse_utc(o.nominal_utc))
-    if _minute_published(flight):  # the real liftoff is somewhere in that minute
-        dt = 0.0 if 0.0 <= dt < 60.0 else min(abs(dt), abs(dt - 60.0))
-    assert abs(dt) <= TOLERANCE_S[flight.name]
+    # the search used the flight's own latest set before liftoff
+    assert o.element_set_epoch_utc == str(iso_utc(_own_sets(flight)[-1].epoch, digits=0))
+    assert _miss_s(flight, o) <= TOLERANCE_S[flight.name]
     # The real liftoff lies inside the model's window (a minute-published one within its minute).
     t_open = seconds_between(flight.launch, parse_utc(o.open_utc))
     t_close = seconds_between(flight.launch, parse_utc(o.close_utc))
@@ -65,10 +90,26 @@ def test_real_liftoff_matches_an_opportunity_of_its_scheme(flight, searches):
     assert abs(o.out_of_plane_deg) <= launch.AscentModel().yaw_capability_deg + 1e-6
 
 
+def test_two_orbit_opportunity_within_a_minute_median_half_a_minute(searches):
+    """Issue 9: over every two-orbit flight of the table with an element set from before its
+    launch (17 to 35 h before: none of the shipped sets is from the morning of launch), the
+    two-orbit nominal is within 60 s of the real liftoff, and within 30 s in the median."""
+    misses = []
+    for f in FLIGHTS:
+        if f.scheme != "2-orbit":
+            continue
+        o = next(o for o in searches[f.name].opportunities if o.scheme == "2-orbit")
+        misses.append(_miss_s(f, o))
+    assert len(misses) == 3
+    assert max(misses) <= TWO_ORBIT_MAX_S
+    assert float(np.median(misses)) <= TWO_ORBIT_MEDIAN_S
+
+
 def test_ms27_two_orbit_nominal_and_docking(searches):
     o = next(o for o in searches["Soyuz MS-27"].opportunities if o.scheme == "2-orbit")
     real = parse_utc("2025-04-08T05:47:15.309Z")  # russianspaceweb.com/soyuz-ms-27.html
-    assert abs(seconds_between(real, parse_utc(o.nominal_utc))) < 10.0  # model: +2.7 s
+    # model: +9.7 s with the point-mass ascent (+2.7 s with the former kinematic profile)
+    assert abs(seconds_between(real, parse_utc(o.nominal_utc))) < TOLERANCE_S["Soyuz MS-27"]
     # Docking 08:57:45 actual, 09:04:07 planned (russianspaceweb.com, TASS); the analytic
     # prediction is about
     # 09:02, as mission.simulate (09:01:50 for the real liftoff).
@@ -126,7 +167,7 @@ def test_script_json_and_errors(tmp_path, capsys):
     recs = json.loads(out.read_text())
     assert {"scheme", "open_utc", "nominal_utc", "close_utc", "docking_utc"} <= set(recs[0])
     assert any(
-        r["scheme"] == "2-orbit" and r["nominal_utc"].startswith("2025-04-08T05:47:1") for r in recs
+        r["scheme"] == "2-orbit" and r["nominal_utc"].startswith("2025-04-08T05:47:") for r in recs
     )
     assert "2-orbit" in capsys.readouterr().out
     bad = tmp_path / "bad.json"
@@ -169,3 +210,18 @@ def test_a_set_from_inside_the_searched_day_is_used():
     opps = s.days[0].opportunities
     assert opps and all(o.element_set_epoch_utc == "2025-04-07T12:29:37Z" for o in opps)
     assert all(-1.0 < o.element_set_age_days < 0.0 for o in opps)
+
+
+def test_command_line_searches_the_day_of_its_only_set(tmp_path, capsys):
+    """Issue 9: ``rendezvous window`` given a file whose only set is from inside the searched day
+    (MS-27's, epoch 2025-04-07 12:29:36) searches that day (it exited 2 before)."""
+    from rendezvous.cli import main
+
+    day_set = next(
+        s for s in builtin_element_sets() if s.epoch.utc_strftime("%Y-%m-%d") == "2025-04-07"
+    )
+    path = tmp_path / "iss.tle"
+    path.write_text(f"ISS (ZARYA)\n{day_set.line1}\n{day_set.line2}\n")
+    assert main(["window", "--date", "2025-04-07", "--days", "1", "--tle", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "2025-04-07" in out and "2-day" in out

@@ -95,7 +95,10 @@ def site_by_name(name: str, *, param: str = "site") -> Site:
 class Vehicle:
     """A crew or cargo ship: name, drag coefficient, mean cross-section (m^2) and mass (kg).
 
-    ``inv_ballistic`` = Cd A / m (m^2/kg) is what the force model uses.
+    ``inv_ballistic`` = Cd A / m (m^2/kg) is what the force model uses. ``approach``: the ship's
+    own values of the automated approach (field names of ``proximity.ApproachProfile``, plain
+    numbers; its published figures, see :data:`VEHICLES`); the fields not given keep the
+    profile's defaults. ``key``: the table key ("soyuz", "progress").
     """
 
     name: str
@@ -103,20 +106,54 @@ class Vehicle:
     area_m2: float
     mass_kg: float
     aliases: tuple[str, ...] = ()
+    approach: dict[str, float] = field(default_factory=dict, compare=False)
+    key: str = ""
 
     @property
     def inv_ballistic(self) -> float:
         return self.cd * self.area_m2 / self.mass_kg
 
 
+# Approach figures per ship (the automated Kurs approach from the approach start point 4 km ahead:
+# range reduction to 1 km and to the 300 m flyaround circle, flyaround, hold, final approach).
+# Soyuz MS: ESA, T. Pesquet blog "The road to rendezvous", 2016-11-19 (Soyuz MS-03 plan: 2.5 km at
+# 21:28, 1.1 km at 21:32, 640 m at 21:34 GMT: about 5.8 then 3.8 m/s, so 4 km -> 1 km in about
+# 600 s and 1 km -> 300 m in about 240 s); Soyuz MS-02 docking, 2016-10-21 (NASA TV commentary as
+# reported by spaceflights.news: flyaround finished at 255 m at 09:37, final approach from 09:44,
+# contact 09:53 GMT: final approach 9 min, so the glideslope time constant that takes 9.0 min
+# from the 280 m hold point to contact at 0.1 m/s is 200 s). Progress MS: Progress MS-03 docking,
+# 2016-07-18/19 (spaceflights.news from NASA TV: 4 km at 23:40, flyaround start at 379 m at 00:02:
+# 22 min from 4 km to the flyaround circle, split 2:1 as the default profile: 880 s + 440 s);
+# TASS 2018-07-09 on the Progress MS-09 plan: "final approach position to docking 13 min", so
+# the glideslope time constant that takes 13.0 min from 280 m is 360 s. Flyaround: Progress MS-03
+# began it at 379 m at 00:02 and was lined up with Pirs (a quarter turn) at 224 m at 00:06, rolling
+# to the port: 90 deg in about 4 min, so 22.5 deg every 60 s; no Soyuz MS figure was found, and
+# both ships fly the same Kurs-NA flyaround, so Soyuz MS takes the same rate. The hold is not a
+# published figure: it is calibrated (``rendezvous.calibration``).
 VEHICLES: dict[str, Vehicle] = {
     # Cd 2.2: free-molecular flat-plate value (Vallado 2013, sec. 8.6.2); about 10 m^2: the mean
     # cross-section of a 2.7 m x 7 m body, tumbling average; 7,150 kg: Soyuz MS-27 about 7,152 kg.
-    "soyuz": Vehicle("Soyuz MS", 2.2, 10.0, 7150.0, ("soyuz ms", "soyuz-ms")),
+    "soyuz": Vehicle(
+        "Soyuz MS",
+        2.2,
+        10.0,
+        7150.0,
+        ("soyuz ms", "soyuz-ms"),
+        {"leg1_s": 600.0, "leg2_s": 240.0, "flyaround_leg_s": 60.0, "glideslope_tau_s": 200.0},
+        "soyuz",
+    ),
     # Progress MS: the same service module and outer shape, about 7,430 kg at launch.
-    "progress": Vehicle("Progress MS", 2.2, 10.0, 7430.0, ("progress ms", "progress-ms")),
+    "progress": Vehicle(
+        "Progress MS",
+        2.2,
+        10.0,
+        7430.0,
+        ("progress ms", "progress-ms"),
+        {"leg1_s": 880.0, "leg2_s": 440.0, "flyaround_leg_s": 60.0, "glideslope_tau_s": 360.0},
+        "progress",
+    ),
 }
-"""Known ships (module docstring for the masses)."""
+"""Known ships (module docstring for the masses, the comment above for the approach figures)."""
 
 
 def vehicle_by_name(name: str, *, param: str = "vehicle") -> Vehicle:
@@ -133,6 +170,8 @@ class PortDefinition:
     """A docking port in the station's body frame (x forward in the usual flight attitude, y
     starboard, z nadir; origin the centre of mass): position (3,) m and outward axis (3,);
     in_service: (first, last) UTC dates "YYYY-MM-DD" the port could take a ship (None: open).
+    approach_yaw_deg: the station's yaw during an approach to this port when it is not the
+    station's usual approach attitude (``Station.yaw_deg``); None: the station's.
     """
 
     name: str
@@ -140,6 +179,7 @@ class PortDefinition:
     axis_body: tuple[float, float, float]
     aliases: tuple[str, ...] = ()
     in_service: tuple[str | None, str | None] = (None, None)
+    approach_yaw_deg: float | None = None
 
     def check_in_service(self, date: str, *, param: str = "port") -> None:
         """Raise a ValueError naming ``param``, the port and its dates when the UTC date ``date``
@@ -161,6 +201,11 @@ class PortDefinition:
         return rot @ np.array(self.position_body), rot @ np.array(self.axis_body)
 
 
+# Station attitude during the approach: the ISS flies yawed 180 deg (Russian segment forward) for
+# Soyuz dockings to keep the port lit, the arrays in the Sun and the Kurs antennas in view (ESA,
+# T. Pesquet blog 2016-11-19 on Soyuz MS-03; NASA coverage of Soyuz MS-27): ``Station.yaw_deg``.
+# Zvezda aft is approached along the velocity axis from behind (NASA ISS configuration;
+# russianspaceweb.com), so for it the station flies +XVV (yaw 0): ``approach_yaw_deg``.
 # Port positions relative to the ISS centre of mass: approximate (a few metres), read off public
 # ISS configuration drawings (the Russian segment lies aft of the truss; Nauka hangs below Zvezda's
 # forward node with Prichal below it; Rassvet below Zarya; Poisk above Zvezda's forward node).
@@ -196,6 +241,7 @@ PORTS: dict[str, PortDefinition] = {
         (-1.0, 0.0, 0.0),
         ("zvezda aft", "zvezda", "aft"),
         ("2000-07-26", None),
+        0.0,  # approached along the velocity axis from behind: the station flies +XVV (yaw 0)
     ),
     "pirs": PortDefinition(
         "Pirs nadir",

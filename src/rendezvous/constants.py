@@ -6,7 +6,9 @@ the National Imagery and Mapping Agency (NIMA) Geopotential Model EGM96", NASA/T
 with the WGS-84 gravitational parameter and equatorial radius (NIMA TR8350.2, 3rd ed., 2000).
 These constants were labelled EGM2008 until issue 9, but the values are EGM96's; EGM2008's
 (Pavlis et al. 2012, JGR 117, B04406: C20 = -4.84165143790815e-4, so J2 = 1.0826261738e-3) differ
-by 5e-7 relative in J2, far below the other errors of this simulation.
+by 5e-7 relative in J2, far below the other errors of this simulation. The EGM2008 option
+(``forces.GRAVITY_MODELS["egm2008-8x8"]``) takes all its coefficients, zonals included, and its GM
+and radius from the shipped EGM2008 file (``geopotential``), not from these constants.
 """
 
 MU_EARTH = 3.986004418e14

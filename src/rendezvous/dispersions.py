@@ -1,5 +1,6 @@
-"""Monte Carlo dispersions of the far-range rendezvous: how far from the approach start point the
-ship arrives when the launcher, the engine, the navigation and the atmosphere are not nominal.
+"""Monte Carlo dispersions of the whole rendezvous, insertion to contact: where the ship arrives
+at the approach start point, what it costs and when and how it docks when the launcher, the
+engine, the navigation and the atmosphere are not nominal.
 
 Scope
 -----
@@ -23,7 +24,14 @@ package's force model (``propagate``, J2-J4 and drag, 10th-order Stormer-Cowell 
    velocity relative to the AS point;
 4. B3 and B4 are flown with execution errors and the true drag (B4 by ``phasing.fly_burns``, its
    components taken in the onboard frame of the predicted state); the miss is the ship's state
-   relative to the AS point (-start_distance on the V-bar, at rest) in the station's LVLH frame.
+   relative to the AS point (-start_distance on the V-bar, at rest) in the station's LVLH frame;
+5. on the two-day scheme, B1 and B2 are computed on the ground from tracking and a ground
+   correction burn is flown on the long coast between B2 and B3 (``dispersions_near``, as real
+   two-day flights; flown as loaded, the errors drift for 28 revolutions and B3/B4 pay tens to
+   hundreds of m/s to absorb them);
+6. every sample not failed so far flies the approach, flyaround, hold and final approach to
+   contact with its own navigation and execution errors, by the guidance of the nominal flight
+   (``proximity.fly_approach`` for all samples at once, ``dispersions_near.fly_near``).
 
 The re-targeting is not ``phasing.correct_burns``: that one solves all four burns from insertion
 with the true state; on board only B3 and B4 are solved, from a navigated state, with the nominal
@@ -33,47 +41,26 @@ drag coefficients, integrator settings), the RTN basis of ``orbits`` and the bur
 Failed samples: a sample whose state is not finite, whose miss at AS exceeds
 ``FAIL_MISS_M`` (1,000 km: no longer a rendezvous), whose ship comes below ``FAIL_ALTITUDE_M``
 (150 km: it re-enters within hours) at a recorded point, or whose onboard re-targeting does not
-converge (predicted miss above ``RETARGET_TOL_M`` after the Newton steps), is counted with its
+converge (predicted miss above ``RETARGET_TOL_M`` after the Newton steps), whose approach is
+aborted (outside the approach cone) or whose ship does not reach the port, is counted with its
 reason (``Samples.status``) and left out of every statistic.
 
-Reported per sample: the miss (position, velocity), the Delta-v (four far-range burns as flown +
-the proximity estimate of ``window.proximity_estimate`` + the extra first-leg Delta-v to absorb the
-miss, a Clohessy-Wiltshire transfer to the leg's end point), the re-targeting correction (the
-change of B3 and B4 from their nominal values), whether it exceeds the Delta-v reserve (then the
-sample falls back to the next slower scheme, the scheme whose arrival at AS is the next later one:
-counted, and its docking is delayed by the difference of the two schemes' arrival times at AS, not
-flown; the slowest scheme, two-day, has no fallback: such samples are counted as over the reserve
-and keep their docking time), and the docking time: AS + the nominal proximity duration (+ the
-fallback delay).
+Reported per sample: the miss at AS (position, velocity), the far-range Delta-v as flown (four
+burns, and the ground correction where there is one), the re-targeting correction (the change of
+B3 and B4 from their nominal values), the approach flown (contact time, closing speed and lateral
+miss from the port axis at contact, closest approach before the final approach, keep-out and
+cone checks, Delta-v by phase), the total Delta-v, and whether the correction exceeds the
+Delta-v reserve. Over the reserve, a sample falls back to the next slower scheme (the scheme
+whose arrival at AS is the next later one, e.g. two-orbit -> four-orbit): counted, and its
+docking is its flown contact plus the difference of the two schemes' arrivals at AS (the time the
+fallback costs; the slower scheme itself is not flown). The slowest scheme, two-day, has no
+fallback: such samples are counted as over the reserve and keep their docking time.
 
-Error model (all 1-sigma, Gaussian, independent; ASSUMED values: no published Soyuz figures were
-found for any of them; each is an order of magnitude chosen as stated, to be replaced by sourced
-values):
-- insertion: position 0.3 / 1.0 / 0.3 km and velocity 0.5 / 0.6 / 1.0 m/s (radial / along-track
-  / cross-track): about 1 km of semi-major axis and 0.007 deg of plane, the order (3-sigma: a few
-  km, a few hundredths of a degree) that launcher user's manuals give for direct injection into low
-  orbit;
-- burn execution: magnitude 0.5 % and pointing 0.5 deg per axis (two axes normal to the burn);
-- navigation at re-targeting: relative position 30 m and velocity 0.03 m/s per LVLH axis
-  (satellite navigation of both vehicles, before the Kurs radio system takes over);
-- drag: the ship's Cd A/m and the atmosphere's density scaled by log-normal factors of 10 % and
-  30 % (the density factor applies to both vehicles; exponential atmosphere of ``atmosphere``);
-- Delta-v reserve for the re-targeting correction: 25 m/s.
-The sensitivity to each source is in benchmarks/RESULTS_issue5.md: with these numbers the
-insertion velocity error drives the correction (B1 and B2 are not updated), the navigation and
-execution errors of B3 and B4 drive the miss at AS.
+Error model and random numbers: ``dispersions_errors`` (``ErrorModel``, ``draw``,
+``draw_range``), re-exported here.
 
-Reproducibility: the standard-normal numbers come in fixed blocks of ``BLOCK`` (1,000) samples,
-block ``b`` from ``np.random.default_rng([seed, b])`` as a (``BLOCK``, ``N_DRAWS``) array; sample
-``i`` is row ``i % BLOCK`` of block ``i // BLOCK``. Each chunk (a range of sample indices) draws its
-own rows, so the task graph holds no sample arrays and the same seed gives the same numbers for any
-chunk size and any worker count. A chunk's result depends only on its rows: the same seed and
-chunk size give bit-identical samples in-process or on a Dask cluster (``parallel``); another chunk
-size changes the batch shapes of the linear algebra, i.e. round-off (tested to 1e-6 m).
-
-Left out: the proximity phase (flown closed-loop by ``proximity``; here only its duration and a
-Delta-v estimate), attitude and thruster geometry, the station's element-set (SGP4) error, errors
-of the burn times, correlated errors.
+Left out: attitude and thruster geometry, the station's element-set (SGP4) error, errors of the
+burn times, correlated errors, retreats and second attempts after an aborted approach.
 """
 
 from __future__ import annotations
@@ -86,11 +73,27 @@ from typing import Any
 
 import numpy as np
 
+from .dispersions_errors import (
+    BLOCK,
+    MAX_APPROACH_LEGS,
+    N_DRAWS,
+    N_FAR,
+    N_GROUND,
+    ErrorModel,
+    draw,
+    draw_range,
+)
+from .dispersions_near import GroundPlan, fly_near, ground_b1b2, ground_correction, ground_plan
 from .environment import fly as _propagate
 from .orbits import mean_motion, rtn_basis, semi_major_axis
 from .phasing import approach_start, fly_burns
+from .proximity import ApproachProfile, execute_burns
 
 __all__ = [
+    "BLOCK",
+    "MAX_APPROACH_LEGS",
+    "N_FAR",
+    "N_GROUND",
     "N_DRAWS",
     "DispersionResult",
     "ErrorModel",
@@ -103,15 +106,6 @@ __all__ = [
     "nominal_from_mission",
     "run_dispersions",
 ]
-
-N_DRAWS = 26
-"""Standard-normal numbers per sample: insertion position (3) and velocity (3) in RTN; B1..B4
-execution (magnitude, pointing 1, pointing 2) x 4; navigation position (3) and velocity (3) in
-LVLH; log Cd A/m factor; log density factor."""
-
-
-BLOCK = 1000
-"""Samples per block of random numbers (module docstring, reproducibility)."""
 
 FAIL_MISS_M = 1.0e6
 """A miss at AS above this (1,000 km) is a failed sample, not a rendezvous."""
@@ -126,63 +120,19 @@ RETARGET_TOL_M = 100.0
 """Onboard predicted miss at AS after the Newton steps above which the re-targeting has not
 converged (the nominal model meets AS to metres)."""
 
-STATUS = ("ok", "not finite", "miss > 1,000 km", "below 150 km", "re-targeting not converged")
-"""Meaning of ``Samples.status`` codes 0 .. 4."""
+STATUS = (
+    "ok",
+    "not finite",
+    "miss > 1,000 km",
+    "below 150 km",
+    "re-targeting not converged",
+    "approach abort: outside the approach cone",
+    "no contact",
+)
+"""Meaning of ``Samples.status`` codes 0 .. 6 (5, 6: ``proximity.APPROACH_STATUS`` 1, 2)."""
 
 TRAJ_STEP_S = 300.0
 """Longest propagation arc between recorded trajectory points, s (for the LVLH figure)."""
-
-
-@dataclass(frozen=True, eq=False)
-class ErrorModel:
-    """1-sigma errors (module docstring; assumed values). RTN: radial, along-track, cross-track.
-
-    insertion_pos_m, insertion_vel_m_s: (3,) in the ship's RTN frame at insertion (m, m/s);
-    burn_magnitude: fraction of the burn; burn_pointing_deg: per axis normal to the burn, deg;
-    nav_pos_m, nav_vel_m_s: per LVLH axis of the relative state at re-targeting (m, m/s);
-    ballistic_sigma, density_sigma: log-normal sigma of the ship's Cd A/m and of the density;
-    dv_reserve_m_s: re-targeting correction above which the sample falls back to a slower scheme.
-    """
-
-    insertion_pos_m: tuple[float, float, float] = (300.0, 1000.0, 300.0)
-    insertion_vel_m_s: tuple[float, float, float] = (0.5, 0.6, 1.0)
-    burn_magnitude: float = 0.005
-    burn_pointing_deg: float = 0.5
-    nav_pos_m: float = 30.0
-    nav_vel_m_s: float = 0.03
-    ballistic_sigma: float = 0.10
-    density_sigma: float = 0.30
-    dv_reserve_m_s: float = 25.0
-
-    def __post_init__(self):
-        vals = [
-            *self.insertion_pos_m,
-            *self.insertion_vel_m_s,
-            self.burn_magnitude,
-            self.burn_pointing_deg,
-            self.nav_pos_m,
-            self.nav_vel_m_s,
-            self.ballistic_sigma,
-            self.density_sigma,
-        ]
-        if len(self.insertion_pos_m) != 3 or len(self.insertion_vel_m_s) != 3:
-            raise ValueError("ErrorModel: insertion errors need three components (R, T, N)")
-        if not all(np.isfinite(v) and v >= 0 for v in vals):
-            raise ValueError("ErrorModel: 1-sigma errors must be finite and >= 0")
-        if not self.dv_reserve_m_s > 0:
-            raise ValueError("ErrorModel.dv_reserve_m_s: must be > 0 m/s")
-
-    def describe(self) -> str:
-        """The model in one paragraph (for the report)."""
-        p, v = self.insertion_pos_m, self.insertion_vel_m_s
-        return (
-            "error model (1-sigma, assumed): insertion position "
-            f"{p[0]:g}/{p[1]:g}/{p[2]:g} m, velocity {v[0]:g}/{v[1]:g}/{v[2]:g} m/s (R/T/N); "
-            f"burns {100 * self.burn_magnitude:g} % and {self.burn_pointing_deg:g} deg; "
-            f"navigation {self.nav_pos_m:g} m, {self.nav_vel_m_s:g} m/s per LVLH axis; "
-            f"Cd A/m x exp({self.ballistic_sigma:g} z), density x exp({self.density_sigma:g} z); "
-            f"reserve {self.dv_reserve_m_s:g} m/s"
-        )
 
 
 @dataclass(frozen=True)
@@ -194,7 +144,10 @@ class Nominal:
     dv_rtn: (4, 3) nominal burns (``Burn.dv_rtn``) in the ship's
     radial / along-track / normal frame before each burn. stm_b3: (6, 6) state transition matrix
     of the nominal ship from just after B3 to AS; ship_b3: (6,) nominal ship just before B3;
-    dv3: (3,) nominal B3 in GCRS; ship_as: (6,) nominal ship at AS before B4.
+    dv3: (3,) nominal B3 in GCRS; ship_as: (6,) nominal ship at AS before B4. approach,
+    port_pos, port_axis: the approach profile and the port (LVLH) the approach flies to; ground: the
+    arcs the ground targets on a long coast (``dispersions_near.GroundPlan``; None: no ground
+    burns, B1 and B2 loaded before launch).
     """
 
     flight: str
@@ -213,10 +166,13 @@ class Nominal:
     n_mean: float
     prox_duration_s: float
     prox_dv_m_s: float
-    leg1_s: float
-    leg1_target: np.ndarray
     fallback_delay_s: float
     fallback_scheme: str | None
+    approach: ApproachProfile
+    port_pos: np.ndarray
+    port_axis: np.ndarray
+    ground: GroundPlan | None = None
+    port_name: str = ""
     ship_b3: np.ndarray = field(default_factory=lambda: np.zeros(6))
     dv3: np.ndarray = field(default_factory=lambda: np.zeros(3))
     stm_b3: np.ndarray = field(default_factory=lambda: np.eye(6))
@@ -262,7 +218,7 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
     from .times import iso_utc
 
     scenario = cfg if cfg is not None else Scenario(result.epoch)
-    prof = approach or scenario.approach
+    prof = approach or scenario.approach_for(result.scheme)
     i_ins = int(np.argmin(np.abs(result.t - result.t_insertion)))
     burns = result.burns[:4]
     if any(b.dv_rtn is None for b in burns):
@@ -292,6 +248,7 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
     y0 = np.repeat(post[:, None], 7, axis=1)
     y0[np.arange(6), np.arange(1, 7)] += steps
     yf = fly(y0, t_b[2], t_b[3]).final
+    ground = ground_plan(lambda y, a, b: fly(y, a, b).final, ship_ins, t_ins, t_b, dv_rtn, n_mean)
     return Nominal(
         flight=result.flight,
         scheme=result.scheme,
@@ -309,77 +266,45 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
         n_mean=n_mean,
         prox_duration_s=prox_dur,
         prox_dv_m_s=prox_dv,
-        leg1_s=float(prof.leg1_s),
-        leg1_target=np.array([prof.approach_side * prof.mid_distance_m, 0.0, 0.0]),
         fallback_delay_s=float(delay_revs * 2.0 * np.pi / n_mean),
         fallback_scheme=fb,
         ship_b3=ship_b3,
         dv3=dv3,
         stm_b3=(yf[:, 1:] - yf[:, :1]) / steps,
         ship_as=yf[:, 0].copy(),
+        approach=prof,
+        port_pos=np.asarray(port_pos, dtype=float),
+        port_axis=np.asarray(port_axis, dtype=float),
+        ground=ground,
+        port_name=str(scenario.port.name),
     )
-
-
-def _block(seed: int, b: int) -> np.ndarray:
-    return np.random.default_rng([int(seed), int(b)]).standard_normal((BLOCK, N_DRAWS))
-
-
-def draw_range(seed: int, start: int, stop: int) -> np.ndarray:
-    """(stop - start, N_DRAWS) standard-normal numbers of samples ``start`` .. ``stop - 1``
-    (module docstring: fixed blocks of ``BLOCK`` samples keyed by ``[seed, block]``)."""
-    if int(start) != start or int(stop) != stop or not 0 <= start < stop:
-        raise ValueError(f"start, stop: got {start}, {stop}; use whole numbers 0 <= start < stop")
-    first, last = int(start) // BLOCK, (int(stop) - 1) // BLOCK
-    rows = np.concatenate([_block(seed, b) for b in range(first, last + 1)])
-    return rows[int(start) - first * BLOCK : int(stop) - first * BLOCK]
-
-
-def draw(n: int, seed: int) -> np.ndarray:
-    """(n, N_DRAWS) standard-normal numbers of samples 0 .. n - 1 (:func:`draw_range`)."""
-    if int(n) != n or n < 1:
-        raise ValueError(f"n: got {n} samples; use a positive whole number")
-    return draw_range(seed, 0, int(n))
 
 
 def _execute(dv_plan, z, model: ErrorModel):
-    """Burns (3, N) as flown: magnitude error and pointing error about two normal axes."""
-    mag = np.linalg.norm(dv_plan, axis=0)
-    u = dv_plan / np.where(mag > 0, mag, 1.0)
-    # two unit vectors normal to the burn: e1 = u x (a reference axis not along u), e2 = u x e1
-    ref = np.where(
-        np.abs(u[2]) < 0.9, np.array([[0.0], [0.0], [1.0]]), np.array([[1.0], [0.0], [0.0]])
-    )
-    e1 = np.cross(u, ref, axis=0)
-    e1 /= np.linalg.norm(e1, axis=0)
-    e2 = np.cross(u, e1, axis=0)
-    th = np.radians(model.burn_pointing_deg)
-    return (1.0 + model.burn_magnitude * z[0]) * (dv_plan + mag * th * (z[1] * e1 + z[2] * e2))
+    """Burns (3, N) as flown: magnitude error and pointing error about two normal axes
+    (``proximity.execute_burns``)."""
+    return execute_burns(dv_plan, z, model.burn_magnitude, model.burn_pointing_deg)
 
 
-def _fly(y, ib, t0, t1, force, record=None, rec_t=None):
-    """Propagate the batch from t0 to t1 in arcs no longer than TRAJ_STEP_S; when ``record`` is
-    a list, append (t, states) at each arc end."""
+def _fly(y, ib, t0, t1, force, record=None):
+    """Propagate the batch from t0 to t1 (one propagation); when ``record`` is a list, append
+    (t, states) at points no more than TRAJ_STEP_S apart up to t1, read from the dense output."""
+    if record is None:
+        return _propagate(y, t0, t1, force, ib, dense=False).final
+    traj = _propagate(y, t0, t1, force, ib, dense=True)
     n_arcs = max(1, int(np.ceil((t1 - t0) / TRAJ_STEP_S - 1e-9)))
     edges = np.linspace(t0, t1, n_arcs + 1)
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
-        y = _propagate(y, a, b, force, ib, dense=False).final
-        if record is not None:
-            record.append((b, y.copy()))
-    return y
+    states = traj(edges[1:-1])  # (6, N, k)
+    for k, b in enumerate(edges[1:-1]):
+        record.append((b, states[:, :, k]))
+    record.append((t1, traj.final.copy()))
+    return traj.final
 
 
 def _lvlh(station, ship):
     from . import frames
 
     return frames.to_lvlh(station, ship)
-
-
-def _cw_leg_dv(n, rel, target, dt):
-    """|Delta-v| (N,) of the first impulse of CW transfers from ``rel`` (6, N) to ``target`` (3,)
-    in ``dt`` s (``proximity.cw_transfers``)."""
-    from .proximity import cw_transfers
-
-    return np.linalg.norm(cw_transfers(n, rel, target, dt)[0], axis=0)
 
 
 def _retarget(nom, model, zt, ship, station, ib_model, force, newton_steps):
@@ -427,13 +352,19 @@ def _retarget(nom, model, zt, ship, station, ib_model, force, newton_steps):
 
 @dataclass(frozen=True, eq=False)
 class Samples:
-    """The far range flown for n samples (module docstring).
+    """The whole rendezvous flown for n samples (module docstring).
 
-    miss_r, miss_v: (3, n) LVLH miss at AS (m, m/s); dv_far, dv_correction, dv_total: (n,) m/s;
-    fallback: (n,) bool, correction over the reserve and a slower scheme exists; over_reserve: (n,)
-    bool, correction over the reserve; t_docking: (n,) s since liftoff; predicted_miss: (n,)
-    onboard predicted position miss after re-targeting, m; status: (n,) int8 failure code
-    (:data:`STATUS`, 0 = flown); traj_t: (k,) s; traj: (3, n, k) float32 LVLH positions.
+    miss_r, miss_v: (3, n) LVLH miss at AS (m, m/s); dv_far (far-range burns and the ground
+    correction as flown), dv_ground (the ground correction alone, 0 without one), dv_correction,
+    dv_total (far range + approach as flown): (n,) m/s; fallback: (n,) bool, correction over the
+    reserve and a slower scheme exists; over_reserve: (n,) bool, correction over the reserve;
+    t_docking: (n,) s since liftoff, the contact flown (+ the fallback delay); predicted_miss:
+    (n,) onboard predicted position miss after re-targeting, m; status: (n,) int8 failure code
+    (:data:`STATUS`, 0 = flown); traj_t: (k,) s; traj: (3, n, k) float32 LVLH positions of the
+    far range. The approach (``proximity.ApproachSamples``, samples first): t_contact,
+    contact_speed (m/s), contact_miss (m), contact_offset (n, 2) m in the port's plane,
+    min_range_before_final (m), keepout_violation (bool), cone_excess (m), dv_phase (n, 4) m/s
+    (approach, flyaround, hold, final approach); NaN where the approach was not flown.
     """
 
     miss_r: np.ndarray
@@ -448,6 +379,15 @@ class Samples:
     status: np.ndarray
     traj_t: np.ndarray
     traj: np.ndarray
+    dv_ground: np.ndarray
+    t_contact: np.ndarray
+    contact_speed: np.ndarray
+    contact_miss: np.ndarray
+    contact_offset: np.ndarray
+    min_range_before_final: np.ndarray
+    keepout_violation: np.ndarray
+    cone_excess: np.ndarray
+    dv_phase: np.ndarray
 
 
 class _WithStation:
@@ -499,8 +439,39 @@ def fly_samples(
 def _fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int) -> Samples:
     nom = nominal
     z = np.asarray(z, dtype=float)
-    n = z.shape[0]
     zt = z.T  # (N_DRAWS, n)
+    far = _fly_far(nom, model, zt, newton_steps)
+    status = far.pop("status")
+    near = fly_near(
+        nom,
+        model,
+        z[:, N_FAR + N_GROUND :],
+        far.pop("ship_as"),
+        far.pop("station_as"),
+        far.pop("ib_true"),
+        status == 0,
+    )
+    flown = status == 0
+    status[flown] = np.where(near["status"][flown] > 0, 4 + near["status"][flown], 0)
+    over = far["dv_correction"] > model.dv_reserve_m_s
+    fallback = over & (nom.fallback_scheme is not None)
+    del near["status"]
+    return Samples(
+        dv_total=far["dv_far"] + np.sum(near["dv_phase"], axis=1),
+        fallback=fallback,
+        over_reserve=over,
+        t_docking=near["t_contact"] + np.where(fallback, nom.fallback_delay_s, 0.0),
+        status=status,
+        **far,
+        **near,
+    )
+
+
+def _fly_far(nom: Nominal, model: ErrorModel, zt: np.ndarray, newton_steps: int) -> dict:
+    """The far range of the samples (module docstring, steps 1-5): the :class:`Samples` fields
+    of the far range, their status, and the ship and station states after B4 with the true drag
+    (``ship_as``, ``station_as``, ``ib_true``) for the approach."""
+    n = zt.shape[1]
     force = nom.force()
     # -- insertion --------------------------------------------------------------------------
     ship = np.repeat(nom.ship_ins[:, None], n, axis=1)
@@ -515,12 +486,26 @@ def _fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_step
     ib_model = np.concatenate([np.full(n, nom.ib_ship), np.full(n, nom.ib_station)])
     rec = [(nom.t_ins, np.concatenate([ship, station], axis=1))]
     pair = _WithStation(station, ib_true, force, rec)
-    # -- B1, B2 as loaded, with execution errors (in the ship's RTN frame) -----------------------
-    plan12 = np.repeat(nom.dv_rtn[:2, :, None], n, axis=2)
-    dv12 = np.stack([_execute(plan12[k], zt[6 + 3 * k : 9 + 3 * k], model) for k in range(2)])
-    y, _, _ = fly_burns(pair, ship, nom.t_ins, nom.t_burns[:2], dv12)
-    t3, t_as = nom.t_burns[2], nom.t_as
-    ship = pair(y, nom.t_burns[1], t3).final
+    t3, t_as, plan = nom.t_burns[2], nom.t_as, nom.ground
+    t_from, dv_g = nom.t_burns[1], np.zeros((3, n))
+
+    def predict(yy, ta, tb):  # the ground's prediction: nominal drag, no station
+        return _fly(yy, ib_model[:n], ta, tb, force)
+
+    zg = zt[N_FAR : N_FAR + N_GROUND]
+    if plan is None:  # -- B1, B2 as loaded, with execution errors (in the ship's RTN frame) -----
+        plan12 = np.repeat(nom.dv_rtn[:2, :, None], n, axis=2)
+        dv12 = np.stack([_execute(plan12[k], zt[6 + 3 * k : 9 + 3 * k], model) for k in range(2)])
+        y, _, _ = fly_burns(pair, ship, nom.t_ins, nom.t_burns[:2], dv12)
+    else:  # -- B1, B2 from the ground's tracking; its correction on the long coast -------------
+        ship = pair(ship, nom.t_ins, plan.t_b1).final
+        z12 = np.concatenate([zg[0:6], zt[6:12]])
+        y, dv12 = ground_b1b2(predict, ship, plan, z12, model, lambda a, b, c: pair(a, b, c).final)
+        y = pair(y, t_from, plan.t_ground).final.copy()
+        dv_g = ground_correction(predict, y, plan, t3, zg[6:15], model)
+        y[3:] += dv_g
+        t_from = plan.t_ground
+    ship = pair(y, t_from, t3).final
     dv3, dv4, correction, predicted_miss, frame_as = _retarget(
         nom, model, zt, ship, pair.station, ib_model, force, newton_steps
     )
@@ -532,34 +517,29 @@ def _fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_step
     dv4_x = _execute(_from_gcrs(frame_as, dv4), zt[15:18], model)
     y, dv4_g, _ = fly_burns(pair, ship, t3, np.array([t_as]), dv4_x[None])
     rec[-1] = (t_as, np.concatenate([y, pair.station], axis=1))
-    rel_as = _lvlh(pair.station, y)
-    miss = rel_as - nom.as_rel[:, None]
+    miss = _lvlh(pair.station, y) - nom.as_rel[:, None]
+    dv_ground = np.linalg.norm(dv_g, axis=0)
     dv_far = (
         np.sum(np.linalg.norm(dv12, axis=1), axis=0)
+        + dv_ground
         + np.linalg.norm(dv3_x, axis=0)
         + np.linalg.norm(dv4_g[0], axis=0)
     )
-    # -- proximity estimate and docking time --------------------------------------------------
-    leg_nom = _cw_leg_dv(nom.n_mean, nom.as_rel[:, None], nom.leg1_target, nom.leg1_s)
-    leg = _cw_leg_dv(nom.n_mean, rel_as, nom.leg1_target, nom.leg1_s)
-    over = correction > model.dv_reserve_m_s
-    fallback = over & (nom.fallback_scheme is not None)
-    t_dock = t_as + nom.prox_duration_s + np.where(fallback, nom.fallback_delay_s, 0.0)
     traj = np.stack([_lvlh(r[1][:, n:], r[1][:, :n])[:3] for r in rec], axis=-1)
     traj = np.where(np.abs(traj) < 1e30, traj, np.nan)  # float32 below
-    return Samples(
+    return dict(
         miss_r=miss[:3],
         miss_v=miss[3:],
         dv_far=dv_far,
+        dv_ground=dv_ground,
         dv_correction=correction,
-        dv_total=dv_far + nom.prox_dv_m_s + (leg - leg_nom),
-        fallback=fallback,
-        over_reserve=over,
-        t_docking=t_dock,
         predicted_miss=predicted_miss,
         status=_status(miss, rec, n, predicted_miss),
         traj_t=np.array([r[0] for r in rec]),
         traj=traj.astype(np.float32),
+        ship_as=y,
+        station_as=pair.station,
+        ib_true=ib_true,
     )
 
 

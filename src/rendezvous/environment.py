@@ -7,7 +7,8 @@ so converting it to ``Cd A / m`` and applying it with another atmosphere gives a
 little decay at the ISS (issue 9). Without a span (for planning: the scheme is not known yet) the
 state is SGP4's and ``Cd A / m`` comes from B* (``forces.ballistic_from_bstar``; the station's
 table default where B* is not positive). Both vehicles are flown by the same force model (J2-J4
-of EGM96 about the true pole of date, the exponential atmosphere) from the same epoch.
+of EGM96 about the true pole of date, or EGM2008 to degree and order 8 turning with the Earth when
+the scenario's ``gravity`` asks for it; the exponential atmosphere) from the same epoch.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["STEPPING", "Environment", "environment_at", "fly", "station_inv_ballistic"]
+__all__ = [
+    "STEPPING",
+    "Environment",
+    "environment_at",
+    "fly",
+    "force_model",
+    "station_inv_ballistic",
+]
 
 STEPPING: dict[str, Any] = {"method": "multistep", "step": 60.0, "order": 10}
 """Integrator settings for every flight arc (up to two days): 10th-order Stormer-Cowell at 60 s
@@ -77,6 +85,30 @@ class Environment:
         return fly(y0, t0, t1, self.force, self.ib_ship, dense=dense)
 
 
+def force_model(scenario: Any, epoch: Any, pole: np.ndarray) -> Any:
+    """The ``forces.ForceModel`` of a scenario at liftoff ``epoch`` (t = 0): its gravity model
+    (``scenario.gravity``, a key of ``forces.GRAVITY_MODELS``; ``forces.DEFAULT_GRAVITY`` when
+    None), zonal degree and drag, about the true pole of date ``pole`` (3,).
+
+    A spherical-harmonic field rotates with the Earth: GCRS -> ITRS at liftoff from skyfield
+    (``frames.gcrs_to_itrs``: IAU 2006/2000A precession-nutation and Greenwich apparent sidereal
+    time from skyfield's UT1, no polar motion), then a rotation by ``omega_earth t`` about the pole
+    (``forces`` module docstring for the errors of this model).
+    """
+    from . import frames
+    from .forces import DEFAULT_GRAVITY, ForceModel, gravity_field
+
+    field = gravity_field(getattr(scenario, "gravity", None) or DEFAULT_GRAVITY)
+    itrs0 = None if field is None else tuple(map(tuple, frames.gcrs_to_itrs(epoch)))
+    return ForceModel(
+        degree=scenario.gravity_degree,
+        drag=scenario.drag,
+        pole=tuple(pole),
+        field=field,
+        itrs0=itrs0,
+    )
+
+
 def environment_at(scenario: Any, span_s: float | None = None) -> Environment:
     """The :class:`Environment` of a ``scenario.Scenario`` at its liftoff: the latest element set
     before liftoff (``ephemeris.select_element_set``), the pole, the force model and drag.
@@ -87,7 +119,6 @@ def environment_at(scenario: Any, span_s: float | None = None) -> Environment:
     SGP4's state and B*'s ``Cd A / m``, for planning before the span is known.
     """
     from . import ephemeris, frames
-    from .forces import ForceModel
     from .times import at_seconds
 
     epoch = scenario.launch
@@ -95,7 +126,7 @@ def environment_at(scenario: Any, span_s: float | None = None) -> Environment:
     until = None if span_s is None else at_seconds(epoch, float(span_s))
     es = ephemeris.select_element_set(sets, epoch, allow_stale=scenario.allow_stale, until=until)
     pole = frames.true_pole(epoch)
-    force = ForceModel(degree=scenario.gravity_degree, drag=scenario.drag, pole=tuple(pole))
+    force = force_model(scenario, epoch, pole)
     ib_ship = float(scenario.ship_inv_ballistic)
     if span_s is None or not scenario.drag:
         ib_st = station_inv_ballistic(es.bstar, scenario.station.inv_ballistic_default)

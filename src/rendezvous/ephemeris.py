@@ -63,10 +63,12 @@ __all__ = [
 
 MANOEUVRE_EPOCH_ERROR_M = 3e3
 MANOEUVRE_ERROR_GROWTH_M_PER_DAY = 9e3
-"""Along-track threshold of :func:`check_manoeuvres`: ``3 km + 9 km/day x (age)``, three times the
-SGP4 error commonly quoted for low orbits (about 1 km at epoch, growing 1 to 3 km per day:
-Vallado & Crawford 2008, "SGP4 Orbit Determination", AIAA 2008-6770, sec. 1). A reboost of
-0.5 m/s shifts the ISS along-track by about 130 km per day, far above it."""
+"""Along-track threshold of :func:`check_manoeuvres`: ``3 km + 9 km/day x (age)``. SGP4 with a
+fresh set is good to about 1 km for a low orbit (Kelso 2007, "Validation of SGP4 and IS-GPS-200D
+against GPS precision ephemerides", AAS 07-127), and its error grows as the set ages; the growth
+rate of 3 km/day used here is an assumption (not a published figure), and the threshold is three
+times 1 km + 3 km/day. A reboost of 0.5 m/s shifts the ISS along-track by about 130 km per day, far
+above it."""
 
 
 class StaleElementSetWarning(UserWarning):

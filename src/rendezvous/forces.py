@@ -1,10 +1,11 @@
-"""Forces on a spacecraft in low Earth orbit: point-mass gravity, zonal harmonics, drag.
+"""Forces on a spacecraft in low Earth orbit: point-mass gravity, zonal or full harmonics, drag.
 
 What is modelled (all in the propagation frame, GCRS, SI units):
 
-- Central gravity ``-mu r / |r|^3``.
-- Zonal harmonics J2, J3, J4 of EGM96 (``rendezvous.constants``) about Earth's spin axis
-  ``pole``. The acceleration is the gradient of the potential
+- Central gravity ``-mu r / |r|^3`` (mu: the WGS-84 GM, ``constants.MU_EARTH``).
+- The default gravity model, ``"zonal"`` (``DEFAULT_GRAVITY``): zonal harmonics J2, J3, J4 of
+  EGM96 (``rendezvous.constants``: Lemoine et al. 1998) about Earth's spin axis ``pole``. The
+  acceleration is the gradient of the potential
 
       U = mu/r * (1 - sum_n J_n (R/r)^n P_n(sin phi)),  sin phi = (r . pole) / |r|,
 
@@ -13,6 +14,18 @@ What is modelled (all in the propagation frame, GCRS, SI units):
   the true pole of date can be used in GCRS (it differs from the GCRS z axis by about 0.1 deg in
   2025 because of precession since J2000). The zonal field is axially symmetric, so Earth's
   rotation does not enter.
+- The option ``"egm2008-8x8"`` (``GRAVITY_MODELS``; ``Scenario(gravity=...)``, ``--gravity``):
+  the EGM2008 field to degree and order 8 (``geopotential``: Pavlis et al. 2012, coefficients
+  shipped), zonals J2-J8 *and* tesserals from the same model (its J2-J4 are EGM2008's, not the
+  zonal model's EGM96 values: J2 differs by 5e-7 relative), with EGM2008's GM and radius for the
+  harmonics. The field turns with the Earth: GCRS -> Earth-fixed at time t is
+  ``R3(omega_earth t) itrs0``, ``itrs0`` being skyfield's GCRS -> ITRS rotation at t = 0
+  (IAU 2006/2000A precession-nutation, Greenwich apparent sidereal time from skyfield's UT1, no
+  polar motion). Errors of this frame, each far below the effect of the tesseral terms: polar
+  motion left out (~0.3", 10 m on the ground), precession-nutation frozen at t = 0 (< 0.3" over
+  two days), the nominal rate 7.292115e-5 rad/s instead of the Earth rotation angle's
+  7.2921151467e-5 (1.7 m at the ISS after two days), UT1 as skyfield predicts it (an error of
+  1 s turns the field by 7e-5 rad: ~1e-8 m/s^2 on the tesseral acceleration).
 - Atmospheric drag ``a = -1/2 rho |v_rel| v_rel (Cd A / m)`` with ``v_rel = v - omega pole x r``
   (the atmosphere co-rotates rigidly with the Earth, no winds). Density from
   ``rendezvous.atmosphere.density`` (Vallado Table 8-4) at the altitude above the WGS-84
@@ -20,23 +33,83 @@ What is modelled (all in the propagation frame, GCRS, SI units):
   geocentric latitude ``phi'``; this differs from the true geodetic height by less than ~50 m in
   LEO (the radial and normal directions differ by < 0.2 deg), i.e. < 0.1 % in density at 400 km.
 
-Left out: tesseral/sectoral harmonics (C22 etc.: a 20 x 20 field moves the station by about
-250 m after 3 h and 6.5 km after 24 h (issue 9); they act almost equally on the ship and the
-station near the rendezvous, so the relative motion changes much less), Sun/Moon third body
-(~1e-6 m/s^2 in LEO), solar radiation pressure, Earth tides, relativity, polar motion
-(the pole is given by the caller), atmosphere winds and density variability (see ``atmosphere``).
+Why zonal is the default (measured with ``benchmarks/gravity.py``, 2026-11-26, issue 9):
+
+- The station alone (MS-27's set, the same state at liftoff): the 8 x 8 field moves it by 89 m
+  after 3 h and 5.0 km after 24 h (almost all along-track: from the same osculating state the
+  two models give mean semi-major axes a few metres apart); EGM2008's extra zonals J5-J8 alone
+  account for 45 m and 260 m.
+- The flights as the mission flies them (station fitted to SGP4 under the model in use, far-range
+  burns targeted with it): the docking time changes by -0.0 s (Soyuz MS-27, 2-orbit), +0.4 s
+  (Soyuz MS-12, 4-orbit), -0.1 s (Progress MS-31, 2-day); the far-range Delta-v by at most
+  0.05 m/s of ~115 m/s; the relative state at the approach start is the targeted one in both
+  (4 km ahead on V-bar) and differs by 10-40 mm/s in velocity.
+- The zonal plan flown open loop in the 8 x 8 world arrives 0.5 km (MS-27), 3.4 km (MS-12) and
+  27 km (MS-31) from the planned approach start, almost all along-track (the station's own share
+  0.3, 1.7 and 0.8 km; the rest is the ship's, flying lower and longer): the relative motion the
+  guidance predicts is wrong by that much, but the guidance re-targets with whatever model is
+  flown (as the ground does with tracking), so this moves neither the docking time nor the
+  Delta-v of the simulated flight.
+- The 8 x 8 field costs 1.5 to 1.7 times the run time of ``simulate`` on MS-27 (interleaved
+  runs on a loaded 2-core machine; the budget for a default is 1.5 times), and the station's
+  element set is fitted with SGP4, whose near-Earth theory has no tesseral terms either.
+
+So the tesseral harmonics change the simulated timeline by under half a second, a thousandth of
+the minutes the timeline's own model is uncertain by: ``"zonal"`` stays the default and
+``"egm2008-8x8"`` is the option for studies of the open-loop relative motion. (Caveat: the
+timeline measured is still a fixed schedule after insertion, issue 9; re-run
+``benchmarks/gravity.py`` when it follows the flight's geometry.)
+
+Left out: degrees above 8 (issue 9's audit found 250 m after 3 h and 6.5 km after 24 h for a
+20 x 20 field from the same state, against 89 m and 5.0 km for this 8 x 8 one), Sun/Moon third
+body (~1e-6 m/s^2 in LEO), solar radiation pressure, Earth tides, relativity, polar motion,
+atmosphere winds and density variability (see ``atmosphere``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
+from dataclasses import field as _field
 
 import numpy as np
 
 from .atmosphere import density
 from .constants import F_EARTH, J2, J3, J4, MU_EARTH, OMEGA_EARTH, R_EARTH
+from .geopotential import GravityField, load_gravity_field
 
-__all__ = ["ForceModel", "ballistic_from_bstar", "SGP4_RHO0", "TWO_BODY"]
+__all__ = [
+    "DEFAULT_GRAVITY",
+    "GRAVITY_MODELS",
+    "ForceModel",
+    "SGP4_RHO0",
+    "TWO_BODY",
+    "ballistic_from_bstar",
+    "gravity_field",
+]
+
+GRAVITY_MODELS: dict[str, tuple[str, int, int] | None] = {
+    "zonal": None,
+    "egm2008-8x8": ("egm2008", 8, 8),
+}
+"""Gravity model name -> (shipped field, degree, order), or None for the zonal model (J2-J4 of
+EGM96 about the pole of date, ``ForceModel.degree``)."""
+
+DEFAULT_GRAVITY = "zonal"
+"""The gravity model every flight uses unless told otherwise: the tesseral harmonics move the
+simulated docking time by under 0.5 s and cost 1.5-1.7 times the run time (module docstring)."""
+
+
+def gravity_field(gravity: str) -> GravityField | None:
+    """The spherical-harmonic field of gravity model ``gravity`` (``GRAVITY_MODELS``), or None for
+    the zonal model."""
+    if gravity not in GRAVITY_MODELS:
+        raise ValueError(
+            f"gravity: unknown gravity model {gravity!r}; use one of {', '.join(GRAVITY_MODELS)}"
+        )
+    spec = GRAVITY_MODELS[gravity]
+    return None if spec is None else load_gravity_field(*spec)
+
 
 SGP4_RHO0 = 0.15696615
 """SGP4 reference density times one Earth radius, kg/m^2/ER.
@@ -67,7 +140,8 @@ def ballistic_from_bstar(bstar_per_earth_radius) -> float | np.ndarray:
 
 @dataclass(frozen=True)
 class ForceModel:
-    """Gravity (point mass + zonal harmonics) and drag in GCRS; see the module docstring.
+    """Gravity (point mass + zonal harmonics, or a spherical-harmonic ``field``) and drag in GCRS;
+    see the module docstring.
 
     Attributes
     ----------
@@ -85,6 +159,13 @@ class ForceModel:
         Earth's rotation rate about ``pole`` for the co-rotating atmosphere, rad/s.
     j2, j3, j4 : float
         Zonal coefficients (unnormalised); default EGM96 (``rendezvous.constants``).
+    field : geopotential.GravityField or None
+        A spherical-harmonic field (e.g. ``gravity_field("egm2008-8x8")``) used instead of the
+        zonal terms (``degree``, ``j2``-``j4`` are then not used; ``degree`` 0 or 1 still means
+        two-body). Needs ``itrs0``; the acceleration then depends on the time ``t``.
+    itrs0 : 3 x 3 nested tuple or None
+        The rotation GCRS -> ITRS at t = 0 (``frames.gcrs_to_itrs(epoch)``); at time t the
+        Earth-fixed frame is ``R3(omega_earth t) itrs0`` (module docstring).
     """
 
     mu: float = MU_EARTH
@@ -96,11 +177,15 @@ class ForceModel:
     j2: float = J2
     j3: float = J3
     j4: float = J4
+    field: GravityField | None = None
+    itrs0: tuple[tuple[float, float, float], ...] | None = None
     # Coefficients used on every call, computed once in __post_init__.
-    _pole_is_z: bool = field(init=False, repr=False, compare=False, default=False)
-    _c2: float = field(init=False, repr=False, compare=False, default=0.0)
-    _c3: float = field(init=False, repr=False, compare=False, default=0.0)
-    _c4: float = field(init=False, repr=False, compare=False, default=0.0)
+    _pole_is_z: bool = _field(init=False, repr=False, compare=False, default=False)
+    _c2: float = _field(init=False, repr=False, compare=False, default=0.0)
+    _c3: float = _field(init=False, repr=False, compare=False, default=0.0)
+    _c4: float = _field(init=False, repr=False, compare=False, default=0.0)
+    _m0: np.ndarray | None = _field(init=False, repr=False, compare=False, default=None)
+    _m0_parts: tuple | None = _field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self):
         p = np.asarray(self.pole, dtype=float)
@@ -120,6 +205,39 @@ class ForceModel:
         object.__setattr__(self, "_c2", 1.5 * self.j2 * self.radius**2)
         object.__setattr__(self, "_c3", 2.5 * self.j3 * self.radius**3)
         object.__setattr__(self, "_c4", 1.875 * self.j4 * self.radius**4)
+        if self.field is not None:
+            self._set_rotation()
+
+    def _set_rotation(self) -> None:
+        m0 = None if self.itrs0 is None else np.array(self.itrs0, dtype=float)
+        if m0 is None or m0.shape != (3, 3) or not np.allclose(m0 @ m0.T, np.eye(3), atol=1e-9):
+            raise ValueError(
+                "itrs0: a gravity field needs the GCRS -> ITRS rotation at t = 0, a 3 x 3 "
+                "orthonormal matrix; pass frames.gcrs_to_itrs(epoch)"
+            )
+        object.__setattr__(self, "itrs0", tuple(tuple(float(v) for v in row) for row in m0))
+        m0.setflags(write=False)
+        object.__setattr__(self, "_m0", m0)
+        # R3(w t) m0 = cos(w t) P + sin(w t) Q + Z, with the rows of m0:
+        # P = (m0_0, m0_1, 0), Q = (m0_1, -m0_0, 0), Z = (0, 0, m0_2)
+        zero = np.zeros(3)
+        parts = (
+            np.stack((m0[0], m0[1], zero)),
+            np.stack((m0[1], -m0[0], zero)),
+            np.stack((zero, zero, m0[2])),
+        )
+        object.__setattr__(self, "_m0_parts", parts)
+
+    def itrs_rotation(self, t: float) -> np.ndarray:
+        """GCRS -> Earth-fixed rotation (3, 3) at ``t`` s: ``R3(omega_earth t) itrs0``."""
+        m0 = self._m0
+        if m0 is None:
+            raise ValueError("itrs0: this force model has no Earth rotation; give itrs0 and field")
+        p, q, z = self._m0_parts  # type: ignore[misc]
+        out = p * math.cos(self.omega_earth * t)
+        out += q * math.sin(self.omega_earth * t)
+        out += z
+        return out
 
     # -- gravity ---------------------------------------------------------------------------------
     def _z(self, r):
@@ -129,15 +247,18 @@ class ForceModel:
         p = self.pole
         return p[0] * r[0] + p[1] * r[1] + p[2] * r[2]
 
-    def gravity(self, r, out=None):
-        """Gravitational acceleration (point mass + zonals up to ``degree``), m/s^2.
+    def gravity(self, r, out=None, t: float = 0.0):
+        """Gravitational acceleration (point mass + zonals up to ``degree``, or + ``field``), m/s^2.
 
-        ``r``: (3, N) or (3,) position in m. Returns the same shape (written into ``out`` if
-        given, a float array of that shape not overlapping ``r``).
+        ``r``: (3, N) or (3,) position in m; ``t``: time, s since the epoch of ``itrs0`` (used by a
+        ``field`` only). Returns the same shape (written into ``out`` if given, a float array of
+        that shape not overlapping ``r``).
         """
         r = np.asarray(r, dtype=float)
         if r.ndim == 1:
-            return self.gravity(r[:, None])[:, 0]
+            return self.gravity(r[:, None], t=t)[:, 0]
+        if self.field is not None and self.degree >= 2:
+            return self._field_gravity(r, t, out)
         x, y, z = r[0], r[1], r[2]
         # In-place arithmetic throughout: this is the integrators' inner loop.
         ir2 = x * x
@@ -208,14 +329,33 @@ class ForceModel:
             out[2] += p[2] * big_b
         return out
 
-    def potential(self, r):
+    def _field_gravity(self, r, t, out):
+        """Point mass in GCRS plus the field's harmonics in the Earth-fixed frame at ``t``."""
+        m = self.itrs_rotation(t)
+        a = m.T @ self.field.acceleration(m @ r)  # type: ignore[union-attr]
+        ir2 = np.einsum("ij,ij->j", r, r)
+        np.divide(1.0, ir2, out=ir2)
+        mmu_r3 = np.sqrt(ir2)
+        mmu_r3 *= ir2
+        mmu_r3 *= -self.mu
+        out = np.multiply(r, mmu_r3, out=out)
+        out += a
+        return out
+
+    def potential(self, r, t: float = 0.0):
         """Gravitational potential U (positive convention, a = grad U), J/kg = m^2/s^2.
 
-        ``U = mu/r (1 - sum_{n=2}^{degree} J_n (R/r)^n P_n(sin phi))``; ``r`` (3, N) or (3,), m.
-        Used for energy checks: E = |v|^2/2 - U is conserved without drag.
+        ``U = mu/r (1 - sum_{n=2}^{degree} J_n (R/r)^n P_n(sin phi))``, or mu/r plus the
+        ``field``'s harmonics at time ``t`` (s); ``r`` (3, N) or (3,), m. Used for energy checks:
+        E = |v|^2/2 - U is conserved without drag (with a field, in the Earth-fixed frame only).
         """
         r = np.asarray(r, dtype=float)
         rn = np.sqrt(np.sum(r * r, axis=0))
+        if self.field is not None and self.degree >= 2:
+            m = self.itrs_rotation(t)
+            rf = m @ (r if r.ndim == 2 else r[:, None])
+            u_h = self.field.potential(rf)
+            return self.mu / rn + (u_h if r.ndim == 2 else u_h[0])
         u = self._z(r) / rn
         q = self.radius / rn
         s = np.ones_like(rn)
@@ -270,7 +410,8 @@ class ForceModel:
         Parameters
         ----------
         t : float
-            Time, s (unused: the model is time independent; kept for the integrator interface).
+            Time, s since the epoch of ``itrs0`` (used by a ``field`` only: the zonal model is
+            time independent).
         r, v : ndarray (3, N) or (3,)
             Position (m) and velocity (m/s) in GCRS.
         inv_ballistic : float or ndarray (N,)
@@ -279,7 +420,7 @@ class ForceModel:
         Returns ``(3, N)`` (or (3,)) acceleration.
         """
         r = np.asarray(r, dtype=float)
-        a = self.gravity(r)
+        a = self.gravity(r, t=t)
         if self.drag and np.any(inv_ballistic):
             v = np.asarray(v, dtype=float)
             a += self.drag_acceleration(r, v, inv_ballistic)

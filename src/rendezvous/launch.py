@@ -2,10 +2,10 @@
 
 What it models
 --------------
-The Soyuz-2.1a ascent is modelled *kinematically*, not as a thrust-and-drag simulation: what the
-rendezvous depends on is where and when the ship is released and with what velocity, and those are
-published. The model places the insertion state from the launch time and the site's position on the
-rotating Earth:
+What the rendezvous depends on is where and when the ship is released and with what velocity. The
+time and the orbit are published; where is the downrange angle of a point-mass ascent of the
+launcher (``ascent`` module). The model places the insertion state from the launch time and the
+site's position on the rotating Earth:
 
 1. The site's GCRS position and velocity at liftoff come from skyfield (WGS-84 ellipsoid, IERS Earth
    orientation from skyfield's built-in tables).
@@ -22,21 +22,23 @@ rotating Earth:
    offset of the site up to ``yaw_capability_deg``; a larger offset is not flyable (the launch is
    outside the plane window).
 3. The ship separates ``duration_s`` after liftoff (Soyuz-2.1a: 528 to 529.5 s, Roscosmos figures
-for
-   Progress MS-18/MS-20 and Soyuz MS-28; default 529 s) at the perigee of an insertion orbit of
+   for Progress MS-18/MS-20 and Soyuz MS-28; default 529 s) at the perigee of an insertion orbit of
    ``perigee_alt_m`` x ``apogee_alt_m`` (default 190 x 230 km, between the published Progress MS-20
    189 x 221 km and Progress MS-18 195 x 240 km), with zero flight-path angle.
-4. The insertion point lies downrange of the site's liftoff position, in the aim plane, by the
-   central angle the rocket covers in inertial space: its horizontal inertial speed is modelled as
-   ``v0 + (v_ins - v0) (t/T)**p`` (v0 the site's speed along the plane, v_ins the insertion speed),
-   rising steeply at the end as a multistage rocket's acceleration does, so the downrange
-   distance is
-   ``v0 T + (v_ins - v0) T / (p + 1)``. The exponent ``p = 1.5`` gives about 1,700 km, the order of
-   the Soyuz third-stage cut-off point from Baikonur; it is an assumption, stated as one.
+4. The insertion point lies downrange of the pad's liftoff position, in the aim plane, by the
+   central angle of a point-mass ascent of the launcher (``ascent`` module: published stage
+   thrusts, masses and event times, a gravity turn, then a linear-tangent steering whose three
+   numbers are solved so that the ship is at that perigee at ``duration_s``). The ascent starts
+   with the pad's inertial speed along the aim plane (the Earth's rotation); it is solved once for
+   the pad speed of an in-plane launch (``cos(i) / cos(latitude)`` of the pad's speed, rounded to
+   10 m/s) and cached, so a window search over thousands of launch times solves it once. The
+   targeting absorbs the pad's speed: the separation point moves by about 1.5 m per m/s of pad
+   speed (measured in ``tests/test_launch.py``), so the rounding and the few m/s by which a pad up
+   to 1 deg out of the plane differs cost less than 10 m.
 
-What it leaves out: the atmosphere during ascent, staging, the real pitch programme, dispersions of
-the launcher (see the dispersions module for insertion errors), and polar-region geometry: the model
-assumes the target plane's inclination exceeds the site latitude (true for the ISS from Baikonur).
+What it leaves out: the launcher's dispersions (see the dispersions module for insertion errors),
+the yaw steering's cost, and polar-region geometry: the model assumes the target plane's
+inclination exceeds the site latitude (true for the ISS from Baikonur).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .ascent import SOYUZ_2_1A, AscentProfile, LaunchVehicle, solve_ascent
 from .catalog import SITES, Site, site_by_name
 from .constants import MU_EARTH, R_EARTH
 from .errors import MissionError
@@ -68,18 +71,20 @@ __all__ = [
 
 @dataclass(frozen=True)
 class AscentModel:
-    """Kinematic Soyuz-2.1a ascent to insertion (see the module docstring for sources).
+    """The Soyuz-2.1a ascent to insertion (see the module docstring and ``ascent``).
 
     duration_s: liftoff to separation, s. perigee_alt_m, apogee_alt_m: insertion orbit, m above the
-    equatorial radius. speed_exponent: shape p of the inertial horizontal-speed profile.
-    yaw_capability_deg: the largest out-of-plane angle of the site the launcher can steer out.
+    equatorial radius. yaw_capability_deg: the largest out-of-plane angle of the site the launcher
+    can steer out. payload_kg: the ship's mass at launch (Soyuz MS-27: about 7,152 kg).
+    vehicle: the launcher (``ascent.LaunchVehicle`` table entry).
     """
 
     duration_s: float = 529.0
     perigee_alt_m: float = 190e3
     apogee_alt_m: float = 230e3
-    speed_exponent: float = 1.5
     yaw_capability_deg: float = 1.0
+    payload_kg: float = 7_152.0
+    vehicle: LaunchVehicle = SOYUZ_2_1A
 
     def __post_init__(self):
         if not 300.0 <= self.duration_s <= 900.0:
@@ -105,6 +110,23 @@ class AscentModel:
         """Perigee speed of the insertion orbit, m/s (vis-viva)."""
         rp, ra = self.perigee_radius, self.apogee_radius
         return float(np.sqrt(MU_EARTH * 2.0 * ra / (rp * (rp + ra))))
+
+    def profile(self, r_pad: float, v_pad: float, guess=None) -> AscentProfile:
+        """The solved ascent (``ascent.AscentProfile``, cached) from a pad at geocentric radius
+        ``r_pad`` m moving at ``v_pad`` m/s along the aim plane (rounded to 100 m and 0.1 m/s);
+        ``guess``: the solver's start (the steering of a neighbouring solution)."""
+        extra = {} if guess is None else {"guess": guess}
+        return solve_ascent(
+            self.vehicle,
+            float(self.payload_kg),
+            float(self.duration_s),
+            self.perigee_radius,
+            self.insertion_speed,
+            float(round(r_pad, -2)),
+            0.0,
+            float(round(v_pad, 1)),
+            **extra,
+        )
 
 
 def out_of_plane_angle(r, plane_normal):
@@ -168,47 +190,56 @@ def _insertion_states(site_state0, plane_normal, model: AscentModel):
     oop = out_of_plane_angle(r_s, n_hat)
     u0 = _unit(r_s - np.sum(r_s * n_hat, axis=0) * n_hat)
     t0 = np.cross(n_hat, u0, axis=0)
-    theta = _downrange_angle(np.sum(v_s * t0, axis=0), model)
+    theta = _downrange_angle(r_s, v_s, n_hat, model)
     u_ins = np.cos(theta) * u0 + np.sin(theta) * t0
     t_ins = np.cross(n_hat, u_ins, axis=0)
     return np.concatenate([model.perigee_radius * u_ins, model.insertion_speed * t_ins]), oop
 
 
-def _downrange_angle(v0, model: AscentModel):
+def _downrange_angle(r_s, v_s, n_hat, model: AscentModel) -> float:
     """Central angle (rad) from the pad's liftoff position to insertion (module docstring, item
-    4)."""
-    T, p = model.duration_s, model.speed_exponent
-    s = v0 * T + (model.insertion_speed - v0) * T / (p + 1.0)
-    r_mean = R_EARTH + 0.5 * model.perigee_alt_m
-    return s / r_mean
+    4), for pads (3, N) with plane normals (3, N): one value for the batch."""
+    r_pad = float(np.median(np.linalg.norm(r_s, axis=0)))
+    return model.profile(r_pad, _in_plane_pad_speed(r_s, v_s, n_hat)).final[1]
+
+
+_DV_PAD = 10.0  # m/s: rounding of the pad's in-plane speed for the cached ascent
+
+
+def _in_plane_pad_speed(r_s, v_s, n_hat) -> float:
+    """The pad's speed along the aim plane if it lay in the plane, rounded to 10 m/s: sine of
+    the launch azimuth cos(i)/cos(lat) times the pad's speed (one value for the batch, so the
+    cached ascent does not depend on which launch times are asked)."""
+    speed = float(np.median(np.linalg.norm(v_s, axis=0)))
+    cos_lat = float(np.median(np.hypot(r_s[0], r_s[1]) / np.linalg.norm(r_s, axis=0)))
+    cos_i = float(np.median(np.abs(n_hat[2])))
+    sin_az = min(1.0, cos_i / cos_lat)
+    return _DV_PAD * round(speed * sin_az / _DV_PAD)
 
 
 def ascent_states(site_state0, insertion, t, model: AscentModel = AscentModel()):
-    """Kinematic ascent path (6, n) in GCRS at times ``t`` (n,) in [0, duration_s] after liftoff.
+    """The ascent path (6, n) in GCRS at times ``t`` (n,) in [0, duration_s] after liftoff.
 
-    For drawing only: it interpolates between the pad at liftoff and the insertion state with the
-    speed profile of the model (downrange angle) and a smooth altitude profile (altitude rising as
-    ``1 - (1 - t/T)**2``, i.e. climbing steeply first and flattening towards insertion). Velocities
-    are finite differences of the positions.
+    For drawing: the solved point-mass ascent (``ascent`` module) laid in the plane through the
+    pad at liftoff and the insertion point, its downrange angle and height scaled to end exactly at
+    ``insertion`` (the pad's small out-of-plane offset is spread along the path). Velocities are
+    finite differences of the positions.
     """
     site_state0 = np.asarray(site_state0, dtype=float)
     insertion = np.asarray(insertion, dtype=float)
     t = np.asarray(t, dtype=float)
-    T, p = model.duration_s, model.speed_exponent
-    r0 = site_state0[:3]
-    r1 = insertion[:3]
+    r0, r1 = site_state0[:3], insertion[:3]
     n_hat = _unit(np.cross(r0, r1))
     u0 = _unit(r0)
     w0 = np.cross(n_hat, u0)
     theta_total = np.arctan2(np.cross(u0, _unit(r1)) @ n_hat, u0 @ _unit(r1))
-    v0 = site_state0[3:] @ w0
-    v1 = model.insertion_speed
-    tau = np.clip(t / T, 0.0, 1.0)
-    s_frac = (v0 * tau * T + (v1 - v0) * T * tau ** (p + 1.0) / (p + 1.0)) / (
-        v0 * T + (v1 - v0) * T / (p + 1.0)
+    prof = model.profile(
+        float(np.linalg.norm(r0)), _in_plane_pad_speed(r0[:, None], site_state0[3:, None], n_hat)
     )
-    theta = theta_total * s_frac
-    radius = np.linalg.norm(r0) + (np.linalg.norm(r1) - np.linalg.norm(r0)) * (1 - (1 - tau) ** 2)
+    r_t, th_t, _, _ = prof.at(t)
+    theta = theta_total * th_t / prof.final[1]
+    rise = (np.linalg.norm(r1) - np.linalg.norm(r0)) / (prof.final[0] - prof.r[0])
+    radius = np.linalg.norm(r0) + (r_t - prof.r[0]) * rise
     pos = radius * (np.cos(theta) * u0[:, None] + np.sin(theta) * w0[:, None])
     vel = np.gradient(pos, t, axis=1) if t.size > 1 else np.zeros_like(pos)
     return np.concatenate([pos, vel])

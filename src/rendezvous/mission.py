@@ -17,7 +17,9 @@ returning small frozen values:
    the differential correction of the four far-range burns with the full force model, flown
    (``FarRange``);
 5. ``proximity.fly_approach``: the closed-loop Kurs-style approach, flyaround, hold and final
-   approach to the port, to contact (``ApproachFlight``);
+   approach to the port, to contact (``ApproachFlight``), with the ship's own profile, the
+   station's attitude for that port and the calibrated hold of the ship and scheme
+   (``calibration.approach_profile``; the hold is fitted to real flights, named CALIBRATED);
 6. the frozen :class:`~rendezvous.result.MissionResult`: burns, timeline, sampled arrays and the
    dense trajectories.
 
@@ -117,16 +119,16 @@ def simulate(
     >>> import rendezvous
     >>> r = rendezvous.simulate("2025-04-08T05:47:15.309Z")  # Soyuz MS-27
     >>> r.scheme, r.docking_utc
-    ('2-orbit', '2025-04-08T08:59:24Z')
+    ('2-orbit', '2025-04-08T09:02:56Z')
     >>> round(r.total_dv_m_s, 1), len(r.burns)
-    (126.8, 46)
+    (136.7, 66)
     >>> [b.label for b in r.burns[:4]]
     ['B1 phasing', 'B2 phasing', 'B3 rendezvous', 'B4 approach-start']
     >>> x, y, z = r.relative_at(r.t_contact)[:3]  # LVLH at contact: the port, m
     >>> round(float(x), 1), round(float(z), 1)
     (29.0, 19.0)
     >>> round(float(np.linalg.norm(r.relative_at(r.t_contact - 600.0)[:3])))  # 10 min before, m
-    138
+    300
     """
     given = dict(element_sets=elements, site=site, port=port, vehicle=vehicle, scheme=scheme)
     given = {k: v for k, v in given.items() if v is not None} | options
@@ -227,7 +229,8 @@ def _fly(cfg: Scenario) -> MissionResult:
     window = next(w for w in windows if w.scheme == scheme.name)
     station = env.fly_station(fitted)
     far = phasing.fly_far_range(env, ins, geom, scheme, window, station, cfg.ascent, cfg.approach)
-    port_pos, port_axis = proximity.port_frame(cfg.port, cfg.approach, cfg.station)
+    approach = cfg.approach_for(scheme.name)  # the calibrated hold of this ship and scheme
+    port_pos, port_axis = proximity.port_frame(cfg.port, approach, cfg.station)
     near = proximity.fly_approach(
         env,
         station,
@@ -235,7 +238,7 @@ def _fly(cfg: Scenario) -> MissionResult:
         float(far.t_burns[-1]),
         port_pos,
         port_axis,
-        cfg.approach,
+        approach,
         geom.n_st,
     )
     return _result(cfg, env, ins, windows, scheme, station, far, near, (port_pos, port_axis))
@@ -283,7 +286,8 @@ def _timeline(t_ins, far, near, port_name, burns) -> tuple[tuple[Event, ...], tu
 
 def _sample(env, ins, far, near, burns, station, path) -> dict[str, Any]:
     """The sampled arrays of the result: 107 points over the ascent, 20 s over the far range, 2 s
-    over the approach, plus every burn and the contact."""
+    over the approach, plus every burn and the contact (grid points within 10 ms of those
+    dropped)."""
     from . import frames, phasing
     from .times import at_seconds
 
@@ -300,6 +304,10 @@ def _sample(env, ins, far, near, burns, station, path) -> dict[str, Any]:
         )
     )
     t_grid = t_grid[t_grid <= t_contact]
+    # a grid point within 10 ms of a burn or the contact goes (the exports print milliseconds)
+    events = np.array([b.t for b in burns] + [t_contact])
+    near_event = np.min(np.abs(t_grid[:, None] - events[None, :]), axis=1)
+    t_grid = t_grid[(near_event == 0.0) | (near_event > 0.01) | (t_grid < t_ins)]
     asc_mask = t_grid < t_ins
     ship = np.empty((6, t_grid.size))
     ship[:, asc_mask] = path.ascent(t_grid[asc_mask])

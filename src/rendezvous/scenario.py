@@ -59,13 +59,16 @@ class Scenario:
     insertion, or a key of ``catalog.SCHEMES``; element_sets: the station's element sets (default:
     the built-in ISS sets); allow_stale: accept a set older than 14 days; ascent, approach:
     ``launch.AscentModel`` and ``proximity.ApproachProfile`` (defaults: the Soyuz-2.1a ascent and
-    the Kurs profile); flight: a name for titles (default: the known flight launched within 60 s,
-    else "<ship> launch <time>"); real_docking (the actual docking), real_launch, planned_docking
-    (the published pre-launch plan): skyfield Times of the real flight, if any (for comparison
-    only); gravity_degree, drag: the force model. A launch within 60 s of a flight of the built-in
-    table (``data/flights.csv``) takes that flight's pad, port, ship and times for the fields not
-    given. A port outside its service period (``catalog.PortDefinition.in_service``: Pirs until
-    July 2021, Prichal from November 2021) is a ValueError naming the port and its dates.
+    the ship's Kurs profile to the port with the calibrated hold, ``calibration.approach_profile``;
+    the flight adds the chosen scheme's calibrated extra to that default hold); flight: a name for
+    titles (default: the known flight launched within 60 s, else "<ship> launch <time>");
+    real_docking (the actual docking), real_launch, planned_docking (the published pre-launch
+    plan): skyfield Times of the real flight, if any (for comparison only); gravity_degree, drag,
+    gravity: the force model (gravity: a key of ``forces.GRAVITY_MODELS``, None for
+    ``forces.DEFAULT_GRAVITY``). A launch within 60 s of a flight of the built-in table
+    (``data/flights.csv``) takes that flight's pad, port, ship and times for the fields not given.
+    A port outside its service period (``catalog.PortDefinition.in_service``: Pirs until July
+    2021, Prichal from November 2021) is a ValueError naming the port and its dates.
 
     Examples
     --------
@@ -94,12 +97,13 @@ class Scenario:
     planned_docking: Any = None
     gravity_degree: int = 4
     drag: bool = True
+    gravity: str | None = None
     vehicle: Any = None
     station: Any = field(default=None)
 
     def __post_init__(self) -> None:
+        from .calibration import approach_profile
         from .launch import AscentModel
-        from .proximity import ApproachProfile
 
         def put(name: str, value: Any) -> None:
             object.__setattr__(self, name, value)
@@ -123,7 +127,7 @@ class Scenario:
                 f"scheme: unknown scheme {self.scheme!r}; use one of {', '.join(SCHEMES)}"
             )
         put("ascent", self.ascent or AscentModel())
-        put("approach", self.approach or ApproachProfile())
+        put("approach", self.approach or approach_profile(self.vehicle, self.port, station))
         put("element_sets", _element_sets(self.element_sets))
         if self.ship_inv_ballistic is None:
             put("ship_inv_ballistic", self.vehicle.inv_ballistic)
@@ -133,6 +137,10 @@ class Scenario:
             )
         if self.gravity_degree not in (0, 1, 2, 3, 4):
             raise ValueError(f"gravity_degree: got {self.gravity_degree}; use an integer 0..4")
+        if self.gravity is not None:
+            from .forces import gravity_field
+
+            gravity_field(self.gravity)  # a ValueError naming ``gravity`` and the models
         changes = _changes_from(self, history)
         if history and not changes:  # flown as it was: its real times beside ours
             for name in ("real_launch", "real_docking", "planned_docking"):
@@ -180,10 +188,33 @@ class Scenario:
 
     def replace(self, **changes: Any) -> Scenario:
         """A copy with ``changes``; a new ``vehicle`` brings its own Cd A/m unless
-        ``ship_inv_ballistic`` is given too (so prefer this to ``dataclasses.replace``)."""
+        ``ship_inv_ballistic`` is given too, and a new ``vehicle``, ``port`` or ``station`` its
+        own approach profile unless ``approach`` is given or the approach was not the default (so
+        prefer this to ``dataclasses.replace``)."""
         if "vehicle" in changes and "ship_inv_ballistic" not in changes:
             changes["ship_inv_ballistic"] = None
+        if self.default_approach and "approach" not in changes:
+            if any(k in changes for k in ("vehicle", "port", "station")):
+                changes["approach"] = None
         return replace(self, **changes)
+
+    def approach_for(self, scheme: str) -> Any:
+        """The approach profile flown with ``scheme``: the default profile
+        (:attr:`default_approach`) with the calibrated extra hold of that scheme
+        (``calibration.approach_profile``), or the profile given, as it is."""
+        from .calibration import approach_profile
+
+        if not self.default_approach:
+            return self.approach
+        return approach_profile(self.vehicle, self.port, self.station, scheme=scheme)
+
+    @property
+    def default_approach(self) -> bool:
+        """True when ``approach`` is the ship's default profile to this port
+        (``calibration.approach_profile``)."""
+        from .calibration import approach_profile
+
+        return bool(self.approach == approach_profile(self.vehicle, self.port, self.station))
 
 
 def _history(launch: Any) -> dict[str, Any]:

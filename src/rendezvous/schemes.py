@@ -17,7 +17,7 @@ import numpy as np
 
 from .catalog import SCHEMES, Scheme
 from .errors import MissionError
-from .phasing import InsertionGeometry, best_plan
+from .phasing import InsertionGeometry, best_plan, linear_plan
 
 __all__ = [
     "SchemeWindow",
@@ -88,6 +88,102 @@ def planned_dv(phases, roe0, a_st, inc, u_st0, t_burns, target_dlambda) -> np.nd
     return np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
 
 
+def _own_times_dv(phases, args) -> np.ndarray:
+    """The planned Delta-v at ``phases`` with the scheme's own burn times only (one
+    :func:`~rendezvous.phasing.linear_plan`; inf where that gives no plan)."""
+    roe = np.repeat(np.asarray(args[0], dtype=float)[:, None], phases.size, axis=1)
+    roe[1] = -phases
+    plan = linear_plan(roe, *args[1:], out_of_plane=False)
+    return np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
+
+
+def _pending(dv, tried, scope, gap: int) -> np.ndarray:
+    """Indices of the scan still to be tried with the moves of B3 (:func:`planned_dv`): inside
+    ``scope`` (bool), not yet tried, and between phases that have a plan or within ``3 (gap +
+    1)`` phases beyond them (farther out a plan could not join the window: :func:`window_region`
+    bridges at most ``gap`` phases). Most of a scan lies where no plan exists, and trying four
+    moves of B3 there was 80 % of its time."""
+    ok = np.flatnonzero(np.isfinite(dv))
+    if not ok.size:
+        return np.flatnonzero(scope & ~tried)
+    reach = 3 * (gap + 1)
+    near = np.zeros(dv.size, dtype=bool)
+    near[max(int(ok[0]) - reach, 0) : int(ok[-1]) + reach + 1] = True
+    return np.flatnonzero(near & scope & ~tried)
+
+
+def _regions(dv, scheme: Scheme, flat_tol_m_s: float, gap: int) -> tuple[int, float, list[int]]:
+    """(argmin, minimum, [window lo, hi, floor lo, hi] indices) of a scan ``dv``."""
+    i = int(np.argmin(dv))
+    dv_min = float(dv[i])
+    edges = [
+        *window_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap),
+        *window_region(dv <= dv_min + flat_tol_m_s, i, gap),
+    ]
+    return i, dv_min, edges
+
+
+def _moved_out(edges, scope, gap: int) -> bool:
+    """Whether a window found on a partial scan (``scope``) comes within ``gap`` + 1 phases of the
+    ends of the scanned range (where the rest of the scan could join it)."""
+    idx = np.flatnonzero(scope)
+    if idx.size == scope.size:
+        return False
+    return bool(
+        (idx[0] > 0 and edges[0] - gap - 1 < idx[0])
+        or (idx[-1] < scope.size - 1 and edges[1] + gap + 1 > idx[-1])
+    )
+
+
+def _scan(phases, args, scheme, flat_tol_m_s, gap, scope, trials) -> tuple:
+    """The scan of :func:`scheme_window`: :func:`planned_dv` over ``scope`` (bool (K,); the whole
+    scan where the window found comes near its ends), tried first with the scheme's own burn times
+    and then with the moves of B3 only where they can matter (:func:`_pending`). ``trials(edges)``
+    gives the phases (4, points) of the first refinement of the edges found; they are computed in
+    the same batch as the last moves of B3 (for two guesses of each edge), and kept where the edge
+    was guessed right.
+
+    Returns ((argmin, minimum, edges), Delta-v at the trial phases or None)."""
+    dv = np.full(phases.size, np.inf)
+    dv[scope] = _own_times_dv(phases[scope], args)
+    tried = np.isfinite(dv)
+    for _ in range(12):
+        found = _regions(dv, scheme, flat_tol_m_s, gap)
+        if _moved_out(found[2], scope, gap):  # the window moved far from ``near``: scan everything
+            rest = ~scope
+            dv[rest] = _own_times_dv(phases[rest], args)
+            tried |= np.isfinite(dv)
+            scope = np.ones(phases.size, dtype=bool)
+            continue
+        todo = _pending(dv, tried, scope, gap)
+        if not todo.size and trials is None:
+            return found, None
+        # Trial phases for two guesses of each edge: the gaps between plans left out, and on the
+        # floor (where the moves of B3 usually put them); each edge keeps the guess that was right.
+        ok = np.flatnonzero(np.isfinite(dv))
+        guess = dv.copy()
+        if ok.size:
+            guess[todo[(todo > ok[0]) & (todo < ok[-1])]] = found[1] + 0.25 * flat_tol_m_s
+        cands = [found[2], _regions(guess, scheme, flat_tol_m_s, gap)[2]]
+        trial = (
+            np.concatenate([trials(c) for c in cands]) if trials is not None else np.zeros((0, 1))
+        )
+        values = planned_dv(np.concatenate([phases[todo], trial.ravel()]), *args)
+        dv[todo] = values[: todo.size]
+        tried[todo] = True
+        again = _regions(dv, scheme, flat_tol_m_s, gap)
+        rows = [
+            next((4 * g + e for g in (0, 1) if cands[g][e] == x), -1)
+            for e, x in enumerate(again[2])
+        ]
+        if not _pending(dv, tried, scope, gap).size and min(rows) >= 0:
+            if not _moved_out(again[2], scope, gap):
+                if trials is None:
+                    return again, None
+                return again, values[todo.size :].reshape(trial.shape)[rows]
+    return _regions(dv, scheme, flat_tol_m_s, gap), None
+
+
 def scheme_window(
     scheme: Scheme,
     roe0,
@@ -102,6 +198,8 @@ def scheme_window(
     points=5,
     flat_tol_m_s=0.5,
     bridge_deg=5.0,
+    near: SchemeWindow | None = None,
+    near_pad_deg=10.0,
 ) -> SchemeWindow:
     """The phase-angle window and floor of ``scheme`` for the insertion ROE ``roe0`` (6,).
 
@@ -110,34 +208,54 @@ def scheme_window(
     planned Delta-v (:func:`planned_dv`) within the scheme's margin (gaps narrower than
     ``bridge_deg`` bridged, :func:`window_region`), and likewise the floor within
     ``flat_tol_m_s``; then narrows the four edges together ``levels`` times with ``points`` phases
-    inside each bracket (one batch per level): edges to ``step_deg / (points + 1) ** levels``
-    (0.005 deg by default). Other arguments as in :func:`linear_plan`.
+    inside each bracket (one batch per level; the first in the batch of the scan's last moves of
+    B3): edges to ``step_deg / (points + 1) ** levels`` (0.005 deg by default). Other arguments
+    as in :func:`linear_plan`.
+
+    ``near``: the window of a similar insertion (the same scheme a pass earlier, in a launch-window
+    search). The scan is then made only over its window widened by ``near_pad_deg`` on each side,
+    on the same grid, so the values are those of the whole scan there; where the window found
+    comes within ``bridge_deg`` of the ends of that range (it moved more than about
+    ``near_pad_deg - bridge_deg``), the whole range is scanned after all; a window wider than
+    180 deg (two-day) is scanned whole at once. This assumes the floor is the lowest planned
+    Delta-v of the scan, as the flat floor of the linear plan is (the minimum energy and
+    eccentricity change).
     """
     args = (roe0, a_st, inc, u_st0, t_burns, target_dlambda)
     step = np.radians(step_deg)
     phases = np.arange(np.radians(-30.0), np.radians(390.0) + step / 2, step)
-    dv = planned_dv(phases, *args)
-    i = int(np.argmin(dv))
-    dv_min = float(dv[i])
     gap = int(round(bridge_deg / step_deg))
-    edges = [
-        *window_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap),
-        *window_region(dv <= dv_min + flat_tol_m_s, i, gap),
-    ]
+    scope = np.ones(phases.size, dtype=bool)
+    if near is not None and near.width_deg + 2 * near_pad_deg < 180.0:
+        deg = np.degrees(phases)
+        scope = (deg >= near.lo_deg - near_pad_deg) & (deg <= near.hi_deg + near_pad_deg)
     lev = np.array([scheme.dv_margin_m_s] * 2 + [flat_tol_m_s] * 2)
     sides = np.array([-1.0, 1.0, -1.0, 1.0])
-    # Brackets [inside (ok), outside (not ok)]; an edge at the end of the scan stays there.
-    inside = phases[edges]
-    at_end = np.array(
-        [edges[0] == 0, edges[1] == phases.size - 1, edges[2] == 0, edges[3] == phases.size - 1]
-    )
-    width = np.where(at_end, 0.0, step)
     frac = np.arange(1, points + 1) / (points + 1)
-    for _ in range(levels):
+
+    def brackets(edges):
+        """Brackets [inside (ok), outside (not ok)]; an edge at the end of the scan stays."""
+        last = phases.size - 1
+        at_end = np.array([edges[0] == 0, edges[1] == last, edges[2] == 0, edges[3] == last])
+        return phases[edges], at_end
+
+    def trials(edges):
+        inside, at_end = brackets(edges)
+        width = np.where(at_end, 0.0, step)
+        return inside[:, None] + sides[:, None] * width[:, None] * frac  # (4, points)
+
+    (i, dv_min, edges), first = _scan(
+        phases, args, scheme, flat_tol_m_s, gap, scope, trials if levels > 0 else None
+    )
+    inside, at_end = brackets(edges)
+    width = np.where(at_end, 0.0, step)
+    for level in range(levels):
         if not np.any(width > 0):
             break
         trial = inside[:, None] + sides[:, None] * width[:, None] * frac  # (4, points)
-        ok = planned_dv(trial.ravel(), *args).reshape(4, points) <= dv_min + lev[:, None]
+        dv_t = first if level == 0 and first is not None else planned_dv(trial.ravel(), *args)
+        dv_t = np.asarray(dv_t).ravel()
+        ok = dv_t.reshape(4, points) <= dv_min + lev[:, None]
         n_ok = np.where(ok.all(axis=1), points, np.argmin(ok, axis=1))  # contiguous from inside
         inside = inside + sides * width * n_ok / (points + 1)
         width = np.where(at_end, 0.0, width / (points + 1))

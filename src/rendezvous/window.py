@@ -14,8 +14,8 @@ opportunity; the descending pass is dropped.
 
 A scheme's phase window for one insertion is the set of phase angles whose planned in-plane
 far-range Delta-v (``phasing.best_plan``, the linear ROE plan) is within ``Scheme.dv_margin_m_s``
-of its minimum: ``schemes.scheme_window``, the same window the flight itself uses (a 1 deg scan
-refined to 0.005 deg at the edges).
+of its minimum: ``schemes.scheme_window``, the same window the flight itself uses (a 1 deg scan;
+the search refines its edges to 1/48 deg, :data:`EDGE_REFINEMENT`, the flight to 0.005 deg).
 
 The nominal launch time. The planned Delta-v has a *flat floor*: over a range of phase angles
 (about 7 deg for the two-orbit scheme, 30 deg for the four-orbit one) the burns can absorb the
@@ -30,13 +30,30 @@ window (the two-day scheme) it is about the in-plane time (the launcher's cheape
 real two-day flights launch. The window opens and closes where the phase angle leaves the scheme's
 window or the pad reaches the plane limit, whichever comes first.
 
+Why one instant, and this one. A real fast-rendezvous launch has no slip: it is timed so that the
+ship reaches the station's plane with the phase its scheme was planned for, and the launch
+tolerance is about a second (issue 9). The model's window is a propellant-margin window instead:
+for the two-orbit scheme the planned Delta-v stays within 8 m/s of its minimum over about 105 s of
+launch time, and within 0.5 m/s (the floor) over about 85 s, because the four-burn plan absorbs
+the phase at no cost there; its burn times are fixed in revolutions after insertion, so the
+docking moves with the launch. The model has none of the constraints that make the real window an
+instant (a pre-computed burn plan, a launcher aimed at one plane), so it cannot say which instant
+of the floor is the planned one; the centre of the floor is the phase with the most margin both
+ways. Against the real liftoffs of the three two-orbit flights with an element set from before
+launch (``benchmarks/window.py --flights``): centre of the floor +1.6 s (MS-27), -1.9 s (Progress
+MS-12) and inside the published minute (MS-18); the argmin of the planned Delta-v wanders on the
+flat floor (MS-27 and Progress MS-12: -1.4 and -34.8 s with the whole scan, +30.8 and +13.5 s with
+the scan near the previous window, whose values differ only by rounding); the pad's passage
+through the station's plane +196 to +228 s (the real launches come 3.3 to 3.8 min before it).
+
 How it is computed: a pipeline of named stages over typed values, each vectorised.
 
-1. ``window_scan.plane_passes``: a 60 s scan of the whole period finds the ascending plane passes;
+1. ``window_scan.plane_passes``: a 180 s scan of the whole period finds the ascending plane passes;
    one batch of candidate times every ``step_s`` (2 s) over each pass gives the plane limits and
    the phase angle as a function of launch time (:class:`~rendezvous.window_scan.PlanePass`).
 2. :func:`nominal_windows`: the scheme windows at the nominal insertion of every pass and scheme
-   (two sweeps, starting from the in-plane time) and the nominal phase (:class:`CaseWindow`).
+   (two sweeps, starting from the in-plane time; each scan near the scheme's latest window) and
+   the nominal phase (:class:`CaseWindow`).
 3. :func:`refine_times`: every nominal, opening and closing time refined together by a vectorised
    Illinois (regula falsi) iteration on the phase or out-of-plane angle to better than 1 ms
    (:class:`CaseTimes`).
@@ -49,9 +66,11 @@ SGP4 runs through skyfield (``ElementSet.state`` with an array Time) with interp
 angles (``window_scan``).
 
 Predicted docking: insertion + ``burn_revs[-1]`` station periods (the arrival at the approach start
-point) + the sum of the ``ApproachProfile`` legs (approach, flyaround, hold, final glideslope to
-contact); analytic, not flown. Delta-v: the linear in-plane far-range plan at the nominal phase
-plus the proximity Delta-v of the same legs flown by ideal Clohessy-Wiltshire transfers.
+point) + the sum of the legs of the approach flown with the scheme
+(``calibration.approach_profile``: the ship's profile to the port with its calibrated hold;
+approach, flyaround, hold, final glideslope to contact); analytic, not flown. Delta-v: the
+linear in-plane far-range plan at the nominal phase plus the proximity Delta-v of the same legs
+flown by ideal Clohessy-Wiltshire transfers.
 
 What it leaves out: launch-vehicle performance and drop-zone constraints, the station's manoeuvres
 after the element set's epoch, crew-day constraints; element sets older than three days give
@@ -118,6 +137,21 @@ def proximity_estimate(approach=None, port=None, n_mean=None) -> tuple[float, fl
     n = n_mean or float(mean_motion(R_EARTH + 415e3))
     port_pos, port_axis = port_frame(port or PORTS["prichal"], prof)
     return approach_estimate(prof, port_pos, port_axis, n)
+
+
+def _approaches(vehicle: Any, port: Any) -> dict[str, Any]:
+    """The approach flown with each scheme by ``vehicle`` (default Soyuz MS) to ``port`` (default
+    Prichal nadir): ``calibration.approach_profile``, as ``simulate`` flies it."""
+    from .calibration import approach_profile
+    from .catalog import PORTS, VEHICLES, vehicle_by_name
+
+    ship = VEHICLES["soyuz"] if vehicle is None else vehicle
+    if isinstance(ship, str):
+        ship = vehicle_by_name(ship)
+    return {
+        name: approach_profile(ship, port or PORTS["prichal"], scheme=name)
+        for name in phasing.SCHEMES
+    }
 
 
 @dataclass(frozen=True)
@@ -219,16 +253,30 @@ class Case:
     window: CaseWindow | None
 
 
+SCAN_NEAR = True
+"""Whether each scheme window is scanned near the scheme's latest window (``schemes.scheme_window``
+``near``); False scans the whole phase range every time (the earlier search, for benchmarks)."""
+
+EDGE_REFINEMENT = {"levels": 1, "points": 47}
+"""How the search refines the edges of each scheme window (``schemes.scheme_window``): one batch
+of 47 phases inside each 1 deg bracket, edges to 1/48 deg, 0.3 s of launch time (the phase
+grows about 4 deg a minute). The flight itself (``mission``) keeps the finer default (0.005 deg).
+"""
+
+
 def _case_window(
-    ctx: SearchContext, p: PlanePass, name: str, station, ship, pole
+    p: PlanePass,
+    name: str,
+    geom: phasing.InsertionGeometry,
+    near: SchemeWindow | None = None,
 ) -> tuple[SchemeWindow, CaseWindow | None, float]:
     """(scheme window, :class:`CaseWindow` or None, liftoff time of the nominal phase s) of
-    scheme ``name`` on pass ``p`` for the insertion (station, ship, pole) at the current
-    nominal."""
+    scheme ``name`` on pass ``p`` for the insertion ``geom`` at the current nominal; ``near``:
+    the scheme's window at a similar insertion (``schemes.scheme_window``)."""
     scheme = phasing.SCHEMES[name]
     ph_a, ph_b = np.degrees(np.interp(p.plane_limits, p.t, p.phase))
-    geom = phasing.insertion_geometry(station, ship, pole, ctx.approach)
-    lim = scheme_window(scheme, *geom.plan_args(scheme))
+    near = near if SCAN_NEAR else None
+    lim = scheme_window(scheme, *geom.plan_args(scheme), near=near, **EDGE_REFINEMENT)
     best = None
     for k in (-1, 0, 1):
         a, b = ph_a + 360 * k, ph_b + 360 * k
@@ -259,31 +307,54 @@ def _far_from(p: PlanePass, ref: SchemeWindow) -> bool:
     )
 
 
+WIDE_DEG = 90.0
+"""A scheme window at least this wide (the two-day one, 150 to 330 deg) is wider than the phases
+of a whole plane pass (about 90 deg for the 1 deg plane limit): every pass is searched for it, and
+its window is computed once per pass, at the in-plane insertion (:func:`nominal_windows`)."""
+
+
 def nominal_windows(ctx: SearchContext, passes: list[PlanePass], names) -> list[Case]:
     """Stage 2: for every pass and scheme, the window at the nominal insertion. Two sweeps: the
     first at the in-plane time, the second at the first sweep's nominal where it moved by 20 s or
     more (the limits drift about 1 deg per rad of the station's argument of latitude; 20 s is 1.3
-    deg of it)."""
+    deg of it), for the windows narrower than :data:`WIDE_DEG`. A wide (two-day) window keeps the
+    one at the in-plane insertion: its nominal is set by the plane limits and a floor that covers
+    most of the pass. That window is ill-conditioned (its planned Delta-v has several floors of
+    almost the same height, and the lowest, which the window follows, changes with small changes
+    of the insertion), and a second sweep often lost the pass: over 30 days from 2025-04-08 the
+    search with two sweeps found 18 two-day opportunities, 16 of which the flight's own window at
+    the nominal accepts; with one window per pass it finds 29, and the flight accepts 25. Each
+    scan starts near the scheme's latest window (``schemes.scheme_window`` ``near``)."""
     pairs = [(p, name) for p in passes for name in names]
     t_ref = np.array([p.t0 for p, _ in pairs])
     found: list[CaseWindow | None] = [None] * len(pairs)
     first: dict[str, SchemeWindow] = {}
+    last: dict[str, SchemeWindow] = {}  # the latest window of each scheme: where to scan
+    mine: list[SchemeWindow | None] = [None] * len(pairs)
     t_prev = t_ref.copy()
     for sweep in range(2):
         if not pairs:
             break
         ev = ctx.evaluate(t_ref)
+        geoms: dict[float, phasing.InsertionGeometry] = {}  # the schemes of a pass share one
         for j, (p, name) in enumerate(pairs):
-            if sweep and (found[j] is None or abs(t_ref[j] - t_prev[j]) < 20.0):
+            w = found[j]
+            if sweep and (
+                w is None or w.limits.width_deg >= WIDE_DEG or abs(t_ref[j] - t_prev[j]) < 20.0
+            ):
                 continue
             t_prev[j] = t_ref[j]
             ref = first.get(name)
-            if sweep == 0 and ref is not None and ref.width_deg < 90.0 and _far_from(p, ref):
+            if sweep == 0 and ref is not None and ref.width_deg < WIDE_DEG and _far_from(p, ref):
                 continue
-            lim, win, t_nom = _case_window(
-                ctx, p, name, ev.station[:, j], ev.ship[:, j], ev.pole[:, j]
-            )
+            key = float(t_ref[j])
+            if key not in geoms:
+                geoms[key] = phasing.insertion_geometry(
+                    ev.station[:, j], ev.ship[:, j], ev.pole[:, j], ctx.approach
+                )
+            lim, win, t_nom = _case_window(p, name, geoms[key], mine[j] or last.get(name))
             first.setdefault(name, lim)
+            last[name] = mine[j] = lim
             if win is not None:
                 t_ref[j] = t_nom
             found[j] = win
@@ -371,7 +442,7 @@ def opportunities(
     ev = ctx.evaluate(all_t)
     m = len(keys)
     utc = iso_utc(at_seconds(ctx.start, all_t), digits=3)
-    prox_dur, prox_dv = proximity_estimate(ctx.approach, ctx.port)
+    prox = {name: proximity_estimate(ctx.approach_for(name), ctx.port) for name in phasing.SCHEMES}
     out = []
     for q, j in enumerate(keys):
         name, w = cases[j].scheme, cases[j].window
@@ -385,6 +456,7 @@ def opportunities(
             _on_branch(np.degrees(ev.phase[i]), w.target_deg) for i in (q, m + q, 2 * m + q)
         )
         dv_far = float(planned_dv(np.radians([phase]), *geom.plan_args(scheme))[0])
+        prox_dur, prox_dv = prox[name]
         t_dock = t_nom[q] + ctx.ascent.duration_s + scheme.burn_revs[-1] * geom.period + prox_dur
         day_i = int(np.clip(t_nom[q] // DAY, 0, ctx.days - 1))
         es = ctx.sets[ctx.set_of_day[day_i]]
@@ -499,9 +571,10 @@ def search_windows(
     ascent=None,
     approach=None,
     port=None,
+    vehicle=None,
     schemes=None,
     step_s: float = 2.0,
-    coarse_step_s: float = 60.0,
+    coarse_step_s: float = 180.0,
     lookahead_days: int = 14,
 ) -> WindowSearch:
     """Launch opportunities of each scheme on ``days`` UTC days from ``start``.
@@ -519,10 +592,17 @@ def search_windows(
         before the day's end (one from the morning of launch serves its day).
     ascent, approach, port : optional
         ``launch.AscentModel``, ``proximity.ApproachProfile``, the docking port (name or object).
+        Without ``approach`` each scheme's docking time uses the approach ``simulate`` flies:
+        the ship's profile to the port with its calibrated hold (``calibration.approach_profile``).
+    vehicle : str or Vehicle, optional
+        The ship (default Soyuz MS); it sets the approach profile when ``approach`` is not given.
     schemes : list of str, optional
         Scheme names (default all).
     step_s : float
         Spacing of the candidate batch over each plane pass, s (0.1 to 30).
+    coarse_step_s : float
+        Spacing of the scan that finds the plane passes, s (the pad takes about 17 min to cross
+        the band of 1.5 deg either side of the plane that the scan looks for).
     lookahead_days : int
         How far past the last day to look for the next fast opportunity of a day without one.
 
@@ -540,9 +620,9 @@ def search_windows(
     >>> w = search_windows("2025-04-08", 1, schemes=["2-orbit"], lookahead_days=0)
     >>> o = w.opportunities[0]  # Soyuz MS-27 launched at 05:47:15.309
     >>> o.scheme, o.open_utc, o.nominal_utc, o.close_utc
-    ('2-orbit', '2025-04-08T05:46:22.907Z', '2025-04-08T05:47:17.046Z', '2025-04-08T05:48:10.744Z')
+    ('2-orbit', '2025-04-08T05:46:31.698Z', '2025-04-08T05:47:25.539Z', '2025-04-08T05:48:19.051Z')
     >>> o.docking_utc, round(o.phase_deg, 2)
-    ('2025-04-08T08:59:26Z', 15.19)
+    ('2025-04-08T09:03:06Z', 15.2)
     """
     from . import ephemeris
     from .catalog import SITES, site_by_name
@@ -579,6 +659,7 @@ def search_windows(
         port,
         float(step_s),
         float(coarse_step_s),
+        None if approach is not None else _approaches(vehicle, port),
     )
     opps, n_candidates = _find(ctx, names)
     summaries = day_summaries(ctx, opps, names, lookahead_days)

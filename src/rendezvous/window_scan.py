@@ -6,9 +6,9 @@ A candidate liftoff time is evaluated by the launch model of the flight itself: 
 at insertion by SGP4 from the day's element set, the pad's GCRS state at liftoff, the insertion
 state in the station's plane (``launch.insertion_state``) with the pad's out-of-plane angle, and
 the phase angle at insertion (``phasing.phase_angle``). The IAU 2000A nutation angles are computed
-exactly on an hourly grid and interpolated to the candidate times (error below 1e-9 rad: the
-shortest nutation terms of any size have periods of days), which makes each evaluation about a
-hundred times cheaper.
+exactly on a three-hour grid and interpolated to the candidate times (error below 1e-9 rad, 6 mm
+at the pad: the shortest nutation terms of any size have periods of days; measured 8e-10 rad over
+30 days), which makes each evaluation about a hundred times cheaper.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ __all__ = ["Clock", "Evaluation", "PlanePass", "SearchContext", "plane_passes", 
 
 class Clock:
     """Skyfield Times for seconds since ``epoch`` with the IAU 2000A nutation angles interpolated
-    from an hourly grid of exact values (module docstring)."""
+    from a grid of exact values every ``GRID_S`` (module docstring)."""
+
+    GRID_S = 3 * 3600.0
 
     def __init__(self, epoch: Any, s_lo: float, s_hi: float) -> None:
         from skyfield.nutationlib import iau2000a_radians  # type: ignore[import-untyped]
@@ -34,9 +36,10 @@ class Clock:
         from .times import at_seconds
 
         self.epoch = epoch
-        self.grid = np.arange(s_lo - 3600.0, s_hi + 7200.0, 3600.0)
+        self.grid = np.arange(s_lo - self.GRID_S, s_hi + 2 * self.GRID_S, self.GRID_S)
         t = at_seconds(epoch, self.grid)
         self.dpsi, self.deps = iau2000a_radians(t)
+        t._nutation_angles_radians = (self.dpsi, self.deps)  # computed once: t.gast reuses them
         # equation of the equinoxes (hours), GAST - GMST, likewise smooth
         self.eqeq = (t.gast - t.gmst + 12.0) % 24.0 - 12.0
 
@@ -94,7 +97,8 @@ def _select_sets(sets: list, epoch: Any, n_days: int) -> tuple[np.ndarray, np.nd
 class SearchContext:
     """What every stage of one search needs: the start (skyfield Time), the number of days, the
     element sets with the one used each day (``set_of_day``) and its age (days), the clock, the
-    pad, the ascent, approach and port, and the scan steps (s)."""
+    pad, the ascent, approach and port, the scan steps (s), and the approach flown with each scheme
+    (``approaches``: scheme name -> ``proximity.ApproachProfile``; ``approach`` when empty)."""
 
     start: Any
     days: int
@@ -108,6 +112,7 @@ class SearchContext:
     port: Any
     step_s: float
     coarse_step_s: float
+    approaches: Any = None
 
     @classmethod
     def build(
@@ -121,6 +126,7 @@ class SearchContext:
         port: Any,
         step_s: float,
         coarse_step_s: float,
+        approaches: Any = None,
     ) -> SearchContext:
         set_of_day, age_of_day = _select_sets(sets, start, days)
         clock = Clock(start, -1800.0, days * DAY + 1800.0 + ascent.duration_s)
@@ -137,7 +143,12 @@ class SearchContext:
             port,
             step_s,
             coarse_step_s,
+            approaches,
         )
+
+    def approach_for(self, scheme: str) -> Any:
+        """The approach profile flown with ``scheme``."""
+        return (self.approaches or {}).get(scheme, self.approach)
 
     @property
     def span(self) -> float:

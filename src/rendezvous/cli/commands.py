@@ -107,6 +107,7 @@ def scenario(args: argparse.Namespace) -> Any:
         vehicle=args.vehicle,
         scheme=args.scheme,
         allow_stale=args.allow_stale,
+        gravity=args.gravity,
     )
     choices = {k: v for k, v in choices.items() if v is not None}
     if sets:
@@ -132,6 +133,7 @@ def _inputs(args: argparse.Namespace) -> dict[str, Any]:
         "allow_stale": args.allow_stale,
         "vehicle": args.vehicle,
         "scheme_requested": args.scheme,
+        "gravity": args.gravity,
     }
 
 
@@ -249,6 +251,15 @@ def _write_samples(res: Any, tmp: Path, text: str, figures: bool) -> None:
         over_reserve=res.over_reserve,
         status=res.status,
         t_docking_s=res.t_docking,
+        dv_ground_m_s=res.dv_ground,
+        t_contact_s=res.t_contact,
+        contact_speed_m_s=res.contact_speed,
+        contact_miss_m=res.contact_miss,
+        contact_offset_port_plane_m=res.contact_offset,
+        min_range_before_final_m=res.min_range_before_final,
+        keepout_violation=res.keepout_violation,
+        cone_excess_m=res.cone_excess,
+        dv_by_phase_m_s=res.dv_phase,
         seed=np.uint64(res.seed),  # an integer, not a pickled Python int (seeds reach 2**64 - 1)
     )
     if figures:
@@ -273,8 +284,14 @@ def dispersions(args: argparse.Namespace) -> int:
         if args.scheduler is not None:  # before the nominal flight: a closed port costs seconds
             check_scheduler_reachable(args.scheduler)
     claim = nullcontext() if out is None else claim_output_folder(out, overwrite=args.overwrite)
+    flight = getattr(args, "flight", None)  # a real flight of the table: its pad, port, ship
     with claim, warnings_as_lines():
-        cfg = Scenario(launch)
+        if flight is not None:
+            given = {} if args.launch == MS27_LAUNCH else {"launch": launch}
+            with as_flag("flight"):
+                cfg = Scenario.from_flight(flight, **given)
+        else:
+            cfg = Scenario(launch)
         nominal = nominal_from_mission(mission.simulate(cfg), cfg)
         with _chunk_bar(args) as tick:
             res = run_dispersions(
@@ -303,38 +320,70 @@ def _utc(t: Any) -> str:
     return str(iso_utc(t, digits=0)).replace("T", " ")
 
 
-def compare(args: argparse.Namespace) -> int:
-    """Fly every real flight of the built-in table that has an ISS element set from the two days
-    before its launch; print predicted against real docking as a Markdown table."""
-    from .. import mission
-    from ..ephemeris import builtin_element_sets, flights, select_element_set
-    from ..scenario import Scenario
-    from ..times import at_seconds, seconds_between
+def _hms(seconds: float) -> str:
+    """A launch-to-docking duration as h:mm:ss (days as "Nd " when over a day)."""
+    s = int(round(seconds))
+    days, s = divmod(s, 86400)
+    text = f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    return f"{days}d {text}" if days else text
 
-    sets = builtin_element_sets()
+
+def _err(seconds: float, sign: str = "+") -> str:
+    return "n/a" if seconds != seconds else f"{seconds / 60:{sign}.1f} min"
+
+
+def _print_accuracy(table: Any) -> None:
+    """The leave-one-out accuracy table (``calibration.AccuracyTable``) as Markdown."""
+    from ..calibration import FAST_SCHEMES
+
+    cols = ("ours", "flown", "stopwatch_scheme", "stopwatch_scheme_vehicle")
     print(
-        "| flight | launch (UTC) | real scheme | our scheme | phase at insertion | "
-        "real docking | ours | ours - real | total Delta-v |"
+        "| flight | ship | port | scheme | real docking, launch + | ours (leave-one-out) | "
+        "flown (simulate) | stopwatch by scheme | stopwatch by scheme and ship |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
+    errors = [table.errors_s(c) for c in cols]
+    for i, f in enumerate(table.flights):
+        kind = "" if f.docking_kind == "actual" else " (planned, not fitted)"
+        cells = " | ".join(_err(float(e[i])) for e in errors)
+        print(
+            f"| {f.name} | {f.vehicle} | {f.port} | {f.scheme} | {_hms(f.duration_s)}{kind} | "
+            f"{cells} |"
+        )
+    for schemes in (FAST_SCHEMES, ("2-orbit",), ("4-orbit",), ("2-day",)):
+        med = " | ".join(_err(table.median_abs_error_s(c, schemes), "") for c in cols)
+        n = sum(f.docking_kind == "actual" and f.scheme in schemes for f in table.flights)
+        name = " and ".join(schemes)
+        print(f"| median abs. error, {n} actual {name} dockings | | | | | {med} |")
+    flown = [f.name for f, t in zip(table.flights, table.flown_s, strict=True) if t == t]
+    print(f"\nflown (simulate): only the flights with an element set ({', '.join(flown)}).")
+
+
+def compare(args: argparse.Namespace) -> int:
+    """The accuracy of the docking time on flights the model has not seen: for every real flight
+    of the built-in tables, its docking predicted by the model calibrated without it (leave-one-
+    out), beside the flown ``simulate`` result for the flights with an ISS element set from the
+    two days before launch, and two stopwatches; Markdown tables on stdout."""
+    from .. import calibration
+    from ..accuracy import fly_leave_one_out
+    from ..ephemeris import builtin_element_sets, flights, select_element_set
+    from ..times import seconds_between
+
+    sets = builtin_element_sets()
+    with_sets = []
     for f in flights():
-        if "(plan)" in f.name:
-            continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             es = select_element_set(sets, f.launch)
-        if seconds_between(es.epoch, f.launch) > 48 * 3600.0:
-            continue
-        r = mission.simulate(Scenario.from_flight(f.name))
-        diff = r.t_contact - seconds_between(f.launch, f.docking)
-        kind = "" if f.docking_kind == "actual" else " (planned)"
-        print(
-            f"| {f.name} | {_utc(f.launch)[:16]} | {f.scheme} | {r.scheme} | "
-            f"{r.phase_angle_insertion_deg % 360:.2f} deg | {_utc(f.docking)[5:19]}{kind} | "
-            f"{_utc(at_seconds(r.epoch, r.t_contact))[5:19]} | {diff / 60:+.1f} min | "
-            f"{r.total_dv_m_s:.0f} m/s |",
-            flush=True,
-        )
+        if seconds_between(es.epoch, f.launch) <= 48 * 3600.0:
+            with_sets.append(f.name)
+    hold = ", ".join(f"{k} {v:.0f} s" for k, v in calibration.CALIBRATED_HOLD_S.items())
+    extra = ", ".join(f"{k} {v:+.0f} s" for k, v in calibration.CALIBRATED_SCHEME_EXTRA_S.items())
+    print(f"CALIBRATED hold (whole table): {hold}; scheme extra: {extra}")
+    print("Errors: prediction minus the real docking; planned dockings are the pre-launch plans.")
+    print(flush=True)
+    table = fly_leave_one_out(calibration.leave_one_out(), with_sets)
+    _print_accuracy(table)
     return 0
 
 

@@ -31,6 +31,7 @@ FLAGS: dict[str, str] = {
     "site": "--site",
     "port": "--port",
     "scheme": "--scheme",
+    "gravity": "--gravity",
     "out_dir": "--out",
     "overwrite": "--overwrite",
     "json_path": "--json",
@@ -57,7 +58,7 @@ API_COMMANDS: dict[str, str] = {
 COMMANDS = {
     "simulate": "fly one launch to docking: timeline, files and figures",
     "window": "list the launch opportunities, day by day, for each scheme",
-    "dispersions": "Monte Carlo dispersions of the far-range rendezvous",
+    "dispersions": "Monte Carlo dispersions of the whole rendezvous, insertion to contact",
     "compare": "fly the built-in real flights and compare with their real dockings",
 }
 
@@ -140,6 +141,13 @@ def _simulate(p: argparse.ArgumentParser) -> None:
         "force a scheme: 2-orbit, 4-orbit or 2-day (default: chosen from the "
         "phase angle at insertion)",
     )
+    _option(
+        p,
+        "gravity",
+        "gravity model: zonal (default: J2-J4 about the pole of date) or egm2008-8x8 "
+        "(EGM2008 to degree and order 8, rotating with the Earth)",
+        choices=("zonal", "egm2008-8x8"),
+    )
     _option(p, "out_dir", "output folder (default: runs/<flight>_<launch>)", metavar="DIR")
     _option(p, "overwrite", "replace an existing output folder", action="store_true")
     _option(p, "figures", "write no figures", action="store_false")
@@ -190,6 +198,13 @@ def _dispersions(p: argparse.ArgumentParser) -> None:
         metavar="N",
         type=_int_in(1, 10_000_000),
         default=1000,
+    )
+    _option(
+        p,
+        "flight",
+        "a real flight of the built-in table, e.g. 'Progress MS-31': its liftoff, pad, port and "
+        "ship (--launch overrides its liftoff)",
+        metavar="NAME",
     )
     _option(
         p, "launch", "liftoff (default: MS-27, %(default)s)", default=MS27_LAUNCH, metavar="TIME"

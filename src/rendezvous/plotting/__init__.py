@@ -36,6 +36,7 @@ from ._style import DPI, GroundTracks, coastlines, tracks_of
 from ._style import wrap_lon as _wrap_lon  # noqa: F401  (tests and notebooks)
 from .animation import write_animation
 from .dispersion import (
+    dispersion_contact_figure,
     dispersion_histograms_figure,
     dispersion_lvlh_figure,
     write_dispersion_figures,
@@ -46,6 +47,7 @@ from .lvlh import _spread as _spread
 from .timeline import timeline_figure
 
 __all__ = [
+    "dispersion_contact_figure",
     "dispersion_histograms_figure",
     "dispersion_lvlh_figure",
     "write_dispersion_figures",

@@ -1,6 +1,7 @@
 """Monte Carlo dispersion figures (``dispersions.DispersionResult``): histograms of the miss,
-Delta-v and docking delay, and the far-range trajectories of the samples in the station's LVLH
-frame around the nominal one. Drawing only: every number comes from the result.
+Delta-v, docking time and contact conditions, the far-range trajectories of the samples in the
+station's LVLH frame around the nominal one, and the contact offsets and approach Delta-v.
+Drawing only: every number comes from the result.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ from matplotlib.figure import Figure
 
 from ._style import DPI as _DPI
 
-__all__ = ["dispersion_histograms_figure", "dispersion_lvlh_figure", "write_dispersion_figures"]
+__all__ = [
+    "dispersion_contact_figure",
+    "dispersion_histograms_figure",
+    "dispersion_lvlh_figure",
+    "write_dispersion_figures",
+]
 
 
 def _dispersion_figure(w, h):
@@ -29,38 +35,109 @@ def _flown(res) -> np.ndarray:
     return np.ones(res.n, dtype=bool) if status is None else np.asarray(status) == 0
 
 
+def _docking_panel(ax, res, ok, bins) -> None:
+    """Docking time minus the nominal, s, of the samples that do not fall back; the fallbacks
+    (a fixed delay of hours) are counted in the title, not drawn on the seconds scale."""
+    fb = np.asarray(res.fallback, dtype=bool)
+    x = res.t_docking[ok & ~fb] - res.nominal_t_docking
+    ax.hist(x, bins=bins, color="tab:blue", alpha=0.8)
+    if x.size:
+        ax.axvline(np.median(x), color="k", lw=1)
+    ax.set_xlabel("docking - nominal (s)")
+    n_fb = int(np.sum(fb[ok]))
+    if n_fb:
+        ax.set_title(
+            f"+ {n_fb} fallbacks at +{res.nominal.fallback_delay_s / 3600:.2f} h (not drawn)",
+            fontsize=8,
+        )
+
+
 def dispersion_histograms_figure(res) -> Figure:
-    """Six histograms: miss position and velocity at the approach start, far-range and total
-    Delta-v, the re-targeting correction (with the reserve) and the docking delay."""
-    fig = _dispersion_figure(11, 6.5)
-    axes = fig.subplots(2, 3)
+    """Nine histograms over the flown samples: the miss at the approach start (position,
+    velocity), far-range Delta-v, the re-targeting correction (with the reserve), total Delta-v,
+    docking time, contact closing speed and lateral miss (with the docking mechanism's limits) and
+    the closest approach before the final approach (with the keep-out sphere)."""
+    from ..proximity import RECEPTION_LATERAL_M, RECEPTION_SPEED_M_S
+
+    fig = _dispersion_figure(12, 9.5)
+    axes = fig.subplots(3, 3)
     ok = _flown(res)
-    miss_r = np.linalg.norm(res.miss_r[:, ok], axis=0)
-    miss_v = np.linalg.norm(res.miss_v[:, ok], axis=0)
-    panels = [
-        (miss_r / 1e3, "miss at approach start, position (km)"),
-        (miss_v, "miss at approach start, velocity (m/s)"),
-        (res.dv_far[ok], "far-range Delta-v, 4 burns (m/s)"),
-        (res.dv_correction[ok], "re-targeting correction (m/s)"),
-        (res.dv_total[ok], "total Delta-v incl. proximity (m/s)"),
-        ((res.t_docking[ok] - res.nominal_t_docking) / 60.0, "docking - nominal (min)"),
-    ]
     bins = int(np.clip(np.sqrt(max(int(np.sum(ok)), 1)), 10, 80))
+    panels = [
+        (np.linalg.norm(res.miss_r[:, ok], axis=0) / 1e3, "miss at approach start (km)"),
+        (np.linalg.norm(res.miss_v[:, ok], axis=0), "miss at approach start (m/s)"),
+        (res.dv_far[ok], "far-range Delta-v as flown (m/s)"),
+        (res.dv_correction[ok], "re-targeting correction (m/s)"),
+        (res.dv_total[ok], "total Delta-v, insertion to contact (m/s)"),
+        (None, ""),
+        (res.contact_speed[ok], "closing speed at contact (m/s)"),
+        (res.contact_miss[ok], "lateral miss at contact (m)"),
+        (res.min_range_before_final[ok], "closest before final approach (m)"),
+    ]
     for ax, (x, label) in zip(axes.ravel(), panels, strict=True):
-        ax.hist(x, bins=bins, color="tab:blue", alpha=0.8)
-        ax.axvline(np.median(x), color="k", lw=1, label="median")
-        ax.set_xlabel(label)
+        if x is None:
+            _docking_panel(ax, res, ok, bins)
+        else:
+            ax.hist(x, bins=bins, color="tab:blue", alpha=0.8)
+            if x.size:
+                ax.axvline(np.median(x), color="k", lw=1, label="median")
+            ax.set_xlabel(label)
         ax.set_ylabel("samples")
-    corr = axes.ravel()[3]
-    corr.axvline(res.model.dv_reserve_m_s, color="tab:red", lw=1.2, label="reserve")
-    corr.legend(fontsize=8)
+    limits = [
+        (3, res.model.dv_reserve_m_s, "reserve"),
+        (6, RECEPTION_SPEED_M_S, "mechanism limit"),
+        (7, RECEPTION_LATERAL_M, "mechanism limit"),
+        (8, res.nominal.approach.keepout_radius_m, "keep-out sphere"),
+    ]
+    for i, value, label in limits:
+        ax = axes.ravel()[i]
+        ax.axvline(value, color="tab:red", lw=1.2, label=label)
+        ax.legend(fontsize=7, loc="upper right")
     nom = res.nominal
     failed = res.n - int(np.sum(ok))
     fig.suptitle(
-        f"{nom.flight} ({nom.scheme}): {res.n} samples, seed {res.seed}; "
-        f"{int(np.sum(res.fallback[ok]))} above the reserve"
+        f"{nom.flight} ({nom.scheme}), insertion to contact: {res.n} samples, seed {res.seed}; "
+        f"{int(np.sum(res.over_reserve[ok]))} above the reserve"
         + (f"; {failed} failed, left out" if failed else "")
     )
+    return fig
+
+
+def dispersion_contact_figure(res) -> Figure:
+    """Contact and approach: the lateral offsets at contact in the port's plane with the docking
+    mechanism's reception circle, and the Delta-v of each approach phase (box plots)."""
+    from matplotlib.patches import Circle
+
+    from ..proximity import PHASES, RECEPTION_LATERAL_M
+
+    fig = _dispersion_figure(12, 5.2)
+    ax, ax2 = fig.subplots(1, 2, width_ratios=[1, 1.3])
+    ok = _flown(res)
+    off = res.contact_offset[ok]
+    ax.plot(off[:, 0], off[:, 1], ".", color="tab:blue", ms=3, alpha=0.6, label="samples")
+    ax.add_patch(
+        Circle((0, 0), RECEPTION_LATERAL_M, fill=False, color="tab:red", label="mechanism limit")
+    )
+    ax.plot([0], [0], "+", color="k", ms=12, label="port axis")
+    lim = max(1.2 * RECEPTION_LATERAL_M, float(np.max(np.abs(off))) * 1.1 if off.size else 0.0)
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel("offset in the port plane, first axis (m)")
+    ax.set_ylabel("second axis (m)")
+    ax.set_title("lateral miss at contact", fontsize=10)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: no overlap
+    ax2.boxplot(
+        [res.dv_phase[ok, k] for k in range(len(PHASES))],
+        tick_labels=list(PHASES),
+        whis=(5, 95),
+        showfliers=False,
+    )
+    ax2.set_ylabel("Delta-v (m/s), box p25-p75, whiskers p5-p95")
+    ax2.set_title("approach Delta-v by phase", fontsize=10)
+    nom = res.nominal
+    port = f" at {nom.port_name}" if nom.port_name else ""
+    fig.suptitle(f"{nom.flight} ({nom.scheme}): contact{port}, {int(np.sum(ok))} flown samples")
     return fig
 
 
@@ -101,13 +178,15 @@ def dispersion_lvlh_figure(res, max_lines: int = 400) -> Figure:
 
 
 def write_dispersion_figures(res, out_dir) -> list[Path]:
-    """Write ``dispersion_histograms.png`` and ``dispersion_lvlh.png`` into ``out_dir`` (each to a
+    """Write ``dispersion_histograms.png``, ``dispersion_lvlh.png`` and
+    ``dispersion_contact.png`` into ``out_dir`` (each to a
     temporary name first, then renamed: no partial files)."""
     out = Path(out_dir)
     paths = []
     for name, make in (
         ("dispersion_histograms.png", dispersion_histograms_figure),
         ("dispersion_lvlh.png", dispersion_lvlh_figure),
+        ("dispersion_contact.png", dispersion_contact_figure),
     ):
         fig = make(res)
         tmp = out / f".{name}.tmp.png"

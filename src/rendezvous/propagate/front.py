@@ -11,6 +11,7 @@ from ..forces import ForceModel
 from .batch import _as_inv_ballistic, _as_state, _cat, _mean_motion_max, _Rhs
 from .dop853 import _dop853_segment
 from .multistep import (
+    AUTO_ORDER,
     AUTO_STEP_PHASE,
     DEFAULT_ORDER,
     MAX_AUTO_STEP,
@@ -75,7 +76,7 @@ class _Settings:
 
 def _check_settings(
     method: str,
-    order: int,
+    order: int | None,
     step: float | None,
     rtol: float | None,
     atol: float | None,
@@ -86,6 +87,8 @@ def _check_settings(
         method = "multistep"
     if method not in ("multistep", "dop853"):
         raise ValueError(f"method: got {method!r}; use 'auto', 'multistep' or 'dop853'")
+    if order is None:
+        order = AUTO_ORDER if step is None else DEFAULT_ORDER
     if order not in MS_ORDERS:
         raise ValueError(f"order: got {order!r}; use one of {MS_ORDERS}")
     h_target = None if step is None else float(step)
@@ -226,7 +229,7 @@ def propagate(
     rtol: float | None = None,
     atol: float | None = None,
     step: float | None = None,
-    order: int = DEFAULT_ORDER,
+    order: int | None = None,
     dense: bool = True,
 ) -> Trajectory:
     """Propagate state(s) from ``t0`` to ``t1`` under ``force`` with impulsive burns.
@@ -252,16 +255,18 @@ def propagate(
         DOP853 tolerances (defaults 1e-11 and 1e-6 in m, m/s units). Ignored by "multistep".
     step : float, optional
         Multistep step size, s. Default: ``AUTO_STEP_PHASE`` / n with n the mean motion at the
-        batch's lowest perigee (~87 s at the ISS), recomputed after each impulse; each segment
+        batch's lowest perigee (~97 s at the ISS), recomputed after each impulse; each segment
         between impulses is divided into equal steps no longer than this. Results for one state
         depend (at the 1e-2 m level) on the rest of the batch only through this choice. Measured
-        with the default (J2-J4 + drag, Cd A/m = 0.005 m^2/kg, circular): 0.04 m after 3 h,
-        0.002 m after 24 h and 3 m after 50 h at 200 km (the density table's kinks dominate
-        there); <= 0.016 m up to 50 h at 420 km. For long arcs low down pass e.g. ``step=60,
+        with the default (J2-J4 + drag, Cd A/m = 0.005 m^2/kg, circular): 0.014 m after 3 h,
+        0.005 m after 24 h and 0.36 m after 50 h at 200 km (the density table's kinks dominate
+        there); <= 0.034 m up to 50 h at 420 km. For long arcs low down pass e.g. ``step=60,
         order=10`` (0.24 m after 50 h at 200 km).
-    order : int
-        Multistep order (number of accelerations in the predictor), 6..12; default 12. Orders
-        above ~12 are not more accurate at the same step (stability-bound, see RESULTS).
+    order : int, optional
+        Multistep order (number of accelerations in the predictor), 6..12. Default: 10 with the
+        automatic step (corrected PEC, one force evaluation per step: ``PECC_MAX_PHASE``), 12
+        with a given ``step``. Orders above ~12 are not more accurate at the same step
+        (stability-bound, see RESULTS).
     dense : bool
         Keep dense output (``traj(t)``). With False only the final state is kept (faster for
         large batches); incompatible with ``t_eval``.

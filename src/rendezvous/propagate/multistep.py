@@ -7,8 +7,11 @@ where s_j and q_j integrate the polynomial through recent accelerations (exactly
 ``r(t+h) - 2 r(t) + r(t-h) = h^2 int_{-1}^{1} (1 - |s|) a(t + s h) ds``; the form behind
 Gauss-Jackson, Berry & Healy 2004, J. Astronaut. Sci. 52, 331). Explicit (Stormer) predictor on the
 ``order`` newest accelerations, implicit (Cowell) corrector on those plus the new one, PECE mode
-(two force evaluations per step; PEC, one, for order 10 or 12 when the step is short enough for it
-to be stable: ``PEC_MAX_PHASE``). Velocities are only formed when needed (drag, dense output, the
+(two force evaluations per step); for order 10 or 12 at steps short enough for it to be stable, PEC
+(one: the predicted position and its acceleration are kept, ``PEC_MAX_PHASE``); for order 10 at
+somewhat longer steps, corrected PEC (PEC-C, one: the corrector is applied with the acceleration
+at the predicted position, which is the one kept in the history, ``PECC_MAX_PHASE``; the
+``auto`` mode). Velocities are only formed when needed (drag, dense output, the
 final state). Each segment (between impulses) is started by ``start._start_nodes``: DOP853 steps
 of 2h or 3h whose interior nodes are then found by collocation with all start-up accelerations.
 """
@@ -25,10 +28,15 @@ from .start import _interp_weights, _start_nodes
 MS_ORDERS = (6, 7, 8, 9, 10, 11, 12)
 """Multistep orders accepted by ``propagate`` (number of accelerations in the predictor)."""
 DEFAULT_ORDER = 12
-AUTO_STEP_PHASE = 0.10
-"""``auto`` step: this many radians of the fastest mean motion at perigee (~87 s at the ISS), with
-order 12 in PEC mode (one force evaluation per step). Measured 0.011 m after 3 h (J2, ISS-like)
-and 2-40 mm per day two-body at 200-400 km, e <= 0.02; see benchmarks/RESULTS_propagator.md."""
+"""Order with a given step."""
+AUTO_ORDER = 10
+"""Order with the automatic step (``AUTO_STEP_PHASE``): corrected PEC, ``PECC_MAX_PHASE``."""
+AUTO_STEP_PHASE = 0.11
+"""``auto`` step: this many radians of the fastest mean motion at perigee (~96 s at the ISS), with
+order 10 in corrected PEC mode (one force evaluation per step, ``PECC_MAX_PHASE``). Measured
+0.013 m after 3 h (J2, ISS-like; order 12 PEC at 0.10, the previous ``auto``: 0.012 m with 16 %
+more force evaluations) and 0.03-0.13 m per 1-2 days two-body at 200 km, e <= 0.02; see
+benchmarks/RESULTS_propagator.md."""
 MAX_AUTO_STEP = 600.0
 """Upper bound of the ``auto`` step, s."""
 PEC_MAX_PHASE = {10: 0.08, 12: 0.10}
@@ -49,12 +57,29 @@ sweeps), otherwise of 2 h (3 sweeps): the DOP853 step stays <= 0.36 rad of the f
 at 60 s, J2-J4 + drag, 3 h: 0.019 m with 3 h anchor steps, 0.016 m with 2 h)."""
 
 
-def _segment_plan(order: int, phase: float, drag: bool) -> tuple[bool, int, int]:
-    """(pece, sub, passes) for a segment of steps of ``phase`` = n h radians."""
-    pece = not phase <= PEC_MAX_PHASE.get(order, -1.0)
+PECC_MAX_PHASE = {10: 0.11}
+"""Above ``PEC_MAX_PHASE`` and up to this n h, order 10 runs in corrected PEC mode (PEC-C, the
+P(EC) mode of a predictor-corrector pair: Lambert, *Numerical Methods for Ordinary Differential
+Systems*, Wiley 1991, ch. 4): one force evaluation per step, at the predicted position; the
+step's position (and velocity) are then corrected with it, and the acceleration at the predicted
+position goes into the history.
+Measured (two-body, 200 km circular, 3 days): 0.035 m at n h = 0.10, 0.11 m at 0.11, 0.32 m at
+0.12, unstable from 0.125 (1.9e9 m); 3 h J2 (benchmark states): 0.005, 0.012, 0.030 m. Order 12
+is unstable in this mode (38 m after 3 h at 0.10)."""
+
+
+def _segment_plan(order: int, phase: float, drag: bool) -> tuple[str, int, int]:
+    """(mode, sub, passes) for a segment of steps of ``phase`` = n h radians; mode "pec",
+    "pecc" or "pece" (one, one or two force evaluations per step)."""
+    if phase <= PEC_MAX_PHASE.get(order, -1.0):
+        mode = "pec"
+    elif phase <= PECC_MAX_PHASE.get(order, -1.0):
+        mode = "pecc"
+    else:
+        mode = "pece"
     if phase <= START_SUB_PHASE and not drag:
-        return pece, 3, 2
-    return pece, 2, 3
+        return mode, 3, 2
+    return mode, 2, 3
 
 
 @lru_cache(maxsize=16)
@@ -120,7 +145,7 @@ def _start_plan(m: int, nsteps: int, sub: int) -> tuple[int, int]:
 def _sc_coefficients(m: int, h: float, pece: bool) -> np.ndarray:
     """Rows of the history combination, [parity of n, slot of a_n, row, column of X] with
     X = [r_a, r_b, ring of m accelerations]: rows predicted position, extrapolated acceleration,
-    predicted velocity (PECE) or position, velocity (PEC)."""
+    predicted velocity (``pece``: PECE and PEC-C) or position, velocity (PEC)."""
     sp, ext, sq, _, _ = _stormer_cowell(m)
     coef = np.zeros((2, m, 3, m + 2))
     for q in range(2):
@@ -147,7 +172,7 @@ def _sc_steps(
     t_nodes: np.ndarray,
     h: float,
     m: int,
-    pece: bool,
+    mode: str,
     out: tuple[np.ndarray, np.ndarray] | None,
 ) -> np.ndarray:
     """Stormer-Cowell steps of h from the last start node to the end of ``t_nodes``; the start nodes
@@ -166,6 +191,7 @@ def _sc_steps(
     hist = X[2:].reshape(m, 3, n)  # ring buffer of accelerations; a_k in slot k % m
     for k in range(max(0, nstart - m + 1), nstart + 1):
         hist[k % m] = as0[k]
+    pece = mode == "pece"
     coef = _sc_coefficients(m, h, pece)
     _, _, _, c0r, c0v = _stormer_cowell(m)
     need_v_always = rhs.needs_velocity or out is not None
@@ -212,6 +238,82 @@ def _sc_steps(
     return np.concatenate((r, v))
 
 
+@lru_cache(maxsize=16)
+def _scc_coefficients(m: int, h: float) -> np.ndarray:
+    """``_sc_coefficients`` for PEC-C with X = [Q_a, Q_b, ring] where Q_k = r_k - h^2 c0r a_k
+    (the corrected position less its a_k term): rows predicted position, Q_{k+1},
+    v_{k+1} - h c0v a_{k+1}, predicted velocity (for drag); [parity, slot of a_k, row, column]."""
+    base = _sc_coefficients(m, h, True)  # rows: predicted position, extrapolated a, velocity
+    _, _, _, c0r, c0v = _stormer_cowell(m)
+    cr0, cv0 = h * h * c0r, h * c0v
+    coef = np.zeros((2, m, 4, m + 2))
+    for q in range(2):
+        for p in range(m):
+            c = base[q, p].copy()
+            # r_k = Q_k + cr0 a_k (slot p), r_{k-1} = Q_{k-1} + cr0 a_{k-1} (slot p - 1)
+            c[:, 2 + p] += cr0 * c[:, q]
+            c[:, 2 + (p - 1) % m] += cr0 * c[:, 1 - q]
+            coef[q, p] = (c[0], c[0] - cr0 * c[1], c[2] - cv0 * c[1], c[2])
+    return coef
+
+
+def _scc_steps(
+    rhs: _Rhs,
+    ys0: np.ndarray,
+    as0: np.ndarray,
+    t_nodes: np.ndarray,
+    h: float,
+    m: int,
+    out: tuple[np.ndarray, np.ndarray] | None,
+) -> np.ndarray:
+    """``_sc_steps`` in corrected PEC mode (PEC-C, ``PECC_MAX_PHASE``): one force evaluation per
+    step, at the predicted position; that acceleration a_{k+1} goes into the history and the
+    corrected position is r_{k+1} = Q_{k+1} + h^2 c0r a_{k+1}, with Q_{k+1} (predictor minus
+    c0r times the extrapolated acceleration) formed in the same matrix product as the predicted
+    position. X keeps Q_k, Q_{k-1} instead of r_k, r_{k-1} (``_scc_coefficients``), so a step
+    is one matrix product, one force evaluation and one copy."""
+    nstart = ys0.shape[0] - 1
+    nsteps = len(t_nodes) - 1
+    n = ys0.shape[2]
+    m3 = 3 * n
+    X = np.empty((m + 2, m3))
+    hist = X[2:].reshape(m, 3, n)  # ring buffer of accelerations; a_k in slot k % m
+    for k in range(max(0, nstart - m + 1), nstart + 1):
+        hist[k % m] = as0[k]
+    coef = _scc_coefficients(m, h)
+    cr0 = h * h * _stormer_cowell(m)[3]
+    cv0 = h * _stormer_cowell(m)[4]
+    for k in (nstart, nstart - 1):
+        np.multiply(as0[k], -cr0, out=X[k % 2].reshape(3, n))
+        X[k % 2] += ys0[k, :3].reshape(m3)
+    need_v_always = rhs.needs_velocity or out is not None
+    rows_v = 4 if rhs.needs_velocity else 3
+    g = np.empty((4, m3))
+    rp = g[0].reshape(3, n)
+    vp = g[3].reshape(3, n)  # the predicted velocity: only formed (and used) with drag
+    r = np.empty((3, n))
+    v = np.empty((3, n))
+    for k in range(nstart, nsteps):
+        q = k % 2  # Q_k is in row q of X, Q_{k-1} in row 1 - q
+        need_v = need_v_always or k == nsteps - 1
+        rows = rows_v if need_v else 2
+        np.dot(coef[q, k % m, :rows], X, out=g[:rows])  # X read once for all rows
+        slot = hist[(k + 1) % m]
+        rhs.acc(t_nodes[k + 1], rp, vp, slot)
+        X[1 - q] = g[1]  # Q_{k+1} replaces Q_{k-1}
+        if need_v:
+            np.multiply(slot, cv0, out=v)
+            v += g[2].reshape(3, n)
+        if out is not None or k == nsteps - 1:
+            np.multiply(slot, cr0, out=r)
+            r += g[1].reshape(3, n)
+        if out is not None:
+            out[0][k + 1, :3] = r
+            out[0][k + 1, 3:] = v
+            out[1][k + 1] = slot
+    return np.concatenate((r, v))
+
+
 def _multistep_segment(
     rhs: _Rhs,
     y: np.ndarray,
@@ -236,9 +338,9 @@ def _multistep_segment(
     h = span / nsteps
     t_nodes = ta + h * np.arange(nsteps + 1)
     t_nodes[-1] = tb
-    pece, sub, passes = _segment_plan(order, n_max * abs(h), rhs.needs_velocity)
+    mode, sub, passes = _segment_plan(order, n_max * abs(h), rhs.needs_velocity)
     nstart, sub = _start_plan(order, nsteps, sub)
-    ys0, as0 = _start_nodes(rhs, y, ta, h, nstart, sub, passes)
+    ys0, as0 = _start_nodes(rhs, y, ta, h, nstart, sub, passes, keep_v=dense or nstart >= nsteps)
     out = None
     if dense:
         out = (np.empty((nsteps + 1, 6, n)), np.empty((nsteps + 1, 3, n)))
@@ -246,8 +348,10 @@ def _multistep_segment(
         out[1][: nstart + 1] = as0
     if nstart >= nsteps:
         yf = ys0[-1].copy()
+    elif mode == "pecc":
+        yf = _scc_steps(rhs, ys0, as0, t_nodes, h, order, out)
     else:
-        yf = _sc_steps(rhs, ys0, as0, t_nodes, h, order, pece, out)
+        yf = _sc_steps(rhs, ys0, as0, t_nodes, h, order, mode, out)
     ys, accs = out if out is not None else (None, None)
     return t_nodes, ys, accs, yf
 

@@ -134,10 +134,18 @@ def _hermite_guess(
 
 
 def _collocate(
-    rhs: _Rhs, ys: np.ndarray, accs: np.ndarray, ta: float, h: float, sub: int, passes: int
+    rhs: _Rhs,
+    ys: np.ndarray,
+    accs: np.ndarray,
+    ta: float,
+    h: float,
+    sub: int,
+    passes: int,
+    keep_v: bool = True,
 ) -> None:
     """Fill the interior nodes of ys, accs (anchors set): Hermite guess, then ``passes``
-    Gauss-Seidel collocation sweeps (see the module docstring)."""
+    Gauss-Seidel collocation sweeps (see the module docstring). Without drag and without
+    ``keep_v`` the interior nodes' velocities are not formed (left unset)."""
     nlast = ys.shape[0] - 1
     n = ys.shape[2]
     interior, W, U = _collocation_weights(nlast, sub)
@@ -163,21 +171,30 @@ def _collocate(
                 np.dot(Uh[i], af, out=ys2[j, 1])
                 ys2[j, 1] += ys2[lead[i], 1]
             rhs.acc(ta + j * h, ys[j, :3], ys[j, 3:], accs[j])
-    if not need_v:
+    if not need_v and keep_v:
         for i, j in enumerate(interior):
             np.dot(Uh[i], af, out=ys2[j, 1])
             ys2[j, 1] += ys2[lead[i], 1]
 
 
 def _start_nodes(
-    rhs: _Rhs, y: np.ndarray, ta: float, h: float, nstart: int, sub: int, passes: int = 3
+    rhs: _Rhs,
+    y: np.ndarray,
+    ta: float,
+    h: float,
+    nstart: int,
+    sub: int,
+    passes: int = 3,
+    keep_v: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The first ``nstart`` + 1 nodes of a segment (nstart a multiple of sub): states
-    (nstart+1, 6, N) and accelerations (nstart+1, 3, N)."""
+    (nstart+1, 6, N) and accelerations (nstart+1, 3, N). With ``keep_v`` False (no dense
+    output) and no drag, the velocities of the nodes between anchors are left unset: the
+    multistep needs positions and accelerations only."""
     n = y.shape[1]
     ys = np.empty((nstart + 1, 6, n))
     accs = np.empty((nstart + 1, 3, n))
     _anchors(rhs, y, ta, h, ys, accs, sub)
     if sub > 1:
-        _collocate(rhs, ys, accs, ta, h, sub, passes)
+        _collocate(rhs, ys, accs, ta, h, sub, passes, keep_v)
     return ys, accs

@@ -1,0 +1,260 @@
+"""The part of each Monte Carlo sample after the onboard far range (``dispersions``): the ground's
+correction burn on the long coast of the two-day scheme, and the approach to contact flown by
+``proximity.fly_approach`` for all flown samples at once.
+
+Ground burns (two-day scheme only)
+----------------------------------
+On the fast schemes B1 and B2 are loaded before launch and the onboard computer re-targets B3
+and B4 about an orbit later (ESA astronaut S. Cristoforetti). On the two-day scheme B2 is
+followed by about 28 revolutions of coast before B3: flown as loaded and left alone, the insertion
+and B1/B2 errors drift by hundreds of kilometres along-track (0.1 m/s along-track is about 17 km
+per revolution) and B3/B4 must absorb them in half a revolution, which costs tens to hundreds of
+m/s (issue 11: a median far-range Delta-v of 227 m/s against 117 nominal). Real two-day flights
+are tracked from the ground and their burns before the autonomous rendezvous are computed there:
+NASA's two-day Soyuz template has the phasing burns on flight day 1, orbits 3 and 4, and one
+correction on flight day 2, orbit 17 (NASA, Soyuz two-day rendezvous timeline overview); the
+State Commission confirms the scheme from the measured insertion (TASS, Progress MS-09). Modelled,
+on every scheme whose coast from B2 to B3 exceeds ``GROUND_COAST_REVS`` (5) station revolutions:
+
+1. B1 and B2 (the two-day's B1 is 2.25 revolutions after insertion: time to track) are computed
+   on the ground from the tracked orbit before B1: B1 puts the ship on the nominal position at B2,
+   B2 on the nominal velocity after B2;
+2. one correction ``GROUND_ARC_REVS`` (14.25) revolutions of the ship before B3 (flight day 2,
+   orbit 17 to 18) puts the ship on the nominal position at B3.
+
+The ground knows the ship's state to an orbit-determination error (ASSUMED values:
+``ErrorModel.od_pos_m`` per radial / along-track / normal axis, ``od_vel_m_s`` on the radial and
+normal velocity, and the semi-major axis to ``od_sma_m``, the best-determined element of an orbit
+tracked over many passes, so that the along-track velocity error follows from it: ``dv_T = n (da
+/ 2 - dr_R)``; independent errors of 100 m and 0.03 m/s on every axis would mean 200 m of
+semi-major axis and 27 km of drift by B3) and predicts it with the nominal force model (nominal
+drag: the ground does not know the day's density); each impulse is solved by chord steps with the
+nominal arc's state transition matrix (``GROUND_STEPS`` propagations) and flown with execution
+errors. The arc of 14.25 of the ship's revolutions keeps the radial and cross-track response to
+the impulse (the sine of the arc's angle) at its largest; at a whole or half revolution they
+vanish and the solution would blow up.
+
+Approach
+--------
+After B4 every sample not already failed flies the approach from its own state at the approach
+start, beside its own station (both with the sample's drag), with navigation and execution errors
+(``ErrorModel.approach``, a ``proximity.ApproachErrors``), by the same guidance as the nominal
+flight (``proximity.fly_approach`` with a ``StationBatch``): its contact time, speed and lateral
+miss, the closest approach before the final approach, keep-out and cone checks and the Delta-v
+by phase. An aborted approach (outside the approach cone by more than ``proximity.CONE_ABORT_M``)
+or a missed contact is a failed sample with its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "GROUND_ARC_REVS",
+    "GROUND_COAST_REVS",
+    "GROUND_STEPS",
+    "GroundPlan",
+    "fly_near",
+    "ground_b1b2",
+    "ground_correction",
+    "ground_plan",
+    "ground_time",
+]
+
+GROUND_COAST_REVS = 5.0
+"""A coast from B2 to B3 longer than this (station revolutions) gets a ground correction."""
+
+GROUND_ARC_REVS = 14.25
+"""The ground correction is this many revolutions of the ship before B3 (module docstring)."""
+
+GROUND_STEPS = 3
+"""Propagations of the ground's prediction (first guess and chord steps) per correction."""
+
+
+def ground_time(t_b2: float, t_b3: float, n_mean: float, n_ship: float) -> float:
+    """Time of the ground correction (s since liftoff): :data:`GROUND_ARC_REVS` revolutions of
+    the ship (mean motion ``n_ship``, rad/s) before B3; NaN when the coast from B2 to B3 is not
+    longer than :data:`GROUND_COAST_REVS` revolutions of the station (``n_mean``)."""
+    if (t_b3 - t_b2) * n_mean / (2.0 * np.pi) <= GROUND_COAST_REVS:
+        return float("nan")
+    return float(t_b3 - GROUND_ARC_REVS * 2.0 * np.pi / n_ship)
+
+
+@dataclass(frozen=True, eq=False)
+class GroundPlan:
+    """The nominal arcs the ground targets (module docstring), GCRS states (m, m/s), s.
+
+    t_b1, t_b2: B1 and B2; dv1: (3,) nominal B1; stm_b1: (6, 6) state transition matrix from
+    just after B1 to B2; ship_b2, ship_b2_post: (6,) nominal ship just before and after B2;
+    t_ground: the correction; stm_ground: (6, 6) from t_ground to B3; target_b3: (3,) the nominal
+    position at B3.
+    """
+
+    t_b1: float
+    t_b2: float
+    dv1: np.ndarray
+    stm_b1: np.ndarray
+    ship_b2: np.ndarray
+    ship_b2_post: np.ndarray
+    t_ground: float
+    stm_ground: np.ndarray
+    target_b3: np.ndarray
+
+
+def _stm(fly: Callable[..., np.ndarray], y: np.ndarray, t0: float, t1: float):
+    """(end state (6,), state transition matrix (6, 6)) of the arc from ``y`` (6,) by forward
+    differences of 1 m and 1 mm/s (one propagation of 7 states)."""
+    steps = np.array([1.0, 1.0, 1.0, 1e-3, 1e-3, 1e-3])
+    y0 = np.repeat(y[:, None], 7, axis=1)
+    y0[np.arange(6), np.arange(1, 7)] += steps
+    yf = fly(y0, t0, t1)
+    return yf[:, 0].copy(), (yf[:, 1:] - yf[:, :1]) / steps
+
+
+def ground_plan(fly, ship_ins, t_ins, t_burns, dv_rtn, n_mean) -> GroundPlan | None:
+    """The :class:`GroundPlan` of a nominal far range, None when it has no long coast
+    (:func:`ground_time`). fly(y, t0, t1) -> (6, N) end states (nominal force model and drag);
+    ship_ins: (6,) at insertion ``t_ins``; t_burns: (4,) s; dv_rtn: (4, 3) nominal burns in the
+    ship's radial / along-track / normal frame."""
+    from .orbits import mean_motion, rtn_basis, semi_major_axis
+
+    pre_b1 = fly(ship_ins[:, None], t_ins, t_burns[0])[:, 0]
+    dv1 = rtn_basis(pre_b1[:, None])[:, :, 0].T @ dv_rtn[0]
+    ship_b2, stm_b1 = _stm(fly, pre_b1 + np.concatenate([np.zeros(3), dv1]), t_burns[0], t_burns[1])
+    post_b2 = ship_b2 + np.concatenate(
+        [np.zeros(3), rtn_basis(ship_b2[:, None])[:, :, 0].T @ dv_rtn[1]]
+    )
+    n_ship = float(mean_motion(semi_major_axis(post_b2)))
+    t_g = ground_time(float(t_burns[1]), float(t_burns[2]), n_mean, n_ship)
+    if not np.isfinite(t_g):
+        return None
+    at_g = fly(post_b2[:, None], t_burns[1], t_g)[:, 0]
+    ship_b3, stm_g = _stm(fly, at_g, t_g, t_burns[2])
+    return GroundPlan(
+        float(t_burns[0]),
+        float(t_burns[1]),
+        dv1,
+        stm_b1,
+        ship_b2,
+        post_b2,
+        t_g,
+        stm_g,
+        ship_b3[:3].copy(),
+    )
+
+
+def _tracked(ship: np.ndarray, z: np.ndarray, model: Any) -> np.ndarray:
+    """The ship's states (6, N) as the ground determines them: true ``ship`` plus the
+    orbit-determination error (module docstring); z: (6, N) standard-normal numbers (position R,
+    T, N; radial velocity, semi-major axis, normal velocity)."""
+    from .constants import MU_EARTH
+    from .orbits import rtn_basis
+
+    basis = rtn_basis(ship)  # (3, 3, N), rows R, T, N
+    d_pos = model.od_pos_m * z[0:3]
+    n_ship = np.sqrt(MU_EARTH / np.linalg.norm(ship[:3], axis=0) ** 3)
+    # along-track velocity from the semi-major-axis error (vis-viva, near-circular):
+    # da = 2 (dr_R + dv_T / n), i.e. dv_T = n (da / 2 - dr_R)
+    d_vel = np.stack(
+        [
+            model.od_vel_m_s * z[3],
+            n_ship * (0.5 * model.od_sma_m * z[4] - d_pos[0]),
+            model.od_vel_m_s * z[5],
+        ]
+    )
+    out = ship.copy()
+    out[:3] += np.einsum("ijn,in->jn", basis, d_pos)
+    out[3:] += np.einsum("ijn,in->jn", basis, d_vel)
+    return out
+
+
+def _solve(fly, tracked, t_a, t_b, target, stm, dv0):
+    """Chord (fixed-Jacobian Newton) steps for the impulse at ``t_a`` that puts ``tracked``
+    (6, N) on ``target`` (3,) at ``t_b``: (impulse (3, N), predicted state at t_b (6, N))."""
+    inv_rv = np.linalg.inv(stm[:3, 3:])
+    dv = np.array(dv0, dtype=float)
+    for _ in range(GROUND_STEPS):
+        pred = tracked.copy()
+        pred[3:] += dv
+        yf = fly(pred, t_a, t_b)
+        dv = dv + inv_rv @ (target[:, None] - yf[:3])
+    pred = tracked.copy()
+    pred[3:] += dv
+    return dv, fly(pred, t_a, t_b)
+
+
+def ground_b1b2(fly, ship, plan: GroundPlan, z, model, fly_true):
+    """B1 and B2 computed on the ground from the tracked orbit (module docstring) and flown with
+    execution errors: ship (6, N) just before B1; fly: the ground's prediction; fly_true(y, t0,
+    t1) -> (6, N) the true flight; z: (12, N) standard-normal numbers (orbit determination 6, B1
+    and B2 execution 3 each). Returns (states just after B2 (6, N), impulses as flown (2, 3, N))."""
+    from .proximity import execute_burns
+
+    tracked = _tracked(ship, z[0:6], model)
+    dv0 = np.repeat(plan.dv1[:, None], ship.shape[1], axis=1)
+    dv1, pred = _solve(fly, tracked, plan.t_b1, plan.t_b2, plan.ship_b2[:3], plan.stm_b1, dv0)
+    dv2 = plan.ship_b2_post[3:, None] - pred[3:]
+    dv1_x = execute_burns(dv1, z[6:9], model.burn_magnitude, model.burn_pointing_deg)
+    y = ship.copy()
+    y[3:] += dv1_x
+    y = fly_true(y, plan.t_b1, plan.t_b2).copy()
+    dv2_x = execute_burns(dv2, z[9:12], model.burn_magnitude, model.burn_pointing_deg)
+    y[3:] += dv2_x
+    return y, np.stack([dv1_x, dv2_x])
+
+
+def ground_correction(fly, ship, plan: GroundPlan, t_b3: float, z, model) -> np.ndarray:
+    """The ground's correction impulse (3, N) GCRS as flown, for ships (6, N) at
+    ``plan.t_ground`` (module docstring). fly(y, t0, t1) -> (6, N) end states with the nominal
+    drag; z: (9, N) standard-normal numbers (orbit determination 6, execution 3); model:
+    ``dispersions.ErrorModel``."""
+    from .proximity import execute_burns
+
+    tracked = _tracked(ship, z[0:6], model)
+    zero = np.zeros((3, ship.shape[1]))
+    dv, _ = _solve(fly, tracked, plan.t_ground, t_b3, plan.target_b3, plan.stm_ground, zero)
+    return execute_burns(dv, z[6:9], model.burn_magnitude, model.burn_pointing_deg)
+
+
+def fly_near(nom: Any, model: Any, z: np.ndarray, ship, station, ib, ok) -> dict[str, np.ndarray]:
+    """The approach of the samples ``ok`` (n,) bool from their states ``ship``, ``station``
+    (6, n) after B4; ib: (2n,) Cd A/m of the ships then the stations; z: (n, >= 9 x legs)
+    standard-normal numbers. Returns the ``proximity.ApproachSamples`` fields as (n, ...) arrays
+    (NaN, or 0 for the status, where not flown)."""
+    from .proximity import StationBatch, fly_approach
+
+    n = ship.shape[1]
+    idx = np.flatnonzero(ok)
+    out: dict[str, np.ndarray] = {
+        "t_contact": np.full(n, np.nan),
+        "contact_speed": np.full(n, np.nan),
+        "contact_miss": np.full(n, np.nan),
+        "contact_offset": np.full((n, 2), np.nan),
+        "min_range_before_final": np.full(n, np.nan),
+        "keepout_violation": np.zeros(n, dtype=bool),
+        "cone_excess": np.full(n, np.nan),
+        "dv_phase": np.full((n, 4), np.nan),
+        "status": np.zeros(n, dtype=np.int8),
+    }
+    if idx.size == 0:
+        return out
+    batch = StationBatch(station[:, idx], np.concatenate([ib[:n][idx], ib[n:][idx]]), nom.force())
+    flight = fly_approach(
+        None,
+        batch,
+        ship[:, idx],
+        nom.t_as,
+        nom.port_pos,
+        nom.port_axis,
+        nom.approach,
+        nom.n_mean,
+        errors=model.approach,
+        z=z[idx],
+    )
+    for name, arr in out.items():
+        arr[idx] = getattr(flight.samples, name)
+    return out

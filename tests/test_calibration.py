@@ -1,0 +1,160 @@
+"""The docking time from the ship, port and attitude; the calibrated hold; the leave-one-out table.
+
+Tolerances: published times are given to the minute (so +/-1 min), the issue 9 accuracy target
+(median leave-one-out error of the fast flights at most 5 min, below both stopwatches), and the
+rounding of the calibrated constants (1 s). No flight is simulated here (fast).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from rendezvous import calibration as cal
+from rendezvous.catalog import ISS, VEHICLES
+from rendezvous.proximity import approach_legs, final_approach_schedule, port_frame
+from rendezvous.scenario import Scenario
+
+MINUTE = 60.0  # published times are to the minute
+# Issue 9, done when: the median leave-one-out error of the fast flights at most 5 min.
+TARGET_MEDIAN_S = 300.0
+
+
+def _phase_time(vehicle: str, port: str, phase: str) -> float:
+    prof = cal.approach_profile(VEHICLES[vehicle], ISS.port(port), hold_s=0.0)
+    pos, axis = port_frame(ISS.port(port), prof, ISS)
+    return sum(leg.duration_s for leg in approach_legs(prof, pos, axis) if leg.phase == phase)
+
+
+@pytest.mark.parametrize(
+    ("vehicle", "minutes"),
+    [("soyuz", 9.0), ("progress", 13.0)],  # Soyuz MS-02 (2016) 9 min; TASS, Progress MS-09 13 min
+)
+def test_final_approach_takes_the_published_time(vehicle, minutes):
+    prof = cal.approach_profile(VEHICLES[vehicle], ISS.port("prichal"))
+    t, rho = final_approach_schedule(
+        prof.hold_distance_m, prof.glideslope_tau_s, prof.contact_speed_m_s, prof.final_pulse_s
+    )
+    assert abs(t[-1] - minutes * MINUTE) <= MINUTE and rho[-1] == 0.0
+
+
+def test_progress_range_reduction_and_flyaround_take_the_published_time():
+    # Progress MS-03: 4 km at 23:40, flyaround from 379 m at 00:02, lined up with Pirs at 00:06
+    assert abs(_phase_time("progress", "pirs", "approach") - 22 * MINUTE) <= MINUTE
+    assert abs(_phase_time("progress", "pirs", "flyaround") - 4 * MINUTE) <= MINUTE
+
+
+def test_port_and_attitude_move_the_flyaround():
+    # from the V-bar ahead: a quarter turn to a nadir or zenith port, a half turn to Zvezda aft
+    # (approached from behind with the station in +XVV)
+    nadir = _phase_time("soyuz", "prichal", "flyaround")
+    assert _phase_time("soyuz", "poisk", "flyaround") == pytest.approx(nadir)
+    assert _phase_time("soyuz", "zvezda-aft", "flyaround") == pytest.approx(2 * nadir)
+    assert cal.station_yaw_deg(ISS.port("zvezda-aft")) == 0.0
+    assert cal.station_yaw_deg(ISS.port("prichal")) == ISS.yaw_deg
+    # with the station yawed 180 deg the aft port would face the approach corridor: no flyaround
+    prof = replace(cal.approach_profile(VEHICLES["soyuz"], ISS.port("zvezda-aft")), hold_s=0.0)
+    pos, axis = port_frame(ISS.port("zvezda-aft"), replace(prof, station_yaw_deg=180.0), ISS)
+    legs = approach_legs(replace(prof, station_yaw_deg=180.0), pos, axis)
+    assert sum(leg.phase == "flyaround" for leg in legs) == 1  # straight to the hold point
+
+
+def test_hold_is_flown_exactly_in_whole_hops():
+    prof = cal.approach_profile(VEHICLES["soyuz"], ISS.port("rassvet"), hold_s=1000.0)
+    n = int(round(prof.hold_s / prof.hold_pulse_s))
+    assert n * prof.hold_pulse_s == pytest.approx(1000.0) and prof.hold_pulse_s <= 60.0
+
+
+def test_tables_read_with_planned_dockings_labelled():
+    flights = cal.real_flights()
+    table2 = [f for f in flights if f.table == "flight_durations.csv"]
+    assert len(table2) == 15 and all(f.docking_kind == "actual" for f in table2)
+    planned = {f.name for f in flights if f.docking_kind == "planned"}
+    assert planned == {"Soyuz MS-27 (plan)", "Progress MS-30", "Progress MS-31"}
+    # Progress MS-20: 3 h 29 min 45 s (Roscosmos times in the table)
+    ms20 = next(f for f in flights if f.name == "Progress MS-20")
+    assert ms20.vehicle == "progress" and ms20.port == "zvezda-aft"
+    assert ms20.duration_s == pytest.approx(3 * 3600 + 29 * 60 + 45)
+
+
+def test_calibrated_constants_are_the_fit_of_the_whole_table():
+    fitted = cal.fit(cal.real_flights())
+    assert fitted.n_flights == 20  # every actual docking, no planned one
+    for k, v in cal.CALIBRATED_HOLD_S.items():
+        assert abs(fitted.hold_s[k] - v) <= 1.0
+    for k, v in cal.CALIBRATED_SCHEME_EXTRA_S.items():
+        assert abs(fitted.scheme_extra_s[k] - v) <= 1.0
+
+
+def test_planned_dockings_are_never_fitted():
+    flights = cal.real_flights()
+    moved = tuple(
+        replace(f, duration_s=f.duration_s + 3600.0) if f.docking_kind == "planned" else f
+        for f in flights
+    )
+    a, b = cal.fit(flights), cal.fit(moved)
+    assert dict(a.hold_s) == dict(b.hold_s) and dict(a.scheme_extra_s) == dict(b.scheme_extra_s)
+
+
+def test_leave_one_out_is_computed_as_claimed():
+    flights = cal.real_flights()
+    table = cal.leave_one_out(flights)
+    actual = [f for f in flights if f.docking_kind == "actual"]
+    for i in (0, 1, 8, len(flights) - 1):  # MS-27, its plan, Progress MS-09, Soyuz MS-25
+        f = flights[i]
+        others = [g for g in actual if g.name.replace(" (plan)", "") != f.name.split(" (")[0]]
+        assert table.ours_s[i] == pytest.approx(cal.model_duration_s(f, cal.fit(others)))
+        same = [g.duration_s for g in others if g.scheme == f.scheme]
+        assert table.stopwatch_scheme_s[i] == pytest.approx(np.mean(same))
+        both = [g.duration_s for g in others if g.scheme == f.scheme and g.vehicle == f.vehicle]
+        if both:
+            assert table.stopwatch_scheme_vehicle_s[i] == pytest.approx(np.mean(both))
+        else:
+            assert np.isnan(table.stopwatch_scheme_vehicle_s[i])
+    # the prediction of a flight does not see its own docking
+    i = 0
+    moved = tuple(
+        replace(f, duration_s=f.duration_s + 3600.0) if k == i else f for k, f in enumerate(flights)
+    )
+    loo = cal.leave_one_out(moved)
+    assert loo.ours_s[i] == pytest.approx(table.ours_s[i])
+    assert loo.stopwatch_scheme_s[i] == pytest.approx(table.stopwatch_scheme_s[i])
+    assert cal.fit(moved).hold_s["soyuz"] != pytest.approx(cal.fit(flights).hold_s["soyuz"])
+
+
+def test_median_of_fast_flights_below_both_stopwatches():
+    # issue 9: our median leave-one-out error of the fast flights below both stopwatches
+    t = cal.leave_one_out()
+    ours = t.median_abs_error_s("ours")
+    assert ours < t.median_abs_error_s("stopwatch_scheme")
+    assert ours < t.median_abs_error_s("stopwatch_scheme_vehicle")
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue 9 target not met: median 6.3 min with port and ship alone (README)"
+)
+def test_median_of_fast_flights_within_the_target():
+    assert cal.leave_one_out().median_abs_error_s("ours") <= TARGET_MEDIAN_S
+
+
+def test_scenario_takes_the_ships_profile_and_keeps_a_given_one():
+    s = Scenario("2025-04-08T05:47:15.309Z")
+    assert s.default_approach and s.approach.glideslope_tau_s == 200.0
+    p = s.replace(vehicle="progress")
+    assert p.default_approach and p.approach.glideslope_tau_s == 360.0
+    z = s.replace(port="zvezda-aft")
+    assert z.approach.station_yaw_deg == 0.0
+    mine = replace(s.approach, hold_s=0.0)
+    kept = s.replace(approach=mine).replace(vehicle="progress")
+    assert kept.approach is mine and not kept.default_approach
+
+
+def test_the_flight_adds_the_schemes_calibrated_extra_to_the_default_hold():
+    s = Scenario("2025-04-08T05:47:15.309Z")
+    for scheme, extra in cal.CALIBRATED_SCHEME_EXTRA_S.items():
+        hold = s.approach_for(scheme).hold_s
+        assert hold == pytest.approx(cal.CALIBRATED_HOLD_S["soyuz"] + extra)
+    mine = replace(s.approach, hold_s=10.0)
+    assert s.replace(approach=mine).approach_for("2-day") is mine
