@@ -265,24 +265,23 @@ def linear_plan(
 
 
 B3_SHIFTS_REV = (0.0, -0.1, 0.1, -0.2, 0.2)
-"""Moves of the third burn tried, in revolutions, in this order, where the scheme's own times give
-no plan (the four burns' arguments of latitude lining up make it singular); a real plan shifts a
-burn too."""
+"""Moves of the third burn tried, in revolutions, where the scheme's own times give no plan (the
+four burns' arguments of latitude lining up make it singular) or a near-singular one; a real plan
+shifts a burn too."""
 
 B3_SINGULAR_DEG = 25.0
 """Where the scheme's own times give a plan with the third burn's argument of latitude within this
 angle of the first's (mod 180 deg), the plan is near the singularity and pays for it with
 opposing burns (up to 75 m/s more on the two-day scheme, over about 15 deg of phase angle): the
-cheapest of the B3 moves is flown there. The two-orbit and four-orbit windows lie 40 deg or more
-from it."""
+cheapest of the B3 moves is flown there (and where there is no plan at all). The two-orbit and
+four-orbit windows lie 40 deg or more from it."""
 
 
 def best_plan(
     roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=True, as_depth_m=0.0
 ):
-    """:func:`linear_plan` with the scheme's times, or the first B3 move of ``B3_SHIFTS_REV`` that
-    gives a plan where those times give none, or the cheapest where they give a near-singular one
-    (:data:`B3_SINGULAR_DEG`), per case.
+    """:func:`linear_plan` with the scheme's times, or the cheapest B3 move of ``B3_SHIFTS_REV``
+    where those times give no plan or a near-singular one (:data:`B3_SINGULAR_DEG`), per case.
 
     Returns (t_burns (4, M) used, FarRangePlan). Arguments as in :func:`linear_plan`.
     """
@@ -296,25 +295,11 @@ def best_plan(
     best = linear_plan(roe0, a_st, inc, u_st0, tb0, target_dlambda, **kw)
     best_tb = np.repeat(tb0[:, None], m, axis=1)
     dv_t, dv_rtn, u = best.dv_total.copy(), best.dv_rtn.copy(), best.u.copy()
-    # Try the moves only where the scheme's own times give no plan (singular or not converged).
-    idx = np.flatnonzero(~np.isfinite(dv_t))
-    for shift in B3_SHIFTS_REV[1:]:
-        if idx.size == 0:
-            break
-        tb = tb0.copy()
-        tb[2] += shift * period
-        p = linear_plan(roe0[:, idx], a_st, inc, u_st0, tb, target_dlambda, **kw)
-        take = np.isfinite(p.dv_total)
-        sel = idx[take]
-        best_tb[:, sel] = tb[:, None]
-        dv_t[sel], dv_rtn[:, :, sel], u[:, sel] = (
-            p.dv_total[take],
-            p.dv_rtn[:, :, take],
-            p.u[:, take],
-        )
-        idx = idx[~take]
+    # Try the moves where the scheme's own times give no plan (singular or not converged) or a
+    # near-singular one, and keep the cheapest plan of each case.
     near_sing = np.abs(np.sin(best.u[2] - best.u[0])) < np.sin(np.radians(B3_SINGULAR_DEG))
-    idx = np.flatnonzero(np.isfinite(best.dv_total) & near_sing)
+    idx = np.flatnonzero(~np.isfinite(dv_t) | near_sing)
+    dv_t[~np.isfinite(dv_t)] = np.inf
     for shift in B3_SHIFTS_REV[1:] if idx.size else ():
         tb = tb0.copy()
         tb[2] += shift * period
@@ -327,6 +312,7 @@ def best_plan(
             p.dv_rtn[:, :, take],
             p.u[:, take],
         )
+    dv_t[~np.isfinite(dv_t)] = np.nan
     best = FarRangePlan(dv_rtn, dv_t, u)
     return best_tb, best
 
