@@ -86,7 +86,7 @@ from .dispersions_errors import (
 from .dispersions_near import GroundPlan, fly_near, ground_b1b2, ground_correction, ground_plan
 from .environment import fly as _propagate
 from .orbits import mean_motion, rtn_basis, semi_major_axis
-from .phasing import fly_burns
+from .phasing import approach_start, fly_burns
 from .proximity import ApproachProfile, execute_burns
 
 __all__ = [
@@ -259,7 +259,7 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
         t_burns=t_b,
         dv_rtn=dv_rtn,
         t_as=float(t_b[3]),
-        as_rel=np.array([prof.approach_side * prof.start_distance_m, 0.0, 0.0, 0.0, 0.0, 0.0]),
+        as_rel=approach_start(prof),
         ib_ship=env.ib_ship,
         ib_station=env.ib_station,
         force_model=env.force,

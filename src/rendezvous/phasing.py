@@ -6,9 +6,10 @@ After insertion the ship is some angle behind the station in (nearly) the same p
 it catches up; four burns at fixed times of the scheme (two "loaded before launch" on the first
 orbit, two to finish the rendezvous: "the first two burns are loaded before launch and flown on the
 first orbits; the onboard computer then computes the final rendezvous burns", ESA astronaut
-S. Cristoforetti on the four-orbit scheme) bring it to the *approach start point* (AS), a point on
-the station's V-bar (ahead of it by default, ``proximity.ApproachProfile``), with no relative
-velocity, at the scheme's planned time. The burns are found in two steps:
+S. Cristoforetti on the four-orbit scheme) bring it to the *approach start point* (AS), at rest in
+the station's LVLH frame at the scheme's planned time: ``start_distance_m`` ahead of the station
+and ``start_below_m`` (1.5 km) below its V-bar (``proximity.ApproachProfile``,
+:func:`approach_start`). The burns are found in two steps:
 
 1. A linear plan in relative orbital elements (ROE) of the ship with respect to the station:
    ``(da, dlambda, dex, dey, dix, diy)`` (m, rad, -, -, rad, rad), D'Amico (2010, PhD thesis, TU
@@ -26,11 +27,21 @@ velocity, at the scheme's planned time. The burns are found in two steps:
    propagation of
    13 states (finite differences).
 
+Schedules: the burn times are the scheme's ``burn_revs`` times the station's nodal period from
+mean elements at insertion (``orbits.nodal_period``: Kozai 1959, Brouwer 1959), not the osculating
+``2 pi / n``, which varies by 15 s around the orbit. The linear plan itself still works in
+osculating elements (the ROE are Keplerian, as in the textbook; the drag re-aim and the
+differential correction absorb the short-period terms).
+
 The scheme window (``rendezvous.schemes``): for the insertion orbit at hand, the linear plan gives
 the total Delta-v as a function of the phase angle; the scheme can be flown where that Delta-v is
 within ``dv_margin_m_s`` of its minimum (a propellant-margin definition of the window). With the
 default margin the windows come out close to the published widths (Rossiyskaya Gazeta, 2024: about
 6, 22 and 150 deg; tested).
+
+Passive safety: the approach start point is the transfer's apogee, 1.5 km below the V-bar, so the
+free drift after any one missed far-range burn stays outside the ISS approach ellipsoid
+(``passive_safety``, which checks it).
 
 Phase angle convention: the angle from the ship to the station in the station's orbit plane,
 measured
@@ -51,6 +62,7 @@ from .errors import MissionError
 from .orbits import (
     mean_longitude_rate,
     mean_motion,
+    nodal_period,
     nodal_rate,
     phase_angle,
     rtn_basis,
@@ -65,6 +77,7 @@ __all__ = [
     "FarRangePlan",
     "InsertionGeometry",
     "aim_insertion",
+    "approach_start",
     "correct_burns",
     "fly_burns",
     "fly_far_range",
@@ -131,6 +144,10 @@ def relative_elements(station, ship, pole=(0.0, 0.0, 1.0)) -> np.ndarray:
     )
 
 
+PLAN_ITERATIONS = 8
+"""At most this many Newton iterations in :func:`linear_plan` (it stops at steps below 1e-7 m/s)."""
+
+
 @dataclass(frozen=True)
 class FarRangePlan:
     """The linear far-range plan for a batch of M cases.
@@ -145,7 +162,7 @@ class FarRangePlan:
 
 
 def linear_plan(
-    roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, iterations=8, out_of_plane=True
+    roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=True, as_depth_m=0.0
 ):
     """Four-burn linear far-range plan in ROE (module docstring, step 1), vectorised over M cases.
 
@@ -156,6 +173,10 @@ def linear_plan(
     the last is the arrival at the approach start point. target_dlambda: the ship's mean-longitude
     offset at arrival (rad; negative = behind the station). out_of_plane: False plans the in-plane
     burns only (for windows: the launcher's aim plane takes care of the plane, see launch.py).
+    as_depth_m: the approach start point's height below the station's V-bar, m, reached with no
+    relative velocity: there the ship's ROE are ``da = -4 d``, ``de = -3 d / a (cos u, sin u)``
+    at its argument of latitude u: the apogee of an orbit 4 d lower on average (the first-order
+    map between LVLH states and ROE, D'Amico 2010 ch. 2; Fehse 2003 eqs. 3.25-3.27).
     """
     roe0 = np.asarray(roe0, dtype=float)
     if roe0.ndim == 1:
@@ -166,7 +187,7 @@ def linear_plan(
     lam_rate_st = mean_longitude_rate(a_st, inc)
     da0, dl0, dex0, dey0, dix0, diy0 = roe0
     x = np.zeros((4, m))
-    for _ in range(iterations):
+    for _ in range(PLAN_ITERATIONS):
         # Segment semi-major-axis offsets with the current guess: after burn k, da0 + 2/n sum x_j.
         da_seg = da0 + (2.0 / n) * np.concatenate([np.zeros((1, m)), np.cumsum(x, axis=0)])
         t_edges = np.concatenate([[0.0], t_burns])
@@ -191,11 +212,12 @@ def linear_plan(
         A[:, 2, :] = (2.0 / (n * a_st) * np.sin(u)).T
         A[:, 3, :] = d_dl.T
         # Residuals relative to the current x (Newton step on the linearised system).
+        de_as = -3.0 * as_depth_m / a_st  # the e-vector at the approach start point (docstring)
         res = np.stack(
             [
-                da0 + (2.0 / n) * np.sum(x, axis=0),
-                dex0 + np.sum(2.0 / (n * a_st) * np.cos(u) * x, axis=0),
-                dey0 + np.sum(2.0 / (n * a_st) * np.sin(u) * x, axis=0),
+                da0 + (2.0 / n) * np.sum(x, axis=0) + 4.0 * as_depth_m,
+                dex0 + np.sum(2.0 / (n * a_st) * np.cos(u) * x, axis=0) - de_as * np.cos(u[3]),
+                dey0 + np.sum(2.0 / (n * a_st) * np.sin(u) * x, axis=0) - de_as * np.sin(u[3]),
                 dl_f0 - target_dlambda,
             ],
             axis=1,
@@ -243,14 +265,23 @@ def linear_plan(
 
 
 B3_SHIFTS_REV = (0.0, -0.1, 0.1, -0.2, 0.2)
-"""Moves of the third burn tried, in revolutions, in this order, where the scheme's own times give
-no plan (the four burns' arguments of latitude lining up make it singular); a real plan shifts a
-burn too."""
+"""Moves of the third burn tried, in revolutions, where the scheme's own times give no plan (the
+four burns' arguments of latitude lining up make it singular) or a near-singular one; a real plan
+shifts a burn too."""
+
+B3_SINGULAR_DEG = 25.0
+"""Where the scheme's own times give a plan with the third burn's argument of latitude within this
+angle of the first's (mod 180 deg), the plan is near the singularity and pays for it with
+opposing burns (up to 75 m/s more on the two-day scheme, over about 15 deg of phase angle): the
+cheapest of the B3 moves is flown there (and where there is no plan at all). The two-orbit and
+four-orbit windows lie 40 deg or more from it."""
 
 
-def best_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=True):
-    """:func:`linear_plan` with the scheme's times, or the first B3 move of ``B3_SHIFTS_REV`` that
-    gives a plan where those times give none, per case.
+def best_plan(
+    roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=True, as_depth_m=0.0
+):
+    """:func:`linear_plan` with the scheme's times, or the cheapest B3 move of ``B3_SHIFTS_REV``
+    where those times give no plan or a near-singular one (:data:`B3_SINGULAR_DEG`), per case.
 
     Returns (t_burns (4, M) used, FarRangePlan). Arguments as in :func:`linear_plan`.
     """
@@ -260,20 +291,20 @@ def best_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=T
     period = TWO_PI / mean_motion(a_st)
     m = roe0.shape[1]
     tb0 = np.array(t_burns, dtype=float)
-    best = linear_plan(roe0, a_st, inc, u_st0, tb0, target_dlambda, out_of_plane=out_of_plane)
+    kw = {"out_of_plane": out_of_plane, "as_depth_m": as_depth_m}
+    best = linear_plan(roe0, a_st, inc, u_st0, tb0, target_dlambda, **kw)
     best_tb = np.repeat(tb0[:, None], m, axis=1)
     dv_t, dv_rtn, u = best.dv_total.copy(), best.dv_rtn.copy(), best.u.copy()
-    # Try the moves only where the scheme's own times give no plan (singular or not converged).
-    idx = np.flatnonzero(~np.isfinite(dv_t))
-    for shift in B3_SHIFTS_REV[1:]:
-        if idx.size == 0:
-            break
+    # Try the moves where the scheme's own times give no plan (singular or not converged) or a
+    # near-singular one, and keep the cheapest plan of each case.
+    near_sing = np.abs(np.sin(best.u[2] - best.u[0])) < np.sin(np.radians(B3_SINGULAR_DEG))
+    idx = np.flatnonzero(~np.isfinite(dv_t) | near_sing)
+    dv_t[~np.isfinite(dv_t)] = np.inf
+    for shift in B3_SHIFTS_REV[1:] if idx.size else ():
         tb = tb0.copy()
         tb[2] += shift * period
-        p = linear_plan(
-            roe0[:, idx], a_st, inc, u_st0, tb, target_dlambda, out_of_plane=out_of_plane
-        )
-        take = np.isfinite(p.dv_total)
+        p = linear_plan(roe0[:, idx], a_st, inc, u_st0, tb, target_dlambda, **kw)
+        take = np.isfinite(p.dv_total) & (p.dv_total < dv_t[idx])
         sel = idx[take]
         best_tb[:, sel] = tb[:, None]
         dv_t[sel], dv_rtn[:, :, sel], u[:, sel] = (
@@ -281,7 +312,7 @@ def best_plan(roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=T
             p.dv_rtn[:, :, take],
             p.u[:, take],
         )
-        idx = idx[~take]
+    dv_t[~np.isfinite(dv_t)] = np.nan
     best = FarRangePlan(dv_rtn, dv_t, u)
     return best_tb, best
 
@@ -295,9 +326,14 @@ class InsertionGeometry:
     """The station's orbit at insertion and the ship relative to it: the arguments of the linear
     plan and of the scheme windows (``linear_plan``).
 
-    a_st: station semi-major axis, m; n_st: its mean motion, rad/s; period: 2 pi / n_st, s; inc:
+    a_st: station (osculating) semi-major axis, m; n_st: its mean motion (Keplerian, osculating),
+    rad/s; period: its nodal period from mean elements (``orbits.nodal_period``), s: the unit of
+    the schedules (``Scheme.burn_revs``), the same wherever on its orbit the station is at
+    insertion (the osculating period varies by 15 s around the orbit); inc:
     inclination to the true equator, rad; u_st: station mean argument of latitude, rad; roe: (6,)
-    ROE of the ship; target_dlam: the ship's mean-longitude offset at the approach start, rad.
+    ROE of the ship; target_dlam: the ship's mean-longitude offset at the approach start, rad;
+    as_rel: (6,) the approach start point (AS) in the station's LVLH frame, m and m/s (at rest,
+    ``start_below_m`` below the V-bar); as_depth_m: its height below the V-bar, m.
     """
 
     a_st: float
@@ -307,6 +343,8 @@ class InsertionGeometry:
     u_st: float
     roe: np.ndarray
     target_dlam: float
+    as_rel: np.ndarray
+    as_depth_m: float
 
     def burn_times(self, scheme: Scheme) -> np.ndarray:
         """The scheme's four burn times after insertion, s."""
@@ -336,8 +374,26 @@ def insertion_geometry(station, ship, pole, approach) -> InsertionGeometry:
     node /= np.linalg.norm(node)
     u_st = float(_mean_elements(station, node, np.cross(h, node))[1])
     roe = relative_elements(station, ship, pole)
-    target = approach.approach_side * approach.start_distance_m / a_st
-    return InsertionGeometry(a_st, float(n_st), float(TWO_PI / n_st), inc, u_st, roe, target)
+    as_rel = approach_start(approach)
+    return InsertionGeometry(
+        a_st,
+        float(n_st),
+        float(nodal_period(station, pole)),
+        inc,
+        u_st,
+        roe,
+        float(as_rel[0] / a_st),
+        as_rel,
+        float(as_rel[2]),
+    )
+
+
+def approach_start(approach) -> np.ndarray:
+    """The approach start point (AS) of a ``proximity.ApproachProfile``: (6,) LVLH state, m and
+    m/s: ``start_distance_m`` along the V-bar on the ``approach_side`` and ``start_below_m`` below
+    it (LVLH z points to the Earth), at rest in LVLH (module docstring, passive safety)."""
+    x = approach.approach_side * approach.start_distance_m
+    return np.array([x, 0.0, float(approach.start_below_m), 0.0, 0.0, 0.0])
 
 
 def fly_burns(
@@ -444,7 +500,13 @@ def aim_insertion(ins, geom, scheme, window, pole, ascent) -> AimedInsertion:
         phase_eff = phase_ins if window.lo_deg <= phase_ins <= window.hi_deg else phase_ins + 360.0
         roe0[1] = -np.radians(phase_eff)
         tb_used, plan = best_plan(
-            roe0, geom.a_st, geom.inc, geom.u_st, t_nominal - ins.t, geom.target_dlam
+            roe0,
+            geom.a_st,
+            geom.inc,
+            geom.u_st,
+            t_nominal - ins.t,
+            geom.target_dlam,
+            as_depth_m=geom.as_depth_m,
         )
         if not np.isfinite(plan.dv_total[0]):
             raise MissionError(
@@ -473,7 +535,13 @@ def reaim_for_drag(fly, aimed, geom, station, pole, t_ins) -> tuple[FarRangePlan
             break
         aim_dlam -= err
         tb_try, plan_try = best_plan(
-            aimed.roe, geom.a_st, geom.inc, geom.u_st, aimed.t_nominal - t_ins, aim_dlam
+            aimed.roe,
+            geom.a_st,
+            geom.inc,
+            geom.u_st,
+            aimed.t_nominal - t_ins,
+            aim_dlam,
+            as_depth_m=geom.as_depth_m,
         )
         if not np.isfinite(plan_try.dv_total[0]):
             break
@@ -511,8 +579,7 @@ def fly_far_range(env, ins, geom, scheme, window, station, ascent, approach) -> 
     aimed = aim_insertion(ins, geom, scheme, window, env.pole, ascent)
     plan, t_burns = reaim_for_drag(env.fly_ship, aimed, geom, station, env.pole, ins.t)
     t_as = float(t_burns[-1])
-    as_rel = np.array([approach.approach_side * approach.start_distance_m, 0, 0, 0, 0, 0.0])
-    target = from_lvlh(station(t_as), as_rel)
+    target = from_lvlh(station(t_as), geom.as_rel)
     dv_rtn, converged = correct_burns(
         env.fly_ship, aimed.ship, ins.t, t_burns, plan.dv_rtn[:, :, 0], target, geom.n_st
     )

@@ -124,6 +124,7 @@ class ApproachProfile:
     cone_half_angle_deg: float = 10.0
     station_yaw_deg: float | None = None  # None: the station's own attitude (catalog.Station)
     approach_side: int = 1
+    start_below_m: float = 1500.0  # AS below the V-bar (LVLH +z): passively safe, phasing.py
 
 
 def _cw_matrices(n: float, dts: np.ndarray) -> np.ndarray:
@@ -276,7 +277,7 @@ def approach_estimate(prof: ApproachProfile, port_pos, port_axis, n_mean) -> tup
     """(duration s, Delta-v m/s) from the approach start point to contact: the legs of
     :func:`approach_legs` flown by ideal two-impulse CW transfers at mean motion ``n_mean``
     (rad/s). An estimate: the flown approach (:func:`fly_approach`) also corrects drag and J2."""
-    rel = np.array([prof.approach_side * prof.start_distance_m, 0.0, 0.0, 0.0, 0.0, 0.0])
+    rel = np.array([prof.approach_side * prof.start_distance_m, 0, prof.start_below_m, 0, 0, 0.0])
     duration = 0.0
     dv_total = 0.0
     for leg in approach_legs(prof, port_pos, port_axis):

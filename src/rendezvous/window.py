@@ -620,9 +620,9 @@ def search_windows(
     >>> w = search_windows("2025-04-08", 1, schemes=["2-orbit"], lookahead_days=0)
     >>> o = w.opportunities[0]  # Soyuz MS-27 launched at 05:47:15.309
     >>> o.scheme, o.open_utc, o.nominal_utc, o.close_utc
-    ('2-orbit', '2025-04-08T05:46:31.289Z', '2025-04-08T05:47:25.334Z', '2025-04-08T05:48:18.939Z')
+    ('2-orbit', '2025-04-08T05:46:31.698Z', '2025-04-08T05:47:25.539Z', '2025-04-08T05:48:19.051Z')
     >>> o.docking_utc, round(o.phase_deg, 2)
-    ('2025-04-08T08:59:30Z', 15.19)
+    ('2025-04-08T09:03:06Z', 15.2)
     """
     from . import ephemeris
     from .catalog import SITES, site_by_name
