@@ -59,8 +59,8 @@ N_FAR = 26
 B1..B4 execution (magnitude, pointing 1, pointing 2) x 4; navigation position (3) and velocity (3)
 in LVLH; log Cd A/m factor; log density factor."""
 
-MAX_APPROACH_LEGS = 80
-"""Approach legs with random numbers of their own (an approach profile flies about 40-50)."""
+MAX_APPROACH_LEGS = 100
+"""Approach legs with random numbers of their own (the built-in profiles fly 40 to 60)."""
 
 N_GROUND = 15
 """Numbers of the ground's burns (two-day): orbit determination before B1 (6), and for the
