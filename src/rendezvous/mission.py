@@ -121,14 +121,14 @@ def simulate(
     >>> r.scheme, r.docking_utc
     ('2-orbit', '2025-04-08T09:02:56Z')
     >>> round(r.total_dv_m_s, 1), len(r.burns)
-    (136.7, 66)
+    (136.6, 36)
     >>> [b.label for b in r.burns[:4]]
     ['B1 phasing', 'B2 phasing', 'B3 rendezvous', 'B4 approach-start']
     >>> x, y, z = r.relative_at(r.t_contact)[:3]  # LVLH at contact: the port, m
     >>> round(float(x), 1), round(float(z), 1)
     (29.0, 19.0)
     >>> round(float(np.linalg.norm(r.relative_at(r.t_contact - 600.0)[:3])))  # 10 min before, m
-    300
+    293
     """
     given = dict(element_sets=elements, site=site, port=port, vehicle=vehicle, scheme=scheme)
     given = {k: v for k, v in given.items() if v is not None} | options

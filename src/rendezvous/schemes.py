@@ -78,13 +78,18 @@ def window_region(ok, i: int, gap: int) -> tuple[int, int]:
     return lo, hi
 
 
-def planned_dv(phases, roe0, a_st, inc, u_st0, t_burns, target_dlambda) -> np.ndarray:
+def planned_dv(
+    phases, roe0, a_st, inc, u_st0, t_burns, target_dlambda, as_depth_m=0.0
+) -> np.ndarray:
     """Planned in-plane far-range Delta-v (m/s, inf where there is no plan) for an insertion with
     ROE ``roe0`` (6,) but phase angles ``phases`` (K,) rad (the phase enters as dlambda = -phase).
-    Other arguments as in :func:`linear_plan`."""
+    Other arguments as in :func:`linear_plan` (``as_depth_m``: the approach start point's depth
+    below the V-bar, ``phasing.InsertionGeometry.as_depth_m``)."""
     roe = np.repeat(np.asarray(roe0, dtype=float)[:, None], phases.size, axis=1)
     roe[1] = -phases
-    _, plan = best_plan(roe, a_st, inc, u_st0, t_burns, target_dlambda, out_of_plane=False)
+    _, plan = best_plan(
+        roe, a_st, inc, u_st0, t_burns, target_dlambda, out_of_plane=False, as_depth_m=as_depth_m
+    )
     return np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
 
 
@@ -93,7 +98,7 @@ def _own_times_dv(phases, args) -> np.ndarray:
     :func:`~rendezvous.phasing.linear_plan`; inf where that gives no plan)."""
     roe = np.repeat(np.asarray(args[0], dtype=float)[:, None], phases.size, axis=1)
     roe[1] = -phases
-    plan = linear_plan(roe, *args[1:], out_of_plane=False)
+    plan = linear_plan(roe, *args[1:6], out_of_plane=False, as_depth_m=args[6])
     return np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
 
 
@@ -200,6 +205,7 @@ def scheme_window(
     bridge_deg=5.0,
     near: SchemeWindow | None = None,
     near_pad_deg=10.0,
+    as_depth_m=0.0,
 ) -> SchemeWindow:
     """The phase-angle window and floor of ``scheme`` for the insertion ROE ``roe0`` (6,).
 
@@ -219,9 +225,9 @@ def scheme_window(
     ``near_pad_deg - bridge_deg``), the whole range is scanned after all; a window wider than
     180 deg (two-day) is scanned whole at once. This assumes the floor is the lowest planned
     Delta-v of the scan, as the flat floor of the linear plan is (the minimum energy and
-    eccentricity change).
+    eccentricity change). ``as_depth_m``: as in :func:`planned_dv`.
     """
-    args = (roe0, a_st, inc, u_st0, t_burns, target_dlambda)
+    args = (roe0, a_st, inc, u_st0, t_burns, target_dlambda, as_depth_m)
     step = np.radians(step_deg)
     phases = np.arange(np.radians(-30.0), np.radians(390.0) + step / 2, step)
     gap = int(round(bridge_deg / step_deg))
@@ -266,7 +272,9 @@ def scheme_window(
 
 def scheme_windows(geom: InsertionGeometry) -> tuple[SchemeWindow, ...]:
     """The window of every scheme of ``SCHEMES`` for one insertion (:func:`scheme_window`)."""
-    return tuple(scheme_window(s, *geom.plan_args(s)) for s in SCHEMES.values())
+    return tuple(
+        scheme_window(s, *geom.plan_args(s), as_depth_m=geom.as_depth_m) for s in SCHEMES.values()
+    )
 
 
 def choose_scheme(

@@ -276,7 +276,9 @@ def _case_window(
     scheme = phasing.SCHEMES[name]
     ph_a, ph_b = np.degrees(np.interp(p.plane_limits, p.t, p.phase))
     near = near if SCAN_NEAR else None
-    lim = scheme_window(scheme, *geom.plan_args(scheme), near=near, **EDGE_REFINEMENT)
+    lim = scheme_window(
+        scheme, *geom.plan_args(scheme), near=near, as_depth_m=geom.as_depth_m, **EDGE_REFINEMENT
+    )
     best = None
     for k in (-1, 0, 1):
         a, b = ph_a + 360 * k, ph_b + 360 * k
@@ -455,7 +457,7 @@ def opportunities(
         phase, ph_open, ph_close = (
             _on_branch(np.degrees(ev.phase[i]), w.target_deg) for i in (q, m + q, 2 * m + q)
         )
-        dv_far = float(planned_dv(np.radians([phase]), *geom.plan_args(scheme))[0])
+        dv_far = float(planned_dv(np.radians([phase]), *geom.plan_args(scheme), geom.as_depth_m)[0])
         prox_dur, prox_dv = prox[name]
         t_dock = t_nom[q] + ctx.ascent.duration_s + scheme.burn_revs[-1] * geom.period + prox_dur
         day_i = int(np.clip(t_nom[q] // DAY, 0, ctx.days - 1))
@@ -620,9 +622,9 @@ def search_windows(
     >>> w = search_windows("2025-04-08", 1, schemes=["2-orbit"], lookahead_days=0)
     >>> o = w.opportunities[0]  # Soyuz MS-27 launched at 05:47:15.309
     >>> o.scheme, o.open_utc, o.nominal_utc, o.close_utc
-    ('2-orbit', '2025-04-08T05:46:31.698Z', '2025-04-08T05:47:25.539Z', '2025-04-08T05:48:19.051Z')
+    ('2-orbit', '2025-04-08T05:46:33.040Z', '2025-04-08T05:47:26.378Z', '2025-04-08T05:48:19.387Z')
     >>> o.docking_utc, round(o.phase_deg, 2)
-    ('2025-04-08T09:03:06Z', 15.2)
+    ('2025-04-08T09:03:07Z', 15.25)
     """
     from . import ephemeris
     from .catalog import SITES, site_by_name
