@@ -11,14 +11,15 @@ full force model. The guidance is closed-loop: every impulse re-targets from whe
 really is, so the CW model's errors (eccentricity, J2, drag, nonlinearity) are corrected at the
 next impulse.
 
-The phases, from the approach start point (AS) on the V-bar, ``start_distance_m`` ahead of the
-station (``approach_side = +1``; -1 puts it behind). Ahead, because the far-range transfer rises
-from below and, like any Hohmann-type arrival, its last half-revolution runs forward past its end
-point and falls back onto it: with AS ahead the ship never passes the station before the approach
-(closest far-range pass about 4 km for the two-orbit flights; with AS behind it passes 0.4-0.6 km
-below the station, inside the 4 x 2 x 2 km approach ellipsoid, which real operations forbid).
+The phases, from the approach start point (AS) ``start_distance_m`` ahead of the station
+(``approach_side = +1``; -1 puts it behind) and ``start_below_m`` (1.5 km) below its V-bar, where
+the far range leaves the ship at rest relative to the station. AS is the highest point of the
+far-range transfer, so the arrival is passively safe: with the arrival burn (or any earlier one)
+missed the ship stays on a lower, faster orbit, passes under the station outside the 4 x 2 x 2 km
+approach ellipsoid and drifts ahead (``passive_safety``; an AS on the V-bar ahead let a missed
+arrival burn pass 0.4-0.5 km from the station, inside the ellipsoid).
 
-1. *Range reduction*: two-impulse CW transfers from AS to a point ``mid_distance_m`` from the
+1. *Range reduction*: two-impulse CW transfers from AS up to a point ``mid_distance_m`` from the
    station on the V-bar, then to the flyaround start on the V-bar at ``flyaround_radius_m``.
 2. *Flyaround*: multi-impulse transfers between points on a circle of ``flyaround_radius_m`` about
    the station's centre of mass, from the V-bar to the docking port's axis (e.g. a quarter turn down
