@@ -64,7 +64,9 @@ def test_port_and_attitude_move_the_flyaround():
 def test_hold_is_flown_exactly_in_whole_hops():
     prof = cal.approach_profile(VEHICLES["soyuz"], ISS.port("rassvet"), hold_s=1000.0)
     n = int(round(prof.hold_s / prof.hold_pulse_s))
-    assert n * prof.hold_pulse_s == pytest.approx(1000.0) and prof.hold_pulse_s <= cal.MIN_HOLD_PULSE_S
+    assert (
+        n * prof.hold_pulse_s == pytest.approx(1000.0) and prof.hold_pulse_s <= cal.MIN_HOLD_PULSE_S
+    )
 
 
 def test_tables_read_with_planned_dockings_labelled():
