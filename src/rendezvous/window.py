@@ -457,7 +457,8 @@ def opportunities(
         phase, ph_open, ph_close = (
             _on_branch(np.degrees(ev.phase[i]), w.target_deg) for i in (q, m + q, 2 * m + q)
         )
-        dv_far = float(planned_dv(np.radians([phase]), *geom.plan_args(scheme), geom.as_depth_m)[0])
+        dv = planned_dv(np.radians([phase]), *geom.plan_args(scheme), as_depth_m=geom.as_depth_m)
+        dv_far = float(dv[0])
         prox_dur, prox_dv = prox[name]
         t_dock = t_nom[q] + ctx.ascent.duration_s + scheme.burn_revs[-1] * geom.period + prox_dur
         day_i = int(np.clip(t_nom[q] // DAY, 0, ctx.days - 1))
