@@ -350,7 +350,9 @@ class InsertionGeometry:
         """The scheme's four burn times after insertion, s."""
         return np.array(scheme.burn_revs) * self.period
 
-    def plan_args(self, scheme: Scheme) -> tuple:
+    def plan_args(
+        self, scheme: Scheme
+    ) -> tuple[np.ndarray, float, float, float, np.ndarray, float]:
         """(roe, a_st, inc, u_st, t_burns, target_dlam): the arguments of ``linear_plan``."""
         return (
             self.roe,
