@@ -93,9 +93,9 @@ def timeline_figure(result) -> Figure:
     # Simulated contact and published docking as rules across the real column, to compare by eye.
     for t, label in real:
         if label.startswith("docking"):
-            ax.hlines(S.utc(result, t), x_real - 0.6, x_real, color="tab:blue", linestyle=":",
+            ax.hlines(S.utc(result, t), x_real - 0.2, x_real, color="tab:blue", linestyle=":",
                       linewidth=0.8)  # fmt: skip
-    ax.hlines(S.utc(result, result.t_contact), x_real - 0.6, x_real, color="k", linestyle=":",
+    ax.hlines(S.utc(result, result.t_contact), x_real - 0.2, x_real, color="k", linestyle=":",
               linewidth=0.8)  # fmt: skip
     ax.set_xlim(0.0, 6.0)
     ax.set_xticks([0.5 * (x_bar + x_sim), x_real], ["simulated", "real flight (published)"])
