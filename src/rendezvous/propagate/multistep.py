@@ -165,6 +165,20 @@ def _sc_coefficients(m: int, h: float, pece: bool) -> np.ndarray:
     return coef
 
 
+def _history(ys0, as0, t_nodes, m: int) -> tuple[int, int, int, np.ndarray, np.ndarray]:
+    """(nstart, nsteps, n, X, hist) of a Stormer-Cowell run: the start's last node, the steps,
+    the number of states, the (m + 2, 3 n) work matrix X whose rows 2.. are ``hist``, the ring
+    buffer of accelerations (a_k in slot k % m), filled from the start's ``as0``."""
+    nstart = ys0.shape[0] - 1
+    nsteps = len(t_nodes) - 1
+    n = ys0.shape[2]
+    X = np.empty((m + 2, 3 * n))
+    hist = X[2:].reshape(m, 3, n)
+    for k in range(max(0, nstart - m + 1), nstart + 1):
+        hist[k % m] = as0[k]
+    return nstart, nsteps, n, X, hist
+
+
 def _sc_steps(
     rhs: _Rhs,
     ys0: np.ndarray,
@@ -183,14 +197,8 @@ def _sc_steps(
     is in ring slot k % m. One matrix product gives the predicted position, the extrapolated
     acceleration and, when needed (drag, dense output, last step), the predicted velocity; the
     corrector is the predictor plus (a_pred - a_extrap) times the corrector's a_{n+1} weights."""
-    nstart = ys0.shape[0] - 1
-    nsteps = len(t_nodes) - 1
-    n = ys0.shape[2]
+    nstart, nsteps, n, X, hist = _history(ys0, as0, t_nodes, m)
     m3 = 3 * n
-    X = np.empty((m + 2, m3))
-    hist = X[2:].reshape(m, 3, n)  # ring buffer of accelerations; a_k in slot k % m
-    for k in range(max(0, nstart - m + 1), nstart + 1):
-        hist[k % m] = as0[k]
     pece = mode == "pece"
     coef = _sc_coefficients(m, h, pece)
     _, _, _, c0r, c0v = _stormer_cowell(m)
@@ -272,14 +280,8 @@ def _scc_steps(
     c0r times the extrapolated acceleration) formed in the same matrix product as the predicted
     position. X keeps Q_k, Q_{k-1} instead of r_k, r_{k-1} (``_scc_coefficients``), so a step
     is one matrix product, one force evaluation and one copy."""
-    nstart = ys0.shape[0] - 1
-    nsteps = len(t_nodes) - 1
-    n = ys0.shape[2]
+    nstart, nsteps, n, X, hist = _history(ys0, as0, t_nodes, m)
     m3 = 3 * n
-    X = np.empty((m + 2, m3))
-    hist = X[2:].reshape(m, 3, n)  # ring buffer of accelerations; a_k in slot k % m
-    for k in range(max(0, nstart - m + 1), nstart + 1):
-        hist[k % m] = as0[k]
     coef = _scc_coefficients(m, h)
     cr0 = h * h * _stormer_cowell(m)[3]
     cv0 = h * _stormer_cowell(m)[4]
