@@ -13,7 +13,7 @@ and ``start_below_m`` (1.5 km) below its V-bar (``proximity.ApproachProfile``,
 
 1. A linear plan in relative orbital elements (ROE) of the ship with respect to the station:
    ``(da, dlambda, dex, dey, dix, diy)`` (m, rad, -, -, rad, rad), D'Amico (2010, PhD thesis, TU
-   Munich, ch. 2) / Gauss variational equations for near-circular orbits. Tangential burns change
+   Delft, ch. 2) / Gauss variational equations for near-circular orbits. Tangential burns change
    ``da`` by ``2 dv_t / n`` and the eccentricity vector by ``2 dv_t / (n a) (cos u, sin u)``; normal
    burns change the inclination vector by ``dv_n / (n a) (cos u, sin u)``, which also drifts by the
    differential J2 nodal regression (``diy`` = dRAAN sin i); the mean longitude
