@@ -11,9 +11,10 @@ reduction, flyaround to the port axis, hold, final approach). What moves it:
 - the ship: its published approach figures (``catalog.VEHICLES[...].approach``: range-reduction
   leg durations and the final-approach time constant, from Soyuz MS and Progress MS timelines);
 - the port and the station's attitude: the flyaround turns from the approach corridor (the V-bar,
-  ahead of the station) to the port's axis in LVLH, at 22.5 deg per 150 s. A nadir or zenith port
-  is a quarter turn; Zvezda aft, approached along the velocity axis from behind with the station
-  in +XVV (``catalog.PortDefinition.approach_yaw_deg``), is a half turn: 10 min longer;
+  ahead of the station) to the port's axis in LVLH, at 22.5 deg per 60 s (the ships' table). A
+  nadir or zenith port is a quarter turn; Zvezda aft, approached along the velocity axis from
+  behind with the station in +XVV (``catalog.PortDefinition.approach_yaw_deg``), is a half turn:
+  4 min longer;
 - the calibrated constants (below): what no published figure fixes.
 
 Calibrated, in the open
