@@ -15,7 +15,7 @@ section 5) defines it; readers of 502.0-B-3 (2023) accept it. One message per ve
 - Positions in km with 6 decimals (1 mm), velocities in km/s with 9 decimals (1 micrometre/s),
   the samples of ``trajectory.npz`` (no resampling).
 - The ship's ephemeris is split into segments wherever its velocity jumps: at orbit insertion (the
-  ascent before it is a kinematic model) and at every burn. A segment ending at a burn closes with
+  ascent before it is the point-mass model) and at every burn. A segment ending at a burn closes with
   the state just before the impulse; the next one opens at the same epoch with the state just
   after it. ``INTERPOLATION = LAGRANGE`` with degree up to 7 (fewer for short segments).
 - ``ORIGINATOR = rendezvous`` (the program that wrote the file; not an agency in the SANA
@@ -108,7 +108,7 @@ def ship_segments(result: MissionResult) -> list[tuple[np.ndarray, np.ndarray, s
     def at(tt: float) -> np.ndarray:
         return ship[:, min(int(np.searchsorted(t, tt)), t.size - 1)]
 
-    starts = [(0.0, at(0.0), "ascent (kinematic model), liftoff to orbit insertion")]
+    starts = [(0.0, at(0.0), "ascent (point-mass model), liftoff to orbit insertion")]
     ends = []
     if 0.0 < result.t_insertion < t[-1]:
         ends.append((result.t_insertion, at(result.t_insertion)))

@@ -9,7 +9,7 @@ returning small frozen values:
    Cd A/m fitted to SGP4 of that set over the span flown, the true pole, the force model and the
    ship's Cd A/m (``Environment``); the span is guessed from the scheme before insertion and the
    fit made again if the scheme chosen flies longer;
-2. ``launch.insert``: the pad on the rotating Earth at liftoff -> the kinematic ascent -> the ship
+2. ``launch.insert``: the pad on the rotating Earth at liftoff -> the point-mass ascent -> the ship
    in the station's plane at insertion, and the phase angle there (``Insertion``);
 3. ``phasing.insertion_geometry``, ``schemes.scheme_windows``, ``schemes.choose_scheme``: the
    scheme windows for this insertion and the scheme to fly (or the one forced);
@@ -139,7 +139,7 @@ def simulate(
 
 @dataclass(frozen=True, eq=False)
 class _FlightPath:
-    """The ship's whole path: the kinematic ascent before insertion, then the flown arcs: the far
+    """The ship's whole path: the point-mass ascent before insertion, then the flown arcs: the far
     range (propagated as (6, 1) batches) and the approach ((6,) states), each a
     ``propagate.PiecewiseTrajectory`` (which raises outside its span)."""
 
