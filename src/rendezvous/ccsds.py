@@ -15,8 +15,8 @@ section 5) defines it; readers of 502.0-B-3 (2023) accept it. One message per ve
 - Positions in km with 6 decimals (1 mm), velocities in km/s with 9 decimals (1 micrometre/s),
   the samples of ``trajectory.npz`` (no resampling).
 - The ship's ephemeris is split into segments wherever its velocity jumps: at orbit insertion (the
-  ascent before it is the point-mass model) and at every burn. A segment ending at a burn closes with
-  the state just before the impulse; the next one opens at the same epoch with the state just
+  ascent before it is the point-mass model) and at every burn. A segment ending at a burn closes
+  with the state just before the impulse; the next one opens at the same epoch with the state just
   after it. ``INTERPOLATION = LAGRANGE`` with degree up to 7 (fewer for short segments).
 - ``ORIGINATOR = rendezvous`` (the program that wrote the file; not an agency in the SANA
   registry), ``CREATION_DATE`` the wall-clock UTC time of writing.
