@@ -111,8 +111,14 @@ def flights_table() -> str:
         day = f.launch.utc_strftime("%Y-%m-%d")
         site = launch.site_by_name(f.site.replace("Baikonur ", ""))
         own = [s for s in builtin_element_sets() if seconds_between(s.epoch, f.launch) > 0]
+        ship = "progress" if f.name.startswith("Progress") else "soyuz"
         res = search_windows(
-            parse_utc(f"{day}T00:00:00Z"), 1, site=site, lookahead_days=0, element_sets=own
+            parse_utc(f"{day}T00:00:00Z"),
+            1,
+            site=site,
+            lookahead_days=0,
+            element_sets=own,
+            vehicle=ship,
         )
         o = next((o for o in res.opportunities if o.scheme == f.scheme), None)
         minute = abs(f.launch.utc.second) < 1e-9 and f.name != "Soyuz MS-27"

@@ -284,7 +284,10 @@ def test_report_shows_contact_and_honest_fallback(ms27_100):
     text = D.report(ms27_100)
     for row in ("contact closing speed", "contact lateral miss", "final approach Delta-v"):
         assert row in text
-    assert "falls back to the slower 4-orbit scheme" in text and "2.71 h later" in text
+    assert "falls back to the slower 4-orbit scheme" in text
+    # REGRESSION (the model's own schedule): the four-orbit arrival 2.71 h after the two-orbit one;
+    # the published difference of the schemes' durations is about 2.5 to 3 h.
+    assert "2.71 h later" in text
     assert "not flown per sample" not in text
 
 

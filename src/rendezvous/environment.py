@@ -100,12 +100,14 @@ def force_model(scenario: Any, epoch: Any, pole: np.ndarray) -> Any:
 
     field = gravity_field(getattr(scenario, "gravity", None) or DEFAULT_GRAVITY)
     itrs0 = None if field is None else tuple(map(tuple, frames.gcrs_to_itrs(epoch)))
+    extra = {} if field is None else {"mu": field.gm}  # the field's own GM (EGM2008)
     return ForceModel(
         degree=scenario.gravity_degree,
         drag=scenario.drag,
         pole=tuple(pole),
         field=field,
         itrs0=itrs0,
+        **extra,
     )
 
 

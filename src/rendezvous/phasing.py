@@ -274,7 +274,9 @@ B3_SINGULAR_DEG = 25.0
 angle of the first's (mod 180 deg), the plan is near the singularity and pays for it with
 opposing burns (up to 75 m/s more on the two-day scheme, over about 15 deg of phase angle): the
 cheapest of the B3 moves is flown there (and where there is no plan at all). The two-orbit and
-four-orbit windows lie 40 deg or more from it."""
+four-orbit windows lie 40 deg or more from it. The 25 deg is a chosen cut-off, set where the bump
+of the two-day Delta-v curve of Progress MS-31's insertion ended: a heuristic, not a published
+figure."""
 
 
 def best_plan(

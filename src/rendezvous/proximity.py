@@ -617,6 +617,12 @@ def _guide(flyer, ship, t, legs, n_mean, errors, zz, prof, port_pos, port_axis):
     return burns, starts, dv_phase, min_range, cone, rel1, t
 
 
+def _last_before_final(legs: list[Leg]) -> np.ndarray:
+    """The hold point of a profile without hold legs: the target of the last leg before the final
+    approach (the end of the flyaround)."""
+    return [leg.target for leg in legs if leg.phase != "final approach"][-1]
+
+
 def fly_approach(
     env: Any,
     station: Any,
@@ -679,7 +685,7 @@ def fly_approach(
     )
     if single and status[0] == 2:
         raise MissionError("final approach: the ship did not reach the port (no contact found)")
-    hold = next(leg.target for leg in legs if leg.phase == "hold")
+    hold = next((leg.target for leg in legs if leg.phase == "hold"), _last_before_final(legs))
     return ApproachFlight(
         burns=tuple(burns) if n == 1 else (),
         segments=tuple(flyer.segments),

@@ -126,7 +126,7 @@ class Scenario:
             raise ValueError(
                 f"scheme: unknown scheme {self.scheme!r}; use one of {', '.join(SCHEMES)}"
             )
-        put("ascent", self.ascent or AscentModel())
+        put("ascent", self.ascent or AscentModel(payload_kg=self.vehicle.mass_kg))
         put("approach", self.approach or approach_profile(self.vehicle, self.port, station))
         put("element_sets", _element_sets(self.element_sets))
         if self.ship_inv_ballistic is None:
@@ -211,7 +211,9 @@ class Scenario:
     @property
     def default_approach(self) -> bool:
         """True when ``approach`` is the ship's default profile to this port
-        (``calibration.approach_profile``)."""
+        (``calibration.approach_profile``). Decided by value: a profile given that equals the
+        default counts as the default, and is flown with the scheme's calibrated extra; give
+        ``dataclasses.replace(profile, hold_s=...)`` to fly another hold as it is."""
         from .calibration import approach_profile
 
         return bool(self.approach == approach_profile(self.vehicle, self.port, self.station))

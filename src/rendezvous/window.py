@@ -40,10 +40,12 @@ docking moves with the launch. The model has none of the constraints that make t
 instant (a pre-computed burn plan, a launcher aimed at one plane), so it cannot say which instant
 of the floor is the planned one; the centre of the floor is the phase with the most margin both
 ways. Against the real liftoffs of the three two-orbit flights with an element set from before
-launch (``benchmarks/window.py --flights``): centre of the floor +1.6 s (MS-27), -1.9 s (Progress
-MS-12) and inside the published minute (MS-18); the argmin of the planned Delta-v wanders on the
-flat floor (MS-27 and Progress MS-12: -1.4 and -34.8 s with the whole scan, +30.8 and +13.5 s with
-the scan near the previous window, whose values differ only by rounding); the pad's passage
+launch (``benchmarks/window.py --flights``): centre of the floor +11.0 s (MS-27), +12.6 s
+(Progress MS-12, with its own mass in the ascent) and inside the published minute (MS-18), with
+the point-mass ascent (+1.6 and -1.9 s with the former assumed speed profile); the argmin of the
+planned Delta-v wanders on the flat floor (MS-27 and Progress MS-12, former ascent: -1.4 and
+-34.8 s with the whole scan, +30.8 and +13.5 s with the scan near the previous window, whose
+values differ only by rounding); the pad's passage
 through the station's plane +196 to +228 s (the real launches come 3.3 to 3.8 min before it).
 
 How it is computed: a pipeline of named stages over typed values, each vectorised.
@@ -139,15 +141,22 @@ def proximity_estimate(approach=None, port=None, n_mean=None) -> tuple[float, fl
     return approach_estimate(prof, port_pos, port_axis, n)
 
 
+def _ship(vehicle: Any) -> Any:
+    """The ``catalog.Vehicle`` of ``vehicle`` (name, object or None for Soyuz MS)."""
+    from .catalog import VEHICLES, vehicle_by_name
+
+    if vehicle is None:
+        return VEHICLES["soyuz"]
+    return vehicle_by_name(vehicle) if isinstance(vehicle, str) else vehicle
+
+
 def _approaches(vehicle: Any, port: Any) -> dict[str, Any]:
     """The approach flown with each scheme by ``vehicle`` (default Soyuz MS) to ``port`` (default
     Prichal nadir): ``calibration.approach_profile``, as ``simulate`` flies it."""
     from .calibration import approach_profile
-    from .catalog import PORTS, VEHICLES, vehicle_by_name
+    from .catalog import PORTS
 
-    ship = VEHICLES["soyuz"] if vehicle is None else vehicle
-    if isinstance(ship, str):
-        ship = vehicle_by_name(ship)
+    ship = _ship(vehicle)
     return {
         name: approach_profile(ship, port or PORTS["prichal"], scheme=name)
         for name in phasing.SCHEMES
@@ -623,7 +632,7 @@ def search_windows(
     >>> w = search_windows("2025-04-08", 1, schemes=["2-orbit"], lookahead_days=0)
     >>> o = w.opportunities[0]  # Soyuz MS-27 launched at 05:47:15.309
     >>> o.scheme, o.open_utc, o.nominal_utc, o.close_utc
-    ('2-orbit', '2025-04-08T05:46:33.040Z', '2025-04-08T05:47:26.378Z', '2025-04-08T05:48:19.387Z')
+    ('2-orbit', '2025-04-08T05:46:33.006Z', '2025-04-08T05:47:26.344Z', '2025-04-08T05:48:19.353Z')
     >>> o.docking_utc, round(o.phase_deg, 2)
     ('2025-04-08T09:03:07Z', 15.25)
     """
@@ -657,7 +666,7 @@ def search_windows(
         days,
         sets,
         site,
-        ascent or AscentModel(),
+        ascent or AscentModel(payload_kg=_ship(vehicle).mass_kg),
         approach or ApproachProfile(),
         port,
         float(step_s),
