@@ -160,3 +160,15 @@ def test_the_flight_adds_the_schemes_calibrated_extra_to_the_default_hold():
         assert hold == pytest.approx(cal.CALIBRATED_HOLD_S["soyuz"] + extra)
     mine = replace(s.approach, hold_s=10.0)
     assert s.replace(approach=mine).approach_for("2-day") is mine
+
+
+def test_profile_without_hold_flies_to_contact():
+    """A profile with no hold (hold_s = 0) goes from the flyaround straight to the final approach
+    and still docks, at the port with the guidance's contact speed (0.1 m/s, as published for
+    Soyuz/Progress: 0.06 to 0.15 m/s)."""
+    from rendezvous import Scenario, simulate
+
+    s = Scenario("2025-04-08T05:47:15.309Z")
+    r = simulate(s.replace(approach=replace(s.approach, hold_s=0.0)))
+    assert not any(b.phase == "hold" for b in r.burns)
+    assert 0.06 <= r.contact_speed_m_s <= 0.15

@@ -273,7 +273,10 @@ def _timeline(t_ins, far, near, port_name, burns) -> tuple[tuple[Event, ...], tu
         Phase("phasing", t_ins, float(t_burns[2])),
         Phase("transfer", float(t_burns[2]), t_as),
     ]
-    order = ["approach", "flyaround", "hold", "final approach"]
+    # The phases the approach flew (a profile without a hold skips it), in their order.
+    order = [
+        p for p in ("approach", "flyaround", "hold", "final approach") if p in near.phase_starts
+    ]
     for i, name in enumerate(order):
         start = near.phase_starts[name]
         end = near.phase_starts[order[i + 1]] if i + 1 < len(order) else t_contact
