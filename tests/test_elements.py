@@ -15,6 +15,9 @@ from importlib import resources
 
 import numpy as np
 import pytest
+from tle_text import L1, L2, NAME
+from tle_text import put as _put
+from tle_text import with_checksum as _fix
 
 from rendezvous.elements import (
     MAX_FILE_BYTES,
@@ -27,24 +30,10 @@ from rendezvous.elements import (
 )
 from rendezvous.times import at_seconds
 
-NAME = "ISS (ZARYA)"
-L1 = "1 25544U 98067A   25097.52056586  .00011719  00000-0  21806-3 0  9999"
-L2 = "2 25544  51.6365 297.0255 0004979  19.0825 341.0349 15.49320680504205"
 # Another object: Hubble Space Telescope, catalogue 20580 (a CelesTrak set quoted in sgp4's docs
 # style; its values only need to be a valid TLE of another object here).
 HST1 = "1 20580U 90037B   25097.50000000  .00001000  00000-0  50000-4 0  9990"
 HST2 = "2 20580  28.4700 100.0000 0002500  90.0000 270.0000 15.27000000  1000"
-
-
-def _fix(line: str) -> str:
-    body = line[:68]
-    total = sum(int(c) if "0" <= c <= "9" else (c == "-") for c in body)
-    return body + str(total % 10)
-
-
-def _put(line: str, col: int, text: str) -> str:
-    i = col - 1
-    return _fix(line[:i] + text + line[i + len(text) :])
 
 
 HST1, HST2 = _fix(HST1), _fix(HST2)

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from sgp4.api import Satrec, jday
 from skyfield.sgp4lib import TEME
+from tle_text import L1, L2, NAME
+from tle_text import put as _put
 
 from rendezvous.constants import MU_EARTH, R_EARTH
 from rendezvous.ephemeris import (
@@ -27,26 +29,9 @@ from rendezvous.ephemeris import (
 from rendezvous.frames import angle_between, gcrs_to_itrs, geodetic, site_state, unit
 from rendezvous.times import at_seconds, parse_utc
 
-# The MS-27 set, as in src/rendezvous/data/iss_tles.txt (epoch 2025-04-07 12:29:36 UTC).
-NAME = "ISS (ZARYA)"
-L1 = "1 25544U 98067A   25097.52056586  .00011719  00000-0  21806-3 0  9999"
-L2 = "2 25544  51.6365 297.0255 0004979  19.0825 341.0349 15.49320680504205"
 # The set before it in the same file (epoch 2025-04-06 00:53:17 UTC).
 L1_PREV = "1 25544U 98067A   25096.03700594  .00015269  00000+0  28194-3 0  9999"
 L2_PREV = "2 25544  51.6369 304.3678 0004922  13.5339 346.5781 15.49280872503978"
-
-
-def _checksum(line: str) -> str:
-    """Return ``line`` (68 or 69 chars) with a correct mod-10 checksum in column 69."""
-    body = line[:68]
-    total = sum(int(c) if c.isdigit() else (1 if c == "-" else 0) for c in body)
-    return body + str(total % 10)
-
-
-def _put(line: str, col0: int, text: str) -> str:
-    """Overwrite ``line`` at 1-based column ``col0`` with ``text`` and fix the checksum."""
-    i = col0 - 1
-    return _checksum(line[:i] + text + line[i + len(text) :])
 
 
 # ---------------------------------------------------------------- the built-in file

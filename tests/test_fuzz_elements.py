@@ -16,13 +16,12 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tle_text import L1, L2, NAME
+from tle_text import with_checksum as _fix
 
 from rendezvous.elements import ElementSetError, read_element_sets
 from rendezvous.times import at_seconds
 
-NAME = "ISS (ZARYA)"
-L1 = "1 25544U 98067A   25097.52056586  .00011719  00000-0  21806-3 0  9999"
-L2 = "2 25544  51.6365 297.0255 0004979  19.0825 341.0349 15.49320680504205"
 TEXT = f"# the MS-27 set\n{NAME}\n{L1}\n{L2}\n"
 # Field columns (1-based, inclusive) of lines 1 and 2 (CelesTrak's TLE format FAQ).
 FIELDS = {
@@ -33,12 +32,6 @@ TLE_ALPHABET = "0123456789      +-.eEnaifNI\u0663\uff11\u200b"
 SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-def _fix(line: str) -> str:
-    body = line[:68]
-    total = sum(int(c) if "0" <= c <= "9" else (c == "-") for c in body)
-    return body + str(total % 10)
 
 
 def _judge(path, text: str) -> None:
