@@ -172,3 +172,47 @@ def test_profile_without_hold_flies_to_contact():
     r = simulate(s.replace(approach=replace(s.approach, hold_s=0.0)))
     assert not any(b.phase == "hold" for b in r.burns)
     assert 0.06 <= r.contact_speed_m_s <= 0.15
+
+
+def test_orbital_night_lasts_as_the_cylindrical_shadow_says():
+    """shadow_crossings on the MS-27 docking state: the night equals the analytic cylinder-shadow
+    arc (Vallado sec. 5.3: cos(half arc) = sqrt(1 - (R/r)^2) / cos(beta)) within two 10 s steps."""
+    from rendezvous import accuracy as acc
+    from rendezvous.constants import R_EARTH
+    from rendezvous.sun import shadow_crossings, sun_direction
+    from rendezvous.times import at_seconds, parse_utc
+
+    f = next(g for g in cal.real_flights() if g.name == "Soyuz MS-27")
+    state, kind, _ = acc.station_at_docking(f)
+    t = at_seconds(parse_utc(f.launch_utc), f.duration_s)
+    sets, rises = shadow_crossings(state, t)
+    assert kind == "sgp4" and sets.size >= 1 and rises.size >= 1
+    night = rises[rises > sets[0]][0] - sets[0]
+    r, v = state[:3], state[3:]
+    h = np.cross(r, v) / np.linalg.norm(np.cross(r, v))
+    cos_beta = np.sqrt(1.0 - float(h @ sun_direction(t)) ** 2)
+    rad = np.linalg.norm(r)
+    half = np.arccos(np.sqrt(1.0 - (R_EARTH / rad) ** 2) / cos_beta)
+    period = 2.0 * np.pi * rad**2 / np.linalg.norm(np.cross(r, v))
+    assert night == pytest.approx(2.0 * half / (2.0 * np.pi) * period, abs=20.0)
+
+
+def test_geometric_station_gives_the_sunset_of_sgp4_on_two_orbit_flights():
+    """The station without an element set (plane through the pad at liftoff, the scheme's mean
+    lead) puts the orbital sunset nearest each two-orbit docking within 1 min (published times
+    are to the minute) of SGP4 of the flight's own element set."""
+    from rendezvous import accuracy as acc
+    from rendezvous.sun import shadow_crossings
+    from rendezvous.times import at_seconds, parse_utc
+
+    checked = 0
+    for f in cal.real_flights():
+        if f.scheme != "2-orbit" or f.docking_kind != "actual" or f.table != "flights.csv":
+            continue
+        t = at_seconds(parse_utc(f.launch_utc), f.duration_s)
+        sgp4, _, _ = acc.station_at_docking(f)
+        geo = acc._geometric_station(f, f.duration_s)
+        s1, s2 = shadow_crossings(sgp4, t)[0], shadow_crossings(geo, t)[0]
+        assert s2[np.argmin(abs(s2))] == pytest.approx(s1[np.argmin(abs(s1))], abs=MINUTE)
+        checked += 1
+    assert checked >= 3

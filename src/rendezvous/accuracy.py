@@ -6,13 +6,26 @@ calibrated profile, the mission reads the scenario, this reads both)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+import warnings
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
-from .calibration import AccuracyTable, approach_profile
+from .calibration import AccuracyTable, RealFlight, approach_profile, real_flights, typical_period_s
+from .catalog import Site, site_by_name
+from .constants import J2, R_EARTH
+from .elements import ElementSet
+from .frames import site_state, true_pole
+from .sun import in_shadow
 
-__all__ = ["fly_leave_one_out"]
+__all__ = [
+    "DockingGeometry",
+    "docking_geometry",
+    "fly_leave_one_out",
+    "scheme_mean_lead_deg",
+    "station_at_docking",
+]
 
 
 def fly_leave_one_out(table: AccuracyTable, names: tuple[str, ...] | list[str]) -> AccuracyTable:
@@ -32,3 +45,179 @@ def fly_leave_one_out(table: AccuracyTable, names: tuple[str, ...] | list[str]) 
         )
         flown[f.name] = simulate(s.replace(approach=prof)).t_contact
     return replace(table, flown_s=np.array([flown[f.name] for f in table.flights], dtype=float))
+
+
+# ------------------------------------------------------------------------------------------------
+# What the leave-one-out residuals are set against (issue 9: does a documented rule explain them?)
+#
+# The station at a flight's real docking: SGP4 of the flight's own pre-launch element set where
+# ``data/flights.csv`` has one; else a geometric station (``_geometric_station``): the orbit plane
+# through the pad at liftoff (the ship climbs "directly into the plane", Spaceflight Now; the pad
+# is 0.3 deg out of it by SGP4 on the flights with sets), inclination 51.64 deg, northbound, the
+# node regressing by J2, a circular 417 km orbit at the typical period, and the station's lead over
+# the pad at liftoff set to the mean of that scheme's flights with element sets (two-orbit: 3.6 to
+# 5.8 deg behind the pad; the scheme's phase window is about 6 deg, Rossiyskaya Gazeta 2024, so
+# the station's place at docking is uncertain by about +/-45 s of its motion; four-orbit: 22 deg,
+# +/-3 min). On the five fast flights with sets the two give the sunset within 2.5 min.
+
+ISS_INCLINATION_DEG = 51.64
+"""The ISS's mean inclination for the geometric station, deg (element sets 2018-2026: 51.63 to
+51.65 deg)."""
+
+ISS_ALTITUDE_M = 417e3
+"""The ISS's mean height for the geometric station, m (element sets 2018-2026: about 400 to 420 km;
+it only sets the shadow's angular size, 1 deg per 100 km of height at most)."""
+
+
+@dataclass(frozen=True)
+class DockingGeometry:
+    """Where the station was at a flight's docking and how it was lit.
+
+    flight; residual_min: the real docking minus our leave-one-out docking, min; year (fraction);
+    station: "sgp4" (its own element set) or "geometric" (module comment); lead_deg: the
+    station's lead over the pad at liftoff along its orbit, deg (SGP4 only, else NaN); beta_deg:
+    the Sun's angle above the orbit plane; lit: the station in sunlight at docking;
+    after_sunset_min: the docking minus the orbital sunset nearest to it, min (negative: docked
+    in sunlight before that sunset; NaN if no sunset within 100 min); after_sunrise_min: the
+    docking minus the last sunrise before that sunset, min; lat_deg, lon_deg: the sub-point.
+    """
+
+    flight: RealFlight
+    residual_min: float
+    year: float
+    station: str
+    lead_deg: float
+    beta_deg: float
+    lit: bool
+    after_sunset_min: float
+    after_sunrise_min: float
+    lat_deg: float
+    lon_deg: float
+
+
+def _site_of(flight: RealFlight) -> Site:
+    return site_by_name(flight.site.replace("Baikonur", "").strip(), param="flight site")
+
+
+def _element_set(flight: RealFlight) -> ElementSet | None:
+    """The flight's own pre-launch element set (``data/flights.csv`` flights), else None."""
+    from .ephemeris import StaleElementSetWarning, builtin_element_sets, flights, select_element_set
+
+    mine = [f for f in flights() if f.name == flight.name]
+    if flight.table != "flights.csv" or not mine:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleElementSetWarning)
+        return select_element_set(builtin_element_sets(), mine[0].launch, allow_stale=True)
+
+
+def _pad_lead_deg(state: np.ndarray, site: Site, launch) -> float:
+    """The station's lead over the pad's projection on its orbit plane at ``launch``, deg."""
+    r, v = state[:3], state[3:]
+    h = np.cross(r, v)
+    h = h / np.linalg.norm(h)
+    pad = np.asarray(site_state(site.lat_deg, site.lon_deg, site.height_m, launch))[:3]
+    pad = pad - (pad @ h) * h
+    return float(np.degrees(np.arctan2(np.cross(pad, r) @ h, pad @ r)))
+
+
+@lru_cache(maxsize=1)
+def scheme_mean_lead_deg() -> dict[str, float]:
+    """Mean lead of the station over the pad at liftoff per scheme, deg, over the flights of
+    ``data/flights.csv`` with an element set (by SGP4)."""
+    from .times import parse_utc
+
+    leads: dict[str, list[float]] = {}
+    for f in real_flights():
+        es = _element_set(f)
+        if es is None or f.docking_kind != "actual" and f.name.endswith("(plan)"):
+            continue
+        t = parse_utc(f.launch_utc)
+        leads.setdefault(f.scheme, []).append(_pad_lead_deg(es.state(t), _site_of(f), t))
+    return {k: float(np.mean(v)) for k, v in leads.items()}
+
+
+def _geometric_station(flight: RealFlight, seconds: float) -> np.ndarray:
+    """GCRS state of the geometric station (module comment) ``seconds`` after liftoff."""
+    from .times import parse_utc
+
+    t0 = parse_utc(flight.launch_utc)
+    pad = np.asarray(site_state(*_latlonh(_site_of(flight)), t0))[:3]
+    z = true_pole(t0)
+    x = np.array([1.0, 0.0, 0.0]) - z[0] * z
+    x = x / np.linalg.norm(x)
+    y = np.cross(z, x)
+    inc, a = np.radians(ISS_INCLINATION_DEG), R_EARTH + ISS_ALTITUDE_M
+    lat = np.arcsin(pad @ z / np.linalg.norm(pad))
+    u_pad = np.arcsin(np.clip(np.sin(lat) / np.sin(inc), -1.0, 1.0))
+    n = 2.0 * np.pi / typical_period_s()
+    node_rate = -1.5 * n * J2 * (R_EARTH / a) ** 2 * np.cos(inc)
+    node = np.arctan2(pad @ y, pad @ x) - np.arctan2(np.cos(inc) * np.sin(u_pad), np.cos(u_pad))
+    node += node_rate * seconds
+    u = u_pad + np.radians(scheme_mean_lead_deg().get(flight.scheme, 0.0)) + n * seconds
+    e_node = np.cos(node) * x + np.sin(node) * y
+    e_h = np.sin(inc) * (np.sin(node) * x - np.cos(node) * y) + np.cos(inc) * z
+    e_90 = np.cross(e_h, e_node)
+    r = a * (np.cos(u) * e_node + np.sin(u) * e_90)
+    v = a * n * (-np.sin(u) * e_node + np.cos(u) * e_90)
+    return np.concatenate([r, v])
+
+
+def _latlonh(site: Site) -> tuple[float, float, float]:
+    return site.lat_deg, site.lon_deg, site.height_m
+
+
+def station_at_docking(flight: RealFlight) -> tuple[np.ndarray, str, float]:
+    """The station's GCRS state at ``flight``'s real docking, its kind ("sgp4" or "geometric") and
+    its lead over the pad at liftoff (deg; NaN for the geometric station)."""
+    from .times import at_seconds, parse_utc
+
+    t0 = parse_utc(flight.launch_utc)
+    es = _element_set(flight)
+    if es is None:
+        return _geometric_station(flight, flight.duration_s), "geometric", float("nan")
+    state = np.asarray(es.state(at_seconds(t0, flight.duration_s)), dtype=float).reshape(6)
+    return state, "sgp4", _pad_lead_deg(es.state(t0), _site_of(flight), t0)
+
+
+def docking_geometry(table: AccuracyTable) -> tuple[DockingGeometry, ...]:
+    """:class:`DockingGeometry` of every flight of ``table`` except the two-day ones (their
+    station's phase at liftoff spans 150 deg: without an element set it is unknown)."""
+    from .frames import geodetic
+    from .sun import shadow_crossings, sun_direction
+    from .times import at_seconds, parse_utc
+
+    out = []
+    for i, f in enumerate(table.flights):
+        if f.scheme == "2-day" and _element_set(f) is None:
+            continue
+        t0 = parse_utc(f.launch_utc)
+        td = at_seconds(t0, f.duration_s)
+        state, kind, lead = station_at_docking(f)
+        sets, rises = shadow_crossings(state, td)
+        sunset = sets[np.argmin(np.abs(sets))] if sets.size else np.nan
+        rise = rises[rises < sunset]
+        h = np.cross(state[:3], state[3:])
+        lat, lon, _ = geodetic(state[:3], td)
+        out.append(
+            DockingGeometry(
+                f,
+                float(table.real_s[i] - table.ours_s[i]) / 60.0,
+                float(td.utc.year) + (float(td.tt) - float(_jan1(td))) / 365.25,
+                kind,
+                lead,
+                float(np.degrees(np.arcsin(h @ sun_direction(td) / np.linalg.norm(h)))),
+                not bool(in_shadow(state[:3], td)),
+                float(-sunset / 60.0),
+                float(-rise[-1] / 60.0) if rise.size else float("nan"),
+                float(lat),
+                float(lon),
+            )
+        )
+    return tuple(out)
+
+
+def _jan1(t):
+    from .times import timescale
+
+    return timescale().utc(int(t.utc.year), 1, 1).tt

@@ -150,8 +150,8 @@ def _approach_s(vehicle_key: str, port_key: str) -> float:
 @dataclass(frozen=True)
 class RealFlight:
     """A real flight of the built-in tables: name, ship key ("soyuz"/"progress"), ISS port key,
-    scheme, liftoff (ISO UTC), launch to docking (s), docking_kind ("actual" or "planned"), and
-    the table it comes from."""
+    scheme, liftoff (ISO UTC), launch to docking (s), docking_kind ("actual" or "planned"), the
+    table it comes from and the pad as the table writes it (e.g. "Baikonur 31/6")."""
 
     name: str
     vehicle: str
@@ -161,6 +161,7 @@ class RealFlight:
     duration_s: float
     docking_kind: str
     table: str
+    site: str = ""
 
     @property
     def fast(self) -> bool:
@@ -189,6 +190,7 @@ def real_flights() -> tuple[RealFlight, ...]:
             float(f.duration_s),
             f.docking_kind,
             "flights.csv",
+            f.site,
         )
         for f in flights()
     ]
@@ -217,6 +219,7 @@ def _durations_table() -> tuple[RealFlight, ...]:
                 float(seconds_between(launch, docking)),
                 row["docking_kind"],
                 "flight_durations.csv",
+                row["site"],
             )
         )
     return tuple(out)
