@@ -22,6 +22,7 @@ from .sun import in_shadow
 __all__ = [
     "DockingGeometry",
     "docking_geometry",
+    "docking_geometry_markdown",
     "fly_leave_one_out",
     "scheme_mean_lead_deg",
     "station_at_docking",
@@ -221,3 +222,24 @@ def _jan1(t):
     from .times import timescale
 
     return timescale().utc(int(t.utc.year), 1, 1).tt
+
+
+def docking_geometry_markdown(rows: tuple[DockingGeometry, ...]) -> str:
+    """``rows`` (:func:`docking_geometry`) as a Markdown table, one line per flight."""
+    head = (
+        "| flight | ship | port | scheme | residual, min | year | station | lead at liftoff, deg"
+        " | beta, deg | lit | after sunset, min | after sunrise, min | sub-point |\n"
+        + "|---" * 13
+        + "|"
+    )
+    lines = [head]
+    for g in rows:
+        f = g.flight
+        lead = "n/a" if np.isnan(g.lead_deg) else f"{g.lead_deg:+.1f}"
+        lines.append(
+            f"| {f.name} | {f.vehicle} | {f.port} | {f.scheme} | {g.residual_min:+.1f} | "
+            f"{g.year:.1f} | {g.station} | {lead} | {g.beta_deg:+.0f} | {'yes' if g.lit else 'no'} "
+            f"| {g.after_sunset_min:+.1f} | {g.after_sunrise_min:.1f} | "
+            f"{g.lat_deg:+.0f} {g.lon_deg:+.0f} |"
+        )
+    return "\n".join(lines)
