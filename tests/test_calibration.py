@@ -216,3 +216,32 @@ def test_geometric_station_gives_the_sunset_of_sgp4_on_two_orbit_flights():
         assert s2[np.argmin(abs(s2))] == pytest.approx(s1[np.argmin(abs(s1))], abs=MINUTE)
         checked += 1
     assert checked >= 3
+
+
+def test_planned_dockings_are_read_and_never_fitted():
+    """flight_durations.csv's planned_docking_utc: Progress MS-15 was planned for 17:47:52 UTC
+    (TASS 1181731), 3 h 21 min 31 s after its 14:26:21.374 liftoff; the fit is unchanged by it."""
+    f = next(g for g in cal.real_flights() if g.name == "Progress MS-15")
+    assert f.planned_s == pytest.approx(3 * 3600 + 21 * 60 + 30.626, abs=0.01)
+    assert np.isnan(next(g for g in cal.real_flights() if g.name == "Soyuz MS-20").planned_s)
+
+
+def test_geometric_station_docks_soyuz_ms24_over_ukraine():
+    """Soyuz MS-24 (not in the built-in tables): liftoff 2023-09-15 15:44:36 UTC from Baikonur 31,
+    docking to Rassvet "over Ukraine, south of Kiev" at 2:53 p.m. EDT (NASA TV commentary). The
+    geometric station at that minute is within 5 deg (550 km; the minute is +/-30 s of motion,
+    230 km, and "south of Kiev" is not a point) of Kyiv, 50.45 N 30.52 E."""
+    from rendezvous import accuracy as acc
+    from rendezvous.frames import geodetic
+    from rendezvous.times import at_seconds, parse_utc
+
+    launch = "2023-09-15T15:44:36Z"
+    dur = (18 * 60 + 53 - (15 * 60 + 44)) * 60.0 - 36.0
+    f = cal.RealFlight(
+        "Soyuz MS-24", "soyuz", "rassvet", "2-orbit", launch, dur, "actual", "-", "Baikonur 31"
+    )
+    state, kind, _ = acc.station_at_docking(f)
+    lat, lon, _ = geodetic(state[:3], at_seconds(parse_utc(launch), dur))
+    assert kind == "geometric"
+    assert float(lat) == pytest.approx(50.45, abs=5.0)
+    assert float(lon) == pytest.approx(30.52, abs=5.0 / np.cos(np.radians(50.45)))

@@ -80,7 +80,9 @@ class DockingGeometry:
     the Sun's angle above the orbit plane; lit: the station in sunlight at docking;
     after_sunset_min: the docking minus the orbital sunset nearest to it, min (negative: docked
     in sunlight before that sunset; NaN if no sunset within 100 min); after_sunrise_min: the
-    docking minus the last sunrise before that sunset, min; lat_deg, lon_deg: the sub-point.
+    docking minus the last sunrise before that sunset, min; lat_deg, lon_deg: the sub-point;
+    plan_after_sunset_min: the pre-launch planned docking (``flight.planned_s``) minus the
+    orbital sunset nearest to it, min (NaN without a published plan).
     """
 
     flight: RealFlight
@@ -94,6 +96,7 @@ class DockingGeometry:
     after_sunrise_min: float
     lat_deg: float
     lon_deg: float
+    plan_after_sunset_min: float = float("nan")
 
 
 def _site_of(flight: RealFlight) -> Site:
@@ -198,6 +201,8 @@ def docking_geometry(table: AccuracyTable) -> tuple[DockingGeometry, ...]:
         sets, rises = shadow_crossings(state, td)
         sunset = sets[np.argmin(np.abs(sets))] if sets.size else np.nan
         rise = rises[rises < sunset]
+        plan = f.planned_s - f.duration_s  # s after the real docking
+        plan_set = sets[np.argmin(np.abs(sets - plan))] if sets.size else np.nan
         h = np.cross(state[:3], state[3:])
         lat, lon, _ = geodetic(state[:3], td)
         out.append(
@@ -213,6 +218,7 @@ def docking_geometry(table: AccuracyTable) -> tuple[DockingGeometry, ...]:
                 float(-rise[-1] / 60.0) if rise.size else float("nan"),
                 float(lat),
                 float(lon),
+                float((plan - plan_set) / 60.0),
             )
         )
     return tuple(out)
@@ -228,9 +234,8 @@ def docking_geometry_markdown(rows: tuple[DockingGeometry, ...]) -> str:
     """``rows`` (:func:`docking_geometry`) as a Markdown table, one line per flight."""
     head = (
         "| flight | ship | port | scheme | residual, min | year | station | lead at liftoff, deg"
-        " | beta, deg | lit | after sunset, min | after sunrise, min | sub-point |\n"
-        + "|---" * 13
-        + "|"
+        " | beta, deg | lit | after sunset, min | after sunrise, min | sub-point"
+        " | plan after sunset, min |\n" + "|---" * 14 + "|"
     )
     lines = [head]
     for g in rows:
@@ -240,6 +245,10 @@ def docking_geometry_markdown(rows: tuple[DockingGeometry, ...]) -> str:
             f"| {f.name} | {f.vehicle} | {f.port} | {f.scheme} | {g.residual_min:+.1f} | "
             f"{g.year:.1f} | {g.station} | {lead} | {g.beta_deg:+.0f} | {'yes' if g.lit else 'no'} "
             f"| {g.after_sunset_min:+.1f} | {g.after_sunrise_min:.1f} | "
-            f"{g.lat_deg:+.0f} {g.lon_deg:+.0f} |"
+            f"{g.lat_deg:+.0f} {g.lon_deg:+.0f} | {_num(g.plan_after_sunset_min)} |"
         )
     return "\n".join(lines)
+
+
+def _num(x: float) -> str:
+    return "" if np.isnan(x) else f"{x:+.1f}"

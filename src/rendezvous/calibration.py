@@ -151,7 +151,9 @@ def _approach_s(vehicle_key: str, port_key: str) -> float:
 class RealFlight:
     """A real flight of the built-in tables: name, ship key ("soyuz"/"progress"), ISS port key,
     scheme, liftoff (ISO UTC), launch to docking (s), docking_kind ("actual" or "planned"), the
-    table it comes from and the pad as the table writes it (e.g. "Baikonur 31/6")."""
+    table it comes from, the pad as the table writes it (e.g. "Baikonur 31/6") and the docking
+    planned before launch, s after liftoff (``flight_durations.csv``'s ``planned_docking_utc``;
+    NaN where none was published; ``flights.csv`` gives its plans as rows of their own)."""
 
     name: str
     vehicle: str
@@ -162,6 +164,7 @@ class RealFlight:
     docking_kind: str
     table: str
     site: str = ""
+    planned_s: float = float("nan")
 
     @property
     def fast(self) -> bool:
@@ -207,6 +210,12 @@ def _durations_table() -> tuple[RealFlight, ...]:
         where = f"rendezvous/data/flight_durations.csv: {row['flight']}"
         launch = parse_utc(row["launch_utc"], name=f"{where}: launch_utc")
         docking = parse_utc(row["docking_utc"], name=f"{where}: docking_utc")
+        planned = row.get("planned_docking_utc") or ""
+        plan_s = (
+            float(seconds_between(launch, parse_utc(planned, name=f"{where}: planned_docking_utc")))
+            if planned
+            else float("nan")
+        )
         if row["vehicle"] not in VEHICLES or row["scheme"] not in SCHEMES:
             raise ValueError(f"{where}: unknown vehicle or scheme")
         out.append(
@@ -220,6 +229,7 @@ def _durations_table() -> tuple[RealFlight, ...]:
                 row["docking_kind"],
                 "flight_durations.csv",
                 row["site"],
+                plan_s,
             )
         )
     return tuple(out)
