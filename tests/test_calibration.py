@@ -135,7 +135,10 @@ def test_median_of_fast_flights_below_both_stopwatches():
 
 
 @pytest.mark.xfail(
-    strict=True, reason="issue 9 target not met: median 6.3 min with port and ship alone (README)"
+    strict=True,
+    reason="issue 9 target not met: median 6.3 min with port and ship alone (README); lighting, "
+    "insertion phase, ground coverage and year set against the residuals explain none of it "
+    "(rendezvous.accuracy.docking_geometry)",
 )
 def test_median_of_fast_flights_within_the_target():
     assert cal.leave_one_out().median_abs_error_s("ours") <= TARGET_MEDIAN_S

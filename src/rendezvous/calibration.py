@@ -20,10 +20,13 @@ reduction, flyaround to the port axis, hold, final approach). What moves it:
 Calibrated, in the open
 -----------------------
 The time the real flights spend beyond the far-range schedule and the approach legs is not
-published: real ships hold on the port axis, the docking is timed for Russian ground-station
-coverage and lighting, and our far-range schedule (the scheme's burn revolutions) may end earlier
-than the real one. All of it is one calibrated time, flown as the hold: so the hold of the printed
-timeline (about 37 min for Soyuz MS) is not a published station-keeping time. It is fitted, by
+published: real ships hold on the port axis, the docking is placed at a chosen lighting (five of
+the nine two-orbit plans in the tables put it 2.8 to 4.2 min after an orbital sunset, the other
+four 9 to 35 min before one; no published rule says which, see ``accuracy.docking_geometry``),
+and our far-range schedule (the scheme's burn revolutions) may end earlier than the real one.
+Ground coverage no longer times it: the Luch relays see the ship throughout (ISS Reshetnev,
+2016). All of it is one calibrated time, flown as the hold: so the hold of the printed timeline
+(about 37 min for Soyuz MS) is not a published station-keeping time. It is fitted, by
 least squares on the whole built-in table (every *actual* docking of ``data/flights.csv`` and
 ``data/flight_durations.csv``; planned dockings are never fitted), as an additive model
 ``hold = HOLD[ship] + EXTRA[scheme]`` with EXTRA["2-orbit"] = 0:
