@@ -300,3 +300,34 @@ def test_flight_option_flies_the_real_flight(in_tmp, capsys, monkeypatch, ms27_r
     argv = ["--flight", "Soyuz MS-27", "--port", "rassvet", "--out", "run2", "--no-figures"]
     assert simulate_main(argv + ["--quiet"]) == 0
     assert flown[0].port.name == "Rassvet nadir"
+
+
+class _Flown(Exception):
+    """Raised by a stand-in mission: the scenario was built, the work need not run."""
+
+
+def _scenario_of_dispersions(monkeypatch, argv: list[str]):
+    import rendezvous.mission
+    from rendezvous.cli import main
+
+    flown = []
+
+    def record(cfg):
+        flown.append(cfg)
+        raise _Flown
+
+    monkeypatch.setattr(rendezvous.mission, "simulate", record)
+    assert main(["dispersions", "--samples", "2", "--seed", "1", *argv]) == 1  # the stand-in
+    return flown[0]
+
+
+def test_dispersions_flight_takes_launch_whatever_its_value(in_tmp, monkeypatch):
+    # --launch beside --flight is obeyed even when it equals the MS-27 default launch time
+    cfg = _scenario_of_dispersions(monkeypatch, ["--flight", "Progress MS-31"])
+    assert cfg.launch.utc_strftime("%Y-%m-%d") == "2025-07-03"  # the flight's own liftoff
+    argv = ["--flight", "Progress MS-31", "--launch", MS27_LAUNCH]
+    cfg = _scenario_of_dispersions(monkeypatch, argv)
+    assert cfg.launch.utc_strftime("%Y-%m-%dT%H:%M:%S") == "2025-04-08T05:47:15"
+    assert cfg.vehicle.name == "Progress MS"  # the flight's ship, launched at the time given
+    cfg = _scenario_of_dispersions(monkeypatch, [])
+    assert cfg.flight == "Soyuz MS-27"

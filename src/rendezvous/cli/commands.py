@@ -268,14 +268,27 @@ def _write_samples(res: Any, tmp: Path, text: str, figures: bool) -> None:
         write_dispersion_figures(res, tmp)
 
 
+def _dispersion_scenario(args: argparse.Namespace) -> Any:
+    """The scenario of ``dispersions``: ``--flight`` (its own liftoff unless ``--launch`` is
+    given, whatever its value), else ``--launch`` (default MS-27's)."""
+    from ..scenario import Scenario
+
+    given = {} if args.launch is None else {"launch": launch_time(args.launch)}
+    flight = getattr(args, "flight", None)  # a real flight of the table: its pad, port, ship
+    if flight is not None:
+        with as_flag("flight"):
+            return Scenario.from_flight(flight, **given)
+    return Scenario(given.get("launch") or launch_time(MS27_LAUNCH))
+
+
 def dispersions(args: argparse.Namespace) -> int:
     from .. import mission
     from ..dispersions import nominal_from_mission, run_dispersions
     from ..outdir import claim_output_folder, write_folder_atomic
     from ..report import dispersion_report
-    from ..scenario import Scenario
 
-    launch = launch_time(args.launch)
+    with warnings_as_lines():
+        cfg = _dispersion_scenario(args)  # checked before the output folder is claimed
     out = args.out_dir
     if args.workers is not None or args.scheduler is not None:
         from ..parallel import check_scheduler_reachable, require_dask
@@ -284,14 +297,7 @@ def dispersions(args: argparse.Namespace) -> int:
         if args.scheduler is not None:  # before the nominal flight: a closed port costs seconds
             check_scheduler_reachable(args.scheduler)
     claim = nullcontext() if out is None else claim_output_folder(out, overwrite=args.overwrite)
-    flight = getattr(args, "flight", None)  # a real flight of the table: its pad, port, ship
     with claim, warnings_as_lines():
-        if flight is not None:
-            given = {} if args.launch == MS27_LAUNCH else {"launch": launch}
-            with as_flag("flight"):
-                cfg = Scenario.from_flight(flight, **given)
-        else:
-            cfg = Scenario(launch)
         nominal = nominal_from_mission(mission.simulate(cfg), cfg)
         with _chunk_bar(args) as tick:
             res = run_dispersions(

@@ -181,7 +181,12 @@ def _dispersions(p: argparse.ArgumentParser) -> None:
         type=_int_in(0, SEED_MAX),
         required=True,
     )
-    _option(p, "out_dir", "write report.txt, samples.npz and figures into DIR", metavar="DIR")
+    _option(
+        p,
+        "out_dir",
+        "write report.txt, dispersions.json, samples.npz and figures into DIR",
+        metavar="DIR",
+    )
     g = p.add_mutually_exclusive_group()
     _option(
         g,
@@ -207,7 +212,10 @@ def _dispersions(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
     )
     _option(
-        p, "launch", "liftoff (default: MS-27, %(default)s)", default=MS27_LAUNCH, metavar="TIME"
+        p,
+        "launch",
+        f"liftoff (default: the --flight's own, else MS-27, {MS27_LAUNCH})",
+        metavar="TIME",
     )
     _option(p, "figures", "with --out: write no figures", action="store_false")
     _option(p, "quiet", "no progress bar", action="store_true")
