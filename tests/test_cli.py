@@ -127,6 +127,7 @@ def test_overwrite_replaces_and_no_animation(tmp_path, capsys, monkeypatch, ms27
     out = tmp_path / "run"
     out.mkdir()
     (out / "stale.txt").write_text("from an earlier run\n")
+    (out / ".rendezvous-output").write_text("an earlier run's folder (outdir.MARKER)\n")
     code = simulate_main(["--out", str(out), "--overwrite", "--no-animation", "--quiet"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
