@@ -345,7 +345,8 @@ def _print_accuracy(table: Any) -> None:
     cols = ("ours", "flown", "stopwatch_scheme", "stopwatch_scheme_vehicle")
     print(
         "| flight | ship | port | scheme | real docking, launch + | ours (leave-one-out) | "
-        "flown (simulate) | stopwatch by scheme | stopwatch by scheme and ship |"
+        "flown (simulate, leave-one-out hold) | stopwatch by scheme | stopwatch by scheme and "
+        "ship |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     errors = [table.errors_s(c) for c in cols]
@@ -362,7 +363,11 @@ def _print_accuracy(table: Any) -> None:
         name = " and ".join(schemes)
         print(f"| median abs. error, {n} actual {name} dockings | | | | | {med} |")
     flown = [f.name for f, t in zip(table.flights, table.flown_s, strict=True) if t == t]
-    print(f"\nflown (simulate): only the flights with an element set ({', '.join(flown)}).")
+    print(
+        "\nflown: the whole flight as `rendezvous simulate` flies it, with the hold calibrated "
+        "without that flight (so it can differ from what `simulate` prints, which uses the hold "
+        f"of the whole table); only the flights with an element set ({', '.join(flown)})."
+    )
 
 
 def compare(args: argparse.Namespace) -> int:
