@@ -332,3 +332,29 @@ def test_dispersions_flight_takes_launch_whatever_its_value(in_tmp, monkeypatch)
     assert cfg.vehicle.name == "Progress MS"  # the flight's ship, launched at the time given
     cfg = _scenario_of_dispersions(monkeypatch, [])
     assert cfg.flight == "Soyuz MS-27"
+    # pad, port and ship as in simulate: beside --flight they override the flight's
+    argv = ["--flight", "Progress MS-31", "--vehicle", "soyuz", "--port", "rassvet"]
+    cfg = _scenario_of_dispersions(monkeypatch, argv)
+    assert (cfg.vehicle.name, cfg.port.name) == ("Soyuz MS", "Rassvet nadir")
+    assert cfg.launch.utc_strftime("%Y-%m-%d") == "2025-07-03"
+
+
+def test_window_times_the_docking_for_the_ship_and_port_given(in_tmp, monkeypatch, capsys):
+    import rendezvous.window
+    from rendezvous.cli import main
+
+    asked = {}
+
+    def record(start, days, **kw):
+        asked.update(kw)
+        raise _Flown
+
+    monkeypatch.setattr(rendezvous.window, "search_windows", record)
+    argv = ["window", "--date", "2025-07-03", "--vehicle", "progress", "--port", "poisk"]
+    assert main(argv) == 1  # the stand-in
+    assert (asked["vehicle"].name, asked["port"].name) == ("Progress MS", "Poisk zenith")
+    capsys.readouterr()
+    # a port out of service on the date asked is refused before the search
+    assert main(["window", "--date", "2025-07-03", "--port", "pirs"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --port: Pirs nadir was in service") and err.count("\n") == 1

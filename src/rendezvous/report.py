@@ -55,11 +55,14 @@ def _hms(utc: str) -> str:
     return utc[11:19]
 
 
-def window_table(search: WindowSearch) -> str:
-    """A text listing: per day, one line per opportunity, then the day's notes."""
+def window_table(search: WindowSearch, docking: str | None = None) -> str:
+    """A text listing: per day, one line per opportunity, then the day's notes. ``docking``
+    names the ship and port whose approach the docking times assume (e.g. "Soyuz MS to Prichal
+    nadir"), for the heading."""
+    n = len(search.days)
     lines = [
-        f"Launch opportunities from {search.site}, {len(search.days)} day(s) from "
-        f"{search.start_utc[:10]} (UTC)"
+        f"Launch opportunities from {search.site}, {n} day{'s' if n > 1 else ''} from "
+        f"{search.start_utc[:10]} (UTC)" + (f"; docking times for {docking}" if docking else "")
     ]
     head = (
         f"  {'scheme':8} {'open':>8} {'nominal':>8} {'close':>8}  {'phase':>7} {'oop':>6}"

@@ -182,9 +182,9 @@ def simulate(args: argparse.Namespace) -> int:
 def window(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from ..catalog import site_by_name
     from ..outdir import check_output_file, write_file_atomic
     from ..report import window_records, window_table
+    from ..scenario import port_of, site_of, vehicle_of
     from ..times import parse_utc
     from ..window import search_windows
 
@@ -196,20 +196,31 @@ def window(args: argparse.Namespace) -> int:
         ) from None
     sets = element_sets(args.element_sets)
     with as_flag("site"):
-        site = site_by_name(args.site)
+        site = site_of(args.site)
+    with as_flag("vehicle"):
+        ship = vehicle_of(args.vehicle)
+    with as_flag("port"):
+        port = port_of(args.port)
+        if args.port is not None:  # the default port serves only to time the approach
+            port.check_in_service(day.isoformat())
     json_path = None
     if args.json_path is not None:
         with as_flag("json_path"):
             json_path = check_output_file(args.json_path, overwrite=args.overwrite)
     with warnings_as_lines():
         result = search_windows(
-            parse_utc(f"{day.isoformat()}T00:00:00Z"), args.days, site=site, element_sets=sets
+            parse_utc(f"{day.isoformat()}T00:00:00Z"),
+            args.days,
+            site=site,
+            element_sets=sets,
+            vehicle=ship,
+            port=port,
         )
     if json_path is not None:
         text = json.dumps(window_records(result), indent=1) + "\n"
         with as_flag("json_path"):
             write_file_atomic(json_path, text, overwrite=args.overwrite)
-    print(window_table(result))
+    print(window_table(result, docking=f"{ship.name} to {port.name}"))
     return 0
 
 
@@ -269,16 +280,18 @@ def _write_samples(res: Any, tmp: Path, text: str, figures: bool) -> None:
 
 
 def _dispersion_scenario(args: argparse.Namespace) -> Any:
-    """The scenario of ``dispersions``: ``--flight`` (its own liftoff unless ``--launch`` is
-    given, whatever its value), else ``--launch`` (default MS-27's)."""
+    """The scenario of ``dispersions``: ``--flight`` (its own liftoff, pad, port and ship unless
+    ``--launch``, ``--site``, ``--port`` or ``--vehicle`` is given, whatever its value), else
+    ``--launch`` (default MS-27's) with those options."""
     from ..scenario import Scenario
 
-    given = {} if args.launch is None else {"launch": launch_time(args.launch)}
+    given = {k: getattr(args, k) for k in ("site", "port", "vehicle") if getattr(args, k)}
+    if args.launch is not None:
+        given["launch"] = launch_time(args.launch)
     flight = getattr(args, "flight", None)  # a real flight of the table: its pad, port, ship
     if flight is not None:
-        with as_flag("flight"):
-            return Scenario.from_flight(flight, **given)
-    return Scenario(given.get("launch") or launch_time(MS27_LAUNCH))
+        return Scenario.from_flight(flight, **given)
+    return Scenario(given.pop("launch", None) or launch_time(MS27_LAUNCH), **given)
 
 
 def dispersions(args: argparse.Namespace) -> int:

@@ -163,6 +163,13 @@ def _window(p: argparse.ArgumentParser) -> None:
     _option(p, "json_path", "also write the opportunities as JSON to FILE", metavar="FILE")
     _option(p, "overwrite", "replace an existing --json file", action="store_true")
     _option(p, "site", "launch pad: 31/6 (default) or 1/5", default="31/6")
+    _option(p, "vehicle", "the ship, for the docking times: soyuz (default) or progress")
+    _option(
+        p,
+        "port",
+        "docking port, for the docking times: prichal (default), rassvet, poisk, zvezda-aft, "
+        "pirs (until 2021)",
+    )
 
 
 def _dispersions(p: argparse.ArgumentParser) -> None:
@@ -217,6 +224,14 @@ def _dispersions(p: argparse.ArgumentParser) -> None:
         f"liftoff (default: the --flight's own, else MS-27, {MS27_LAUNCH})",
         metavar="TIME",
     )
+    _option(p, "site", "launch pad: 31/6 (default, or the --flight's) or 1/5")
+    _option(
+        p,
+        "port",
+        "docking port: prichal (default, or the --flight's), rassvet, poisk, zvezda-aft, pirs "
+        "(until 2021)",
+    )
+    _option(p, "vehicle", "the ship: soyuz (default, or the --flight's) or progress")
     _option(p, "figures", "with --out: write no figures", action="store_false")
     _option(p, "quiet", "no progress bar", action="store_true")
     _option(p, "overwrite", "replace an existing --out folder", action="store_true")
