@@ -89,7 +89,8 @@ def window_table(search: WindowSearch, docking: str | None = None) -> str:
             )
     lines.append(
         "phase: deg, station ahead of the ship at insertion; oop: deg, pad out of the "
-        "station's plane; docking: predicted (analytic)."
+        "station's plane; docking and dv: quick estimates (rendezvous simulate --launch "
+        "<nominal> flies the whole flight; its Delta-v differs by a few m/s)."
     )
     return "\n".join(lines)
 

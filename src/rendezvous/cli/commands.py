@@ -406,6 +406,11 @@ def compare(args: argparse.Namespace) -> int:
     print(f"CALIBRATED hold (whole table): {hold}; scheme extra: {extra}")
     print("Errors: prediction minus the real docking; planned dockings are the pre-launch plans.")
     print(flush=True)
+    print(
+        f"flying {len(with_sets)} flights with their element sets (about 5 s each)...",
+        file=sys.stderr,
+        flush=True,
+    )
     table = fly_leave_one_out(calibration.leave_one_out(), with_sets)
     _print_accuracy(table)
     return 0
