@@ -140,10 +140,7 @@ def _scene_traces(result: MissionResult, idx: np.ndarray, idx_st: np.ndarray) ->
     )
     coast = _coastlines_gcrs(result)
     events = [0, int(np.searchsorted(result.t, result.t_insertion)), result.t.size - 1]
-    solid = _solid(result)[idx]
-    long = not solid.all()
-    edge = ~solid | np.roll(~solid, 1) | np.roll(~solid, -1)  # the middle joins the solid ends
-    path, middle = _only(ship[:, idx], solid), _only(ship[:, idx], edge)
+    long = not _solid(result).all()
     return [
         _earth(),
         _tr(
@@ -167,33 +164,7 @@ def _scene_traces(result: MissionResult, idx: np.ndarray, idx_st: np.ndarray) ->
             text=_hover_times(result, result.t[idx_st]),
             hoverinfo="text+name",
         ),
-        _tr(
-            "scatter3d",
-            x=path[0],
-            y=path[1],
-            z=path[2],
-            mode="lines",
-            name=f"{result.flight} path" + (": first and last revolutions" if long else ""),
-            line={"color": SHIP, "width": 4},
-            text=_hover_times(result, result.t[idx]),
-            hoverinfo="text+name",
-        ),
-        *(
-            [
-                _tr(
-                    "scatter3d",
-                    x=middle[0],
-                    y=middle[1],
-                    z=middle[2],
-                    mode="lines",
-                    name=f"{result.flight} path: middle revolutions",
-                    line={"color": "#f3d3ad", "width": 1},
-                    hoverinfo="skip",
-                )
-            ]
-            if long
-            else []
-        ),
+        *_ship_paths(result, ship, idx),
         _tr(
             "scatter3d",
             x=ship[0, burns],
@@ -221,6 +192,42 @@ def _scene_traces(result: MissionResult, idx: np.ndarray, idx_st: np.ndarray) ->
             ],  # fmt: skip
         ),
     ]
+
+
+def _ship_paths(result: MissionResult, ship: np.ndarray, idx: np.ndarray) -> list:
+    """The ship's path in 3D (km): bright, and on a long flight its middle revolutions thin and
+    pale (:func:`_solid`)."""
+    solid = _solid(result)[idx]
+    edge = ~solid | np.roll(~solid, 1) | np.roll(~solid, -1)  # the middle joins the solid ends
+    path, middle = _only(ship[:, idx], solid), _only(ship[:, idx], edge)
+    long = not solid.all()
+    out = [
+        _tr(
+            "scatter3d",
+            x=path[0],
+            y=path[1],
+            z=path[2],
+            mode="lines",
+            name=f"{result.flight} path" + (": first and last revolutions" if long else ""),
+            line={"color": SHIP, "width": 4},
+            text=_hover_times(result, result.t[idx]),
+            hoverinfo="text+name",
+        )
+    ]
+    if long:
+        out.append(
+            _tr(
+                "scatter3d",
+                x=middle[0],
+                y=middle[1],
+                z=middle[2],
+                mode="lines",
+                name=f"{result.flight} path: middle revolutions",
+                line={"color": "#f3d3ad", "width": 1},
+                hoverinfo="skip",
+            )
+        )
+    return out
 
 
 def _markers(result: MissionResult, i: int, curv: np.ndarray, rng_km: np.ndarray) -> list:
