@@ -149,7 +149,12 @@ def _simulate(p: argparse.ArgumentParser) -> None:
         choices=("zonal", "egm2008-8x8"),
     )
     _option(p, "out_dir", "output folder (default: runs/<flight>_<launch>)", metavar="DIR")
-    _option(p, "overwrite", "replace an existing output folder", action="store_true")
+    _option(
+        p,
+        "overwrite",
+        "replace an existing output folder (only one an earlier run wrote)",
+        action="store_true",
+    )
     _option(p, "figures", "write no figures", action="store_false")
     _option(p, "animation", "skip the GIF/MP4 animation", action="store_false")
     _option(p, "show", "open the figures in a window (needs a display)", action="store_true")
@@ -215,7 +220,7 @@ def _dispersions(p: argparse.ArgumentParser) -> None:
         p,
         "flight",
         "a real flight of the built-in table, e.g. 'Progress MS-31': its liftoff, pad, port and "
-        "ship (--launch overrides its liftoff)",
+        "ship (other options override them)",
         metavar="NAME",
     )
     _option(
@@ -234,7 +239,12 @@ def _dispersions(p: argparse.ArgumentParser) -> None:
     _option(p, "vehicle", "the ship: soyuz (default, or the --flight's) or progress")
     _option(p, "figures", "with --out: write no figures", action="store_false")
     _option(p, "quiet", "no progress bar", action="store_true")
-    _option(p, "overwrite", "replace an existing --out folder", action="store_true")
+    _option(
+        p,
+        "overwrite",
+        "replace an existing --out folder (only one an earlier run wrote)",
+        action="store_true",
+    )
 
 
 def _compare(p: argparse.ArgumentParser) -> None:
