@@ -552,3 +552,15 @@ def test_dispersion_figures_put_the_approach_start_where_it_is_and_keep_far_limi
     assert ax.get_xlim()[1] < 0.2  # the histogram keeps its scale
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["mechanism limit 0.35 (off scale, right)"]
+
+
+def test_figure_clock_rounds_to_the_second_as_the_summary_does(ms27_result):
+    """21:45:39.538 is 21:45:40 on the figures, as in summary.json and view.html (strftime alone
+    truncates)."""
+    import datetime as dt
+
+    from rendezvous.plotting import _style as S
+
+    when = dt.datetime(2025, 4, 8, 9, 2, 56, 609000, tzinfo=dt.UTC)
+    assert S.clock(ms27_result, when) == "09:02:57"
+    assert S.clock(ms27_result, when.replace(microsecond=109000)) == "09:02:56"
