@@ -177,3 +177,21 @@ def test_a_changed_real_flight_is_hypothetical_and_not_compared(changes, phrase)
     s = Scenario.from_flight("Soyuz MS-27", **changes)
     assert s.real_docking is None and s.planned_docking is None and s.real_launch is None
     assert s.flight == f"Soyuz MS-27 (hypothetical: {phrase})"
+
+
+def test_one_place_turns_names_into_table_entries():
+    # scenario.site_of / vehicle_of / port_of / default_ascent: what Scenario and the window
+    # search both use, so a name means the same thing at every entry point
+    from rendezvous.catalog import ISS, SITES, VEHICLES
+    from rendezvous.scenario import Scenario, default_ascent, port_of, site_of, vehicle_of
+
+    assert vehicle_of() is VEHICLES["soyuz"] and vehicle_of("Progress") is VEHICLES["progress"]
+    assert site_of() is SITES["baikonur-31/6"] and site_of("1/5") is SITES["baikonur-1/5"]
+    assert port_of() is ISS.ports["prichal"] and port_of("rassvet").name == "Rassvet nadir"
+    assert default_ascent("progress").payload_kg == VEHICLES["progress"].mass_kg
+    s = Scenario("2025-04-08T05:47:15.309Z", vehicle="progress")
+    assert s.ascent == default_ascent("progress")
+    with pytest.raises(ValueError, match="^vehicle: "):
+        vehicle_of("dragon")
+    with pytest.raises(ValueError, match="^site: expected a name or a Site"):
+        site_of(3.5)

@@ -127,6 +127,7 @@ def test_overwrite_replaces_and_no_animation(tmp_path, capsys, monkeypatch, ms27
     out = tmp_path / "run"
     out.mkdir()
     (out / "stale.txt").write_text("from an earlier run\n")
+    (out / ".rendezvous-output").write_text("an earlier run's folder (outdir.MARKER)\n")
     code = simulate_main(["--out", str(out), "--overwrite", "--no-animation", "--quiet"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
@@ -300,3 +301,60 @@ def test_flight_option_flies_the_real_flight(in_tmp, capsys, monkeypatch, ms27_r
     argv = ["--flight", "Soyuz MS-27", "--port", "rassvet", "--out", "run2", "--no-figures"]
     assert simulate_main(argv + ["--quiet"]) == 0
     assert flown[0].port.name == "Rassvet nadir"
+
+
+class _Flown(Exception):
+    """Raised by a stand-in mission: the scenario was built, the work need not run."""
+
+
+def _scenario_of_dispersions(monkeypatch, argv: list[str]):
+    import rendezvous.mission
+    from rendezvous.cli import main
+
+    flown = []
+
+    def record(cfg):
+        flown.append(cfg)
+        raise _Flown
+
+    monkeypatch.setattr(rendezvous.mission, "simulate", record)
+    assert main(["dispersions", "--samples", "2", "--seed", "1", *argv]) == 1  # the stand-in
+    return flown[0]
+
+
+def test_dispersions_flight_takes_launch_whatever_its_value(in_tmp, monkeypatch):
+    # --launch beside --flight is obeyed even when it equals the MS-27 default launch time
+    cfg = _scenario_of_dispersions(monkeypatch, ["--flight", "Progress MS-31"])
+    assert cfg.launch.utc_strftime("%Y-%m-%d") == "2025-07-03"  # the flight's own liftoff
+    argv = ["--flight", "Progress MS-31", "--launch", MS27_LAUNCH]
+    cfg = _scenario_of_dispersions(monkeypatch, argv)
+    assert cfg.launch.utc_strftime("%Y-%m-%dT%H:%M:%S") == "2025-04-08T05:47:15"
+    assert cfg.vehicle.name == "Progress MS"  # the flight's ship, launched at the time given
+    cfg = _scenario_of_dispersions(monkeypatch, [])
+    assert cfg.flight == "Soyuz MS-27"
+    # pad, port and ship as in simulate: beside --flight they override the flight's
+    argv = ["--flight", "Progress MS-31", "--vehicle", "soyuz", "--port", "rassvet"]
+    cfg = _scenario_of_dispersions(monkeypatch, argv)
+    assert (cfg.vehicle.name, cfg.port.name) == ("Soyuz MS", "Rassvet nadir")
+    assert cfg.launch.utc_strftime("%Y-%m-%d") == "2025-07-03"
+
+
+def test_window_times_the_docking_for_the_ship_and_port_given(in_tmp, monkeypatch, capsys):
+    import rendezvous.window
+    from rendezvous.cli import main
+
+    asked = {}
+
+    def record(start, days, **kw):
+        asked.update(kw)
+        raise _Flown
+
+    monkeypatch.setattr(rendezvous.window, "search_windows", record)
+    argv = ["window", "--date", "2025-07-03", "--vehicle", "progress", "--port", "poisk"]
+    assert main(argv) == 1  # the stand-in
+    assert (asked["vehicle"].name, asked["port"].name) == ("Progress MS", "Poisk zenith")
+    capsys.readouterr()
+    # a port out of service on the date asked is refused before the search
+    assert main(["window", "--date", "2025-07-03", "--port", "pirs"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --port: Pirs nadir was in service") and err.count("\n") == 1

@@ -326,6 +326,7 @@ def test_overwrite_in_place_never_fails_afterwards(tmp_path, monkeypatch):
     out = tmp_path / "run"
     out.mkdir()
     (out / "old.txt").write_text("old")
+    (out / outdir.MARKER).write_text("an earlier run's folder")
     real_rmtree = outdir.shutil.rmtree
 
     def stuck(path, *a, **k):
@@ -469,3 +470,27 @@ def test_failures_the_package_names_are_one_line_without_the_bug_hint(capsys):
     code = report(ClusterError("scheduler: cannot reach tcp://127.0.0.1:1 within 5 s"), debug=False)
     line = one_error(capsys.readouterr().err)
     assert code == 1 and line == "error: --scheduler: cannot reach tcp://127.0.0.1:1 within 5 s"
+
+
+def test_overwrite_never_deletes_a_folder_no_run_wrote(in_tmp, capsys, flown):
+    """--overwrite replaces an earlier run's folder (it holds outdir.MARKER; or, from before the
+    marker, only files a run writes), never a user's own folder given by mistake."""
+    mine = in_tmp / "thesis"
+    (mine / "figs").mkdir(parents=True)
+    (mine / "thesis.tex").write_text("precious")
+    (mine / "summary.json").write_text("{}")  # a run's name does not make the folder a run's
+    code, _, err = run(capsys, "simulate", "--out", "thesis", "--overwrite", "--no-figures")
+    line = one_error(err)
+    assert code == 2 and "--out" in line and "figs/, thesis.tex" in line and "--overwrite" in line
+    assert (mine / "thesis.tex").read_text() == "precious" and (mine / "figs").is_dir()
+    # an earlier run's folder is replaced, and the new one is marked as a run's
+    assert run(capsys, "simulate", "--out", "run", "--no-figures", "--quiet")[0] == 0
+    assert (in_tmp / "run" / outdir.MARKER).is_file()
+    code, out, _ = run(capsys, "simulate", "--out", "run", "--overwrite", "--no-figures")
+    assert code == 0 and outdir.MARKER not in out  # not listed among the files written
+    # a folder of an earlier version (no marker, only a run's files) is replaced too
+    old = in_tmp / "old"
+    old.mkdir()
+    (old / "timeline.txt").write_text("old")
+    code, _, _ = run(capsys, "simulate", "--out", "old", "--overwrite", "--no-figures", "--quiet")
+    assert code == 0 and (old / "summary.json").is_file()

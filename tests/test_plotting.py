@@ -519,3 +519,48 @@ def test_range_figure_names_actual_and_planned_docking_apart(flight):
         "real docking 08:57:45",
     ]
     assert not _overlaps(notes[0].get_window_extent(), notes[1].get_window_extent())
+
+
+def test_dispersion_figures_put_the_approach_start_where_it_is_and_keep_far_limits_off_scale():
+    """The approach start drawn at its LVLH x and z (1.5 km below the V-bar, not on it), and a
+    limit far beyond the samples named in the legend instead of squeezing the histogram."""
+    from types import SimpleNamespace
+
+    from matplotlib.figure import Figure
+
+    from rendezvous.plotting.dispersion import _limit_line, dispersion_lvlh_figure
+
+    n, m = 3, 5
+    traj = np.zeros((6, n, m))
+    traj[0] = np.linspace(-50e3, 4e3, m)
+    traj[2] = np.linspace(20e3, 1.5e3, m)
+    res = SimpleNamespace(
+        n=n,
+        status=np.zeros(n, dtype=int),
+        traj=traj,
+        nominal_traj=traj[:, 0, :],
+        nominal=SimpleNamespace(flight="test", as_rel=np.array([4e3, 0.0, 1.5e3, 0, 0, 0])),
+    )
+    fig = dispersion_lvlh_figure(res)
+    for ax in fig.axes[:2]:
+        (start,) = [ln for ln in ax.lines if ln.get_label() == "approach start"]
+        assert (start.get_xdata()[0], start.get_ydata()[0]) == (4.0, 1.5)
+    ax = Figure().subplots()
+    x = np.array([0.10, 0.11, 0.12])
+    ax.hist(x)
+    _limit_line(ax, x, 0.35, "mechanism limit")
+    assert ax.get_xlim()[1] < 0.2  # the histogram keeps its scale
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["mechanism limit 0.35 (off scale, right)"]
+
+
+def test_figure_clock_rounds_to_the_second_as_the_summary_does(ms27_result):
+    """21:45:39.538 is 21:45:40 on the figures, as in summary.json and view.html (strftime alone
+    truncates)."""
+    import datetime as dt
+
+    from rendezvous.plotting import _style as S
+
+    when = dt.datetime(2025, 4, 8, 9, 2, 56, 609000, tzinfo=dt.UTC)
+    assert S.clock(ms27_result, when) == "09:02:57"
+    assert S.clock(ms27_result, when.replace(microsecond=109000)) == "09:02:56"

@@ -108,3 +108,21 @@ def test_run_without_plotly_skips_the_view_with_one_line(ms27_result, tmp_path, 
     assert len(notes) == 1 and "pip install" in notes[0]
     with pytest.warns(export.ViewSkippedWarning, match="plotly"):
         export.write_outputs(ms27_result, tmp_path / "out2")
+
+
+def test_long_flights_draw_the_middle_revolutions_pale():
+    """As the PNG figures: a two-day flight keeps its first and last revolutions bright (the
+    station only its last), so that 30 revolutions do not become a solid band; a three-hour
+    flight is drawn whole."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from rendezvous.view import RECENT_S, _solid
+
+    two_day = SimpleNamespace(t=np.linspace(0.0, 2 * 86400.0, 2001), t_insertion=529.0)
+    solid = _solid(two_day)
+    assert solid[0] and solid[-1] and not solid[1000]
+    assert np.all(solid[two_day.t >= two_day.t[-1] - RECENT_S])
+    short = SimpleNamespace(t=np.linspace(0.0, 3.3 * 3600.0, 500), t_insertion=529.0)
+    assert _solid(short).all()

@@ -2,9 +2,11 @@
 
 A run that writes a folder first *claims* it (:func:`claim_output_folder`): it checks the target
 (not a symlink, not a file, not read-only, not the working folder or one above it, empty unless the
-caller allows overwriting) and takes an exclusive lock beside it (``.NAME.lock``, an advisory
-``flock`` the kernel drops if the process dies, so a killed run never blocks the next one). Two runs
-aimed at one folder can therefore never both succeed: the second is refused before it starts work.
+caller allows overwriting, and even then only a folder an earlier run wrote: every folder written
+here holds the small file :data:`MARKER`, so a user's own folder given by mistake is never deleted)
+and takes an exclusive lock beside it (``.NAME.lock``, an advisory ``flock`` the kernel drops if
+the process dies, so a killed run never blocks the next one). Two runs aimed at one folder can
+therefore never both succeed: the second is refused before it starts work.
 
 The files are then written into a temporary folder beside the target (``.NAME.tmp-XXXXXXXX``) which
 is renamed into place at the end (:func:`write_folder_atomic`). Replacing an existing folder moves
@@ -37,8 +39,10 @@ except ImportError:  # pragma: no cover - Windows: fall back to an exclusive loc
     fcntl = None  # type: ignore[assignment]
 
 __all__ = [
+    "MARKER",
     "OutputFolderWarning",
     "OutputWriteError",
+    "RUN_FILES",
     "check_output_folder",
     "check_output_file",
     "claim_output_folder",
@@ -50,6 +54,23 @@ _SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
 _held: dict[Path, int] = {}  # claimed folders of this process -> lock file descriptor
+
+
+MARKER = ".rendezvous-output"
+"""The file :func:`write_folder_atomic` leaves in every folder it writes: ``overwrite`` replaces
+only a folder that holds it (or, written before it existed, only files a run writes), so a user's
+own folder given by mistake is never deleted."""
+
+RUN_FILES = frozenset(
+    {
+        *("timeline.txt", "summary.json", "trajectory.csv", "trajectory.npz", "burns.csv"),
+        *("ship.oem", "station.oem", "flight.czml", "view.html", "approach.gif", "approach.mp4"),
+        *("overview.png", "ground_track.png", "lvlh.png", "range.png", "timeline.png"),
+        *("report.txt", "dispersions.json", "samples.npz", "dispersion_histograms.png"),
+        *("dispersion_lvlh.png", "dispersion_contact.png"),
+    }
+)
+"""What runs of earlier versions wrote (``simulate``, ``dispersions``), before :data:`MARKER`."""
 
 
 class OutputWriteError(OSError):
@@ -123,7 +144,29 @@ def check_output_folder(out_dir: str | os.PathLike[str], *, overwrite: bool = Fa
                 f"out_dir: {folder} is read-only, so {out} cannot be replaced; make it writable "
                 "or choose another folder"
             )
+    foreign = _not_ours(out)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        raise FileExistsError(
+            f"out_dir: {out} holds files no run wrote ({shown}); overwrite=True replaces only "
+            "the folder of an earlier run: choose another folder"
+        )
     return out
+
+
+def _not_ours(out: Path) -> list[str]:
+    """The entries of the folder ``out`` that tell it was not written by a run (sorted names):
+    none if it holds :data:`MARKER`, else every entry that is not a regular file of
+    :data:`RUN_FILES`."""
+    if (out / MARKER).is_file():
+        return []
+    return sorted(
+        p.name + ("/" if p.is_dir() else "")
+        for p in out.iterdir()
+        if p.name not in RUN_FILES or p.is_symlink() or not p.is_file()
+    )
 
 
 def check_output_file(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
@@ -337,6 +380,9 @@ def write_folder_atomic(
             tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the result is an ordinary one
             try:
                 write(tmp)
+                (tmp / MARKER).write_text(
+                    "written by rendezvous: overwrite=True (--overwrite) may replace this folder\n"
+                )
             except OutputWriteError:
                 raise
             except OSError as exc:
@@ -350,4 +396,4 @@ def write_folder_atomic(
             if tmp is not None:
                 with _signals_blocked():
                     shutil.rmtree(tmp, ignore_errors=True)
-        return sorted(out.iterdir())
+        return sorted(p for p in out.iterdir() if p.name != MARKER)

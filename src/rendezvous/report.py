@@ -55,11 +55,14 @@ def _hms(utc: str) -> str:
     return utc[11:19]
 
 
-def window_table(search: WindowSearch) -> str:
-    """A text listing: per day, one line per opportunity, then the day's notes."""
+def window_table(search: WindowSearch, docking: str | None = None) -> str:
+    """A text listing: per day, one line per opportunity, then the day's notes. ``docking``
+    names the ship and port whose approach the docking times assume (e.g. "Soyuz MS to Prichal
+    nadir"), for the heading."""
+    n = len(search.days)
     lines = [
-        f"Launch opportunities from {search.site}, {len(search.days)} day(s) from "
-        f"{search.start_utc[:10]} (UTC)"
+        f"Launch opportunities from {search.site}, {n} day{'s' if n > 1 else ''} from "
+        f"{search.start_utc[:10]} (UTC)" + (f"; docking times for {docking}" if docking else "")
     ]
     head = (
         f"  {'scheme':8} {'open':>8} {'nominal':>8} {'close':>8}  {'phase':>7} {'oop':>6}"
@@ -86,7 +89,8 @@ def window_table(search: WindowSearch) -> str:
             )
     lines.append(
         "phase: deg, station ahead of the ship at insertion; oop: deg, pad out of the "
-        "station's plane; docking: predicted (analytic)."
+        "station's plane; docking and dv: quick estimates (rendezvous simulate --launch "
+        "<nominal> flies the whole flight; its Delta-v differs by a few m/s)."
     )
     return "\n".join(lines)
 
@@ -229,6 +233,16 @@ def _table_lines(res: DispersionResult, ok: np.ndarray) -> list[str]:
     return rows
 
 
+def _approach_start_words(as_rel: np.ndarray) -> str:
+    """Where the approach start point lies in LVLH (x ahead, z towards Earth), e.g. "4 km ahead
+    of the station, 1.5 km below the V-bar"."""
+    x, z = float(as_rel[0]) / 1e3, float(as_rel[2]) / 1e3
+    where = f"{abs(x):g} km {'ahead of' if x > 0 else 'behind'} the station"
+    if abs(z) < 1e-3:
+        return f"{where}, on the V-bar"
+    return f"{where}, {abs(z):g} km {'below' if z > 0 else 'above'} the V-bar"
+
+
 def dispersion_report(res: DispersionResult) -> str:
     """The text report: setup, then mean, std, percentiles and maximum of each quantity over the
     samples flown (failed samples counted and listed by index, never averaged in)."""
@@ -243,8 +257,8 @@ def dispersion_report(res: DispersionResult) -> str:
         f"Dispersions: {nom.flight}, {nom.scheme} scheme, liftoff {nom.launch_utc}",
         f"samples {res.n} ({int(np.sum(ok))} flown, {int(np.sum(~ok))} failed), seed {res.seed}; "
         f"the whole rendezvous per sample: far range to the approach start (AS, "
-        f"{abs(nom.as_rel[0]) / 1e3:g} km {'ahead' if nom.as_rel[0] > 0 else 'behind'} on the "
-        f"V-bar), then approach, flyaround, hold and final approach to contact{port}",
+        f"{_approach_start_words(nom.as_rel)}), then approach, flyaround, hold and final "
+        f"approach to contact{port}",
         res.model.describe(),
         "",
         f"  {'quantity':28} {'unit':5}"

@@ -31,7 +31,15 @@ from .catalog import (
 from .inputs import element_sets as _element_sets
 from .inputs import to_time
 
-__all__ = ["Scenario", "known_flight", "to_time"]
+__all__ = [
+    "Scenario",
+    "default_ascent",
+    "known_flight",
+    "port_of",
+    "site_of",
+    "to_time",
+    "vehicle_of",
+]
 
 
 def known_flight(launch) -> tuple[Any, Any]:
@@ -103,7 +111,6 @@ class Scenario:
 
     def __post_init__(self) -> None:
         from .calibration import approach_profile
-        from .launch import AscentModel
 
         def put(name: str, value: Any) -> None:
             object.__setattr__(self, name, value)
@@ -113,20 +120,18 @@ class Scenario:
         for name in ("site", "port", "vehicle"):  # a known flight: its pad, port, ship
             if name in history and getattr(self, name) is None:
                 put(name, history[name])
-        put("site", _pick(self.site, Site, SITES["baikonur-31/6"], site_by_name, "site"))
+        put("site", site_of(self.site))
         put("station", _pick(self.station, Station, ISS, station_by_name, "station"))
         station: Station = self.station
-        # default: Prichal on the ISS, else the station's first port
-        default_port = station.ports.get("prichal") or next(iter(station.ports.values()), None)
-        put("port", _pick(self.port, PortDefinition, default_port, station.port, "port"))
+        put("port", port_of(self.port, station))
         if self.port is not None:
             self.port.check_in_service(self.launch.utc_strftime("%Y-%m-%d"))
-        put("vehicle", _pick(self.vehicle, Vehicle, VEHICLES["soyuz"], vehicle_by_name, "vehicle"))
+        put("vehicle", vehicle_of(self.vehicle))
         if self.scheme is not None and self.scheme not in SCHEMES:
             raise ValueError(
                 f"scheme: unknown scheme {self.scheme!r}; use one of {', '.join(SCHEMES)}"
             )
-        put("ascent", self.ascent or AscentModel(payload_kg=self.vehicle.mass_kg))
+        put("ascent", self.ascent or default_ascent(self.vehicle))
         put("approach", self.approach or approach_profile(self.vehicle, self.port, station))
         put("element_sets", _element_sets(self.element_sets))
         if self.ship_inv_ballistic is None:
@@ -175,12 +180,7 @@ class Scenario:
         plan = next((f for f in mine if f.docking_kind == "planned"), None)
         f = actual or plan
         assert f is not None
-        fields: dict[str, Any] = dict(
-            launch=f.launch,
-            site=site_by_name(f.site.replace("Baikonur ", ""), param="flight site"),
-            port=ISS.port(f.port, param="flight port"),
-            vehicle=VEHICLES["progress" if f.name.startswith("Progress") else "soyuz"],
-        )
+        fields: dict[str, Any] = dict(launch=f.launch, **_as_flown(f))
         # The name and the real times come from the flight table in __post_init__, and only
         # while the overrides leave the flight as it was flown (launch, pad, port, ship).
         fields.update(overrides)
@@ -228,9 +228,7 @@ def _history(launch: Any) -> dict[str, Any]:
         return {}
     actual = flight.docking_kind == "actual"
     return dict(
-        site=site_by_name(flight.site.replace("Baikonur ", ""), param="flight site"),
-        port=ISS.port(flight.port, param="flight port"),
-        vehicle=VEHICLES["progress" if flight.name.startswith("Progress") else "soyuz"],
+        **_as_flown(flight),
         real_launch=flight.launch,
         real_docking=flight.docking if actual else None,
         planned_docking=plan if actual else flight.docking,
@@ -271,3 +269,42 @@ def _pick(value: Any, kind: type, default: Any, by_name: Any, param: str) -> Any
         f"{param}: expected a name or a {kind.__name__}, got {type(value).__name__}; see "
         f"rendezvous.catalog for the known names"
     )
+
+
+def _as_flown(flight: Any) -> dict[str, Any]:
+    """The pad, port and ship of a real flight of the built-in table (``ephemeris.flights``)."""
+    return dict(
+        site=site_of(flight.site.replace("Baikonur ", ""), param="flight site"),
+        port=port_of(flight.port, param="flight port"),
+        vehicle=VEHICLES["progress" if flight.name.startswith("Progress") else "soyuz"],
+    )
+
+
+def site_of(value: Any = None, *, param: str = "site") -> Site:
+    """The launch pad of ``value``: a name of ``catalog.SITES`` (key, alias or full name), a
+    ``Site``, or None for the default, Baikonur Site 31/6. The one place where every entry point
+    (``Scenario``, ``search_windows``) turns a pad given by the user into a table entry."""
+    return _pick(value, Site, SITES["baikonur-31/6"], site_by_name, param)
+
+
+def vehicle_of(value: Any = None, *, param: str = "vehicle") -> Vehicle:
+    """The ship of ``value``: a name of ``catalog.VEHICLES``, a ``Vehicle``, or None for the
+    default, Soyuz MS (the one place for every entry point, as :func:`site_of`)."""
+    return _pick(value, Vehicle, VEHICLES["soyuz"], vehicle_by_name, param)
+
+
+def port_of(value: Any = None, station: Any = None, *, param: str = "port") -> PortDefinition:
+    """The docking port of ``value`` on ``station`` (default the ISS): a port name of that
+    station, a ``PortDefinition``, or None for the default, Prichal nadir on the ISS (else the
+    station's first port)."""
+    st: Station = station if station is not None else ISS
+    default = st.ports.get("prichal") or next(iter(st.ports.values()), None)
+    return _pick(value, PortDefinition, default, st.port, param)
+
+
+def default_ascent(vehicle: Any = None) -> Any:
+    """The default ascent of every entry point: ``launch.AscentModel`` (the point-mass
+    Soyuz-2.1a ascent) carrying the mass of ``vehicle`` (as :func:`vehicle_of`)."""
+    from .launch import AscentModel
+
+    return AscentModel(payload_kg=vehicle_of(vehicle).mass_kg)

@@ -5,7 +5,9 @@ without a network):
 
 - **3D**, GCRS axes in km: the Earth (a sphere of the WGS-84 equatorial radius with the coastlines
   as they were at liftoff; the Earth turns under the orbits during the flight), the station's and
-  the ship's paths, the burns, liftoff, insertion and contact. Drag to rotate, scroll to zoom.
+  the ship's paths, the burns, liftoff, insertion and contact. Drag to rotate, scroll to zoom. On
+  a flight over 12 h, as in the PNG figures, the station is drawn over its last revolution and
+  the ship's middle revolutions thin and pale.
 - **Approach in the station's frame**: the ship's position relative to the station after
   insertion, in curvilinear coordinates (along-track arc, altitude difference: see
   :func:`rendezvous.frames.curvilinear`), which equal the rectilinear LVLH coordinates near
@@ -55,6 +57,25 @@ SHIP, STATION, BURN = "#ff8c00", "#4a4a4a", "#d62728"
 N_PATH = 3000
 ASPECT = 2.2  # width over height of the approach panel on a 1600 x 900 window
 NEAR_S = 1800.0  # keep every sample of the last 30 min before contact
+LONG_FLIGHT_S = 12 * 3600.0
+RECENT_S = 5600.0
+"""As the PNG figures (``plotting._style``): on a flight longer than LONG_FLIGHT_S the station is
+drawn over its last revolution (RECENT_S, about one ISS period) and the ship's middle
+revolutions thin and pale, so that a two-day flight does not become a solid band."""
+
+
+def _solid(result: MissionResult) -> np.ndarray:
+    """(n,) bool: the ship's samples drawn as the bright path (all of them on a short flight;
+    the first and last revolutions on a long one)."""
+    t = result.t
+    if t[-1] - t[0] <= LONG_FLIGHT_S:
+        return np.ones(t.shape, dtype=bool)
+    return (t <= result.t_insertion + RECENT_S) | (t >= t[-1] - RECENT_S)
+
+
+def _only(xyz: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``xyz`` (3, n) with the samples outside ``keep`` blank (NaN: plotly breaks the line)."""
+    return np.where(keep, xyz, np.nan)
 
 
 def available() -> bool:
@@ -119,6 +140,7 @@ def _scene_traces(result: MissionResult, idx: np.ndarray, idx_st: np.ndarray) ->
     )
     coast = _coastlines_gcrs(result)
     events = [0, int(np.searchsorted(result.t, result.t_insertion)), result.t.size - 1]
+    long = not _solid(result).all()
     return [
         _earth(),
         _tr(
@@ -137,22 +159,12 @@ def _scene_traces(result: MissionResult, idx: np.ndarray, idx_st: np.ndarray) ->
             y=st[1, idx_st],
             z=st[2, idx_st],
             mode="lines",
-            name="ISS path",
+            name="ISS path" + (" (last revolution)" if long else ""),
             line={"color": STATION, "width": 3},
             text=_hover_times(result, result.t[idx_st]),
             hoverinfo="text+name",
         ),
-        _tr(
-            "scatter3d",
-            x=ship[0, idx],
-            y=ship[1, idx],
-            z=ship[2, idx],
-            mode="lines",
-            name=f"{result.flight} path",
-            line={"color": SHIP, "width": 4},
-            text=_hover_times(result, result.t[idx]),
-            hoverinfo="text+name",
-        ),
+        *_ship_paths(result, ship, idx),
         _tr(
             "scatter3d",
             x=ship[0, burns],
@@ -180,6 +192,42 @@ def _scene_traces(result: MissionResult, idx: np.ndarray, idx_st: np.ndarray) ->
             ],  # fmt: skip
         ),
     ]
+
+
+def _ship_paths(result: MissionResult, ship: np.ndarray, idx: np.ndarray) -> list:
+    """The ship's path in 3D (km): bright, and on a long flight its middle revolutions thin and
+    pale (:func:`_solid`)."""
+    solid = _solid(result)[idx]
+    edge = ~solid | np.roll(~solid, 1) | np.roll(~solid, -1)  # the middle joins the solid ends
+    path, middle = _only(ship[:, idx], solid), _only(ship[:, idx], edge)
+    long = not solid.all()
+    out = [
+        _tr(
+            "scatter3d",
+            x=path[0],
+            y=path[1],
+            z=path[2],
+            mode="lines",
+            name=f"{result.flight} path" + (": first and last revolutions" if long else ""),
+            line={"color": SHIP, "width": 4},
+            text=_hover_times(result, result.t[idx]),
+            hoverinfo="text+name",
+        )
+    ]
+    if long:
+        out.append(
+            _tr(
+                "scatter3d",
+                x=middle[0],
+                y=middle[1],
+                z=middle[2],
+                mode="lines",
+                name=f"{result.flight} path: middle revolutions",
+                line={"color": "#f3d3ad", "width": 1},
+                hoverinfo="skip",
+            )
+        )
+    return out
 
 
 def _markers(result: MissionResult, i: int, curv: np.ndarray, rng_km: np.ndarray) -> list:
@@ -538,7 +586,12 @@ def figure(result: MissionResult) -> dict:
     """The view (module docstring) as a plotly figure dict: ``data``, ``layout``, ``frames``.
     ``plotly.graph_objects.Figure(figure(result))`` makes it a Figure."""
     idx = thin_indices(result.t, N_PATH, keep_after=result.t_contact - NEAR_S)
-    idx_st = thin_indices(result.t, N_PATH)
+    recent = np.flatnonzero(result.t >= result.t[-1] - RECENT_S)
+    idx_st = (
+        thin_indices(result.t, N_PATH)
+        if _solid(result).all()
+        else recent[thin_indices(result.t[recent], N_PATH)]
+    )
     curv = curvilinear(result.station, result.ship, continuous=True)
     rng_km = range_m(result) / 1e3
     times = _frame_times(result)

@@ -182,9 +182,9 @@ def simulate(args: argparse.Namespace) -> int:
 def window(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from ..catalog import site_by_name
     from ..outdir import check_output_file, write_file_atomic
     from ..report import window_records, window_table
+    from ..scenario import port_of, site_of, vehicle_of
     from ..times import parse_utc
     from ..window import search_windows
 
@@ -196,20 +196,31 @@ def window(args: argparse.Namespace) -> int:
         ) from None
     sets = element_sets(args.element_sets)
     with as_flag("site"):
-        site = site_by_name(args.site)
+        site = site_of(args.site)
+    with as_flag("vehicle"):
+        ship = vehicle_of(args.vehicle)
+    with as_flag("port"):
+        port = port_of(args.port)
+        if args.port is not None:  # the default port serves only to time the approach
+            port.check_in_service(day.isoformat())
     json_path = None
     if args.json_path is not None:
         with as_flag("json_path"):
             json_path = check_output_file(args.json_path, overwrite=args.overwrite)
     with warnings_as_lines():
         result = search_windows(
-            parse_utc(f"{day.isoformat()}T00:00:00Z"), args.days, site=site, element_sets=sets
+            parse_utc(f"{day.isoformat()}T00:00:00Z"),
+            args.days,
+            site=site,
+            element_sets=sets,
+            vehicle=ship,
+            port=port,
         )
     if json_path is not None:
         text = json.dumps(window_records(result), indent=1) + "\n"
         with as_flag("json_path"):
             write_file_atomic(json_path, text, overwrite=args.overwrite)
-    print(window_table(result))
+    print(window_table(result, docking=f"{ship.name} to {port.name}"))
     return 0
 
 
@@ -268,14 +279,29 @@ def _write_samples(res: Any, tmp: Path, text: str, figures: bool) -> None:
         write_dispersion_figures(res, tmp)
 
 
+def _dispersion_scenario(args: argparse.Namespace) -> Any:
+    """The scenario of ``dispersions``: ``--flight`` (its own liftoff, pad, port and ship unless
+    ``--launch``, ``--site``, ``--port`` or ``--vehicle`` is given, whatever its value), else
+    ``--launch`` (default MS-27's) with those options."""
+    from ..scenario import Scenario
+
+    given = {k: getattr(args, k) for k in ("site", "port", "vehicle") if getattr(args, k)}
+    if args.launch is not None:
+        given["launch"] = launch_time(args.launch)
+    flight = getattr(args, "flight", None)  # a real flight of the table: its pad, port, ship
+    if flight is not None:
+        return Scenario.from_flight(flight, **given)
+    return Scenario(given.pop("launch", None) or launch_time(MS27_LAUNCH), **given)
+
+
 def dispersions(args: argparse.Namespace) -> int:
     from .. import mission
     from ..dispersions import nominal_from_mission, run_dispersions
     from ..outdir import claim_output_folder, write_folder_atomic
     from ..report import dispersion_report
-    from ..scenario import Scenario
 
-    launch = launch_time(args.launch)
+    with warnings_as_lines():
+        cfg = _dispersion_scenario(args)  # checked before the output folder is claimed
     out = args.out_dir
     if args.workers is not None or args.scheduler is not None:
         from ..parallel import check_scheduler_reachable, require_dask
@@ -284,14 +310,7 @@ def dispersions(args: argparse.Namespace) -> int:
         if args.scheduler is not None:  # before the nominal flight: a closed port costs seconds
             check_scheduler_reachable(args.scheduler)
     claim = nullcontext() if out is None else claim_output_folder(out, overwrite=args.overwrite)
-    flight = getattr(args, "flight", None)  # a real flight of the table: its pad, port, ship
     with claim, warnings_as_lines():
-        if flight is not None:
-            given = {} if args.launch == MS27_LAUNCH else {"launch": launch}
-            with as_flag("flight"):
-                cfg = Scenario.from_flight(flight, **given)
-        else:
-            cfg = Scenario(launch)
         nominal = nominal_from_mission(mission.simulate(cfg), cfg)
         with _chunk_bar(args) as tick:
             res = run_dispersions(
@@ -339,7 +358,8 @@ def _print_accuracy(table: Any) -> None:
     cols = ("ours", "flown", "stopwatch_scheme", "stopwatch_scheme_vehicle")
     print(
         "| flight | ship | port | scheme | real docking, launch + | ours (leave-one-out) | "
-        "flown (simulate) | stopwatch by scheme | stopwatch by scheme and ship |"
+        "flown (simulate, leave-one-out hold) | stopwatch by scheme | stopwatch by scheme and "
+        "ship |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     errors = [table.errors_s(c) for c in cols]
@@ -356,7 +376,11 @@ def _print_accuracy(table: Any) -> None:
         name = " and ".join(schemes)
         print(f"| median abs. error, {n} actual {name} dockings | | | | | {med} |")
     flown = [f.name for f, t in zip(table.flights, table.flown_s, strict=True) if t == t]
-    print(f"\nflown (simulate): only the flights with an element set ({', '.join(flown)}).")
+    print(
+        "\nflown: the whole flight as `rendezvous simulate` flies it, with the hold calibrated "
+        "without that flight (so it can differ from what `simulate` prints, which uses the hold "
+        f"of the whole table); only the flights with an element set ({', '.join(flown)})."
+    )
 
 
 def compare(args: argparse.Namespace) -> int:
@@ -382,6 +406,11 @@ def compare(args: argparse.Namespace) -> int:
     print(f"CALIBRATED hold (whole table): {hold}; scheme extra: {extra}")
     print("Errors: prediction minus the real docking; planned dockings are the pre-launch plans.")
     print(flush=True)
+    print(
+        f"flying {len(with_sets)} flights with their element sets (about 5 s each)...",
+        file=sys.stderr,
+        flush=True,
+    )
     table = fly_leave_one_out(calibration.leave_one_out(), with_sets)
     _print_accuracy(table)
     return 0

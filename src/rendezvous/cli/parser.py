@@ -149,7 +149,12 @@ def _simulate(p: argparse.ArgumentParser) -> None:
         choices=("zonal", "egm2008-8x8"),
     )
     _option(p, "out_dir", "output folder (default: runs/<flight>_<launch>)", metavar="DIR")
-    _option(p, "overwrite", "replace an existing output folder", action="store_true")
+    _option(
+        p,
+        "overwrite",
+        "replace an existing output folder (only one an earlier run wrote)",
+        action="store_true",
+    )
     _option(p, "figures", "write no figures", action="store_false")
     _option(p, "animation", "skip the GIF/MP4 animation", action="store_false")
     _option(p, "show", "open the figures in a window (needs a display)", action="store_true")
@@ -163,6 +168,13 @@ def _window(p: argparse.ArgumentParser) -> None:
     _option(p, "json_path", "also write the opportunities as JSON to FILE", metavar="FILE")
     _option(p, "overwrite", "replace an existing --json file", action="store_true")
     _option(p, "site", "launch pad: 31/6 (default) or 1/5", default="31/6")
+    _option(p, "vehicle", "the ship, for the docking times: soyuz (default) or progress")
+    _option(
+        p,
+        "port",
+        "docking port, for the docking times: prichal (default), rassvet, poisk, zvezda-aft, "
+        "pirs (until 2021)",
+    )
 
 
 def _dispersions(p: argparse.ArgumentParser) -> None:
@@ -181,7 +193,12 @@ def _dispersions(p: argparse.ArgumentParser) -> None:
         type=_int_in(0, SEED_MAX),
         required=True,
     )
-    _option(p, "out_dir", "write report.txt, samples.npz and figures into DIR", metavar="DIR")
+    _option(
+        p,
+        "out_dir",
+        "write report.txt, dispersions.json, samples.npz and figures into DIR",
+        metavar="DIR",
+    )
     g = p.add_mutually_exclusive_group()
     _option(
         g,
@@ -203,15 +220,31 @@ def _dispersions(p: argparse.ArgumentParser) -> None:
         p,
         "flight",
         "a real flight of the built-in table, e.g. 'Progress MS-31': its liftoff, pad, port and "
-        "ship (--launch overrides its liftoff)",
+        "ship (other options override them)",
         metavar="NAME",
     )
     _option(
-        p, "launch", "liftoff (default: MS-27, %(default)s)", default=MS27_LAUNCH, metavar="TIME"
+        p,
+        "launch",
+        f"liftoff (default: the --flight's own, else MS-27, {MS27_LAUNCH})",
+        metavar="TIME",
     )
+    _option(p, "site", "launch pad: 31/6 (default, or the --flight's) or 1/5")
+    _option(
+        p,
+        "port",
+        "docking port: prichal (default, or the --flight's), rassvet, poisk, zvezda-aft, pirs "
+        "(until 2021)",
+    )
+    _option(p, "vehicle", "the ship: soyuz (default, or the --flight's) or progress")
     _option(p, "figures", "with --out: write no figures", action="store_false")
     _option(p, "quiet", "no progress bar", action="store_true")
-    _option(p, "overwrite", "replace an existing --out folder", action="store_true")
+    _option(
+        p,
+        "overwrite",
+        "replace an existing --out folder (only one an earlier run wrote)",
+        action="store_true",
+    )
 
 
 def _compare(p: argparse.ArgumentParser) -> None:

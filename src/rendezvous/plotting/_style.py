@@ -182,8 +182,12 @@ def crosses_midnight(result) -> bool:
 
 
 def clock(result, when: _dt.datetime, seconds: bool = True) -> str:
-    """A time of day, with the date ("05 Jul 21:27:00") when the flight crosses UTC midnight."""
+    """A time of day, with the date ("05 Jul 21:27:00") when the flight crosses UTC midnight;
+    rounded to the nearest second (or minute), as ``summary.json`` and ``view.html`` give it
+    (21:45:39.538 is 21:45:40 in every output)."""
     fmt = "%H:%M:%S" if seconds else "%H:%M"
+    half = _dt.timedelta(seconds=0.5) if seconds else _dt.timedelta(seconds=30)
+    when = when + half  # strftime truncates
     return when.strftime(("%d %b " + fmt) if crosses_midnight(result) else fmt)
 
 

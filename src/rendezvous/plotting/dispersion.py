@@ -47,9 +47,28 @@ def _docking_panel(ax, res, ok, bins) -> None:
     n_fb = int(np.sum(fb[ok]))
     if n_fb:
         ax.set_title(
-            f"+ {n_fb} fallbacks at +{res.nominal.fallback_delay_s / 3600:.2f} h (not drawn)",
+            f"+ {n_fb} fallback{'s' if n_fb > 1 else ''} at "
+            f"+{res.nominal.fallback_delay_s / 3600:.2f} h (not drawn)",
             fontsize=8,
         )
+
+
+def _limit_line(ax, x, value: float, label: str) -> None:
+    """A red line at the limit ``value`` on a histogram of ``x``; a limit far off the samples
+    (more than their span beyond them) is named in the legend, with its value, instead of
+    squeezing the histogram into a corner of the axis."""
+    from matplotlib.lines import Line2D
+
+    lo, hi = (float(np.min(x)), float(np.max(x))) if x is not None and x.size else (value, value)
+    span = max(hi - lo, 1e-9)
+    if lo - span <= value <= hi + span:
+        ax.axvline(value, color="tab:red", lw=1.2, label=label)
+        ax.legend(fontsize=7, loc="best")
+        return
+    side = "right" if value > hi else "left"
+    handles, _ = ax.get_legend_handles_labels()
+    off = Line2D([], [], color="tab:red", lw=1.2, label=f"{label} {value:g} (off scale, {side})")
+    ax.legend(handles=[*handles, off], fontsize=7, loc="best")
 
 
 def dispersion_histograms_figure(res) -> Figure:
@@ -64,8 +83,8 @@ def dispersion_histograms_figure(res) -> Figure:
     ok = _flown(res)
     bins = int(np.clip(np.sqrt(max(int(np.sum(ok)), 1)), 10, 80))
     panels = [
-        (np.linalg.norm(res.miss_r[:, ok], axis=0) / 1e3, "miss at approach start (km)"),
-        (np.linalg.norm(res.miss_v[:, ok], axis=0), "miss at approach start (m/s)"),
+        (np.linalg.norm(res.miss_r[:, ok], axis=0) / 1e3, "position miss at approach start (km)"),
+        (np.linalg.norm(res.miss_v[:, ok], axis=0), "velocity miss at approach start (m/s)"),
         (res.dv_far[ok], "far-range Delta-v as flown (m/s)"),
         (res.dv_correction[ok], "re-targeting correction (m/s)"),
         (res.dv_total[ok], "total Delta-v, insertion to contact (m/s)"),
@@ -90,9 +109,7 @@ def dispersion_histograms_figure(res) -> Figure:
         (8, res.nominal.approach.keepout_radius_m, "keep-out sphere"),
     ]
     for i, value, label in limits:
-        ax = axes.ravel()[i]
-        ax.axvline(value, color="tab:red", lw=1.2, label=label)
-        ax.legend(fontsize=7, loc="upper right")
+        _limit_line(axes.ravel()[i], panels[i][0], value, label)
     nom = res.nominal
     failed = res.n - int(np.sum(ok))
     fig.suptitle(
@@ -147,6 +164,7 @@ def dispersion_lvlh_figure(res, max_lines: int = 400) -> Figure:
     fig = _dispersion_figure(12, 5.5)
     ax, ax2 = fig.subplots(1, 2, width_ratios=[2, 1])
     idx = np.flatnonzero(_flown(res))[:max_lines]  # failed samples are not drawn
+    cx, cz = (float(v) / 1e3 for v in res.nominal.as_rel[[0, 2]])  # AS, km (x, z towards Earth)
     k = idx.size
     x = res.traj[0, idx, :].T / 1e3
     z = res.traj[2, idx, :].T / 1e3
@@ -155,20 +173,21 @@ def dispersion_lvlh_figure(res, max_lines: int = 400) -> Figure:
         a.plot(
             res.nominal_traj[0] / 1e3, res.nominal_traj[2] / 1e3, color="k", lw=1.5, label="nominal"
         )
-        a.plot(
-            [res.nominal.as_rel[0] / 1e3], [0.0], "o", color="tab:red", ms=5, label="approach start"
-        )
+        a.plot([cx], [cz], "o", color="tab:red", ms=5, label="approach start")
         a.plot([0.0], [0.0], "s", color="tab:green", ms=5, label="station")
         a.invert_yaxis()  # z towards Earth: Earth at the bottom
         a.set_xlabel("x, along-track V-bar, straight-line (km)")
         a.set_ylabel("z, towards Earth, straight-line (km)")
     end_x = res.traj[0, idx, -1] / 1e3
     end_z = res.traj[2, idx, -1] / 1e3
-    ax2.plot(end_x, end_z, ".", color="tab:orange", ms=2, label="arrivals")
-    cx, span = res.nominal.as_rel[0] / 1e3, max(2.0, 3.0 * float(np.std(end_x)) if k > 1 else 2.0)
+    ax2.plot(end_x, end_z, ".", color="tab:orange", ms=3, label="samples at arrival")
+    spread = max(float(np.std(end_x)), float(np.std(end_z))) if k > 1 else 0.0
+    span = max(2.0, 3.0 * spread)
     ax2.set_xlim(cx - span, cx + span)
-    ax2.set_ylim(span, -span)
-    ax2.set_title("arrival at the approach start")
+    ax2.set_ylim(cz + span, cz - span)  # z towards Earth: Earth at the bottom
+    ax2.set_aspect("equal", adjustable="box")
+    ax2.set_title("arrival at the approach start (equal axes)", fontsize=10)
+    ax2.legend(loc="upper left", fontsize=8)
     ax.set_title(
         f"{res.nominal.flight}: far range of {k} flown of {res.n} samples, rectilinear station "
         "LVLH\n(straight-line axes: at long range not the curvilinear axes of lvlh.png)"

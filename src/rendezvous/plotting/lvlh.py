@@ -64,10 +64,14 @@ def _label_burns(ax, points, burns, box, *, column: bool, skip_within: float = 0
         items.append((cluster[0][1], cluster[0][2], label))
     if not column:
         for k, (x, z, label) in enumerate(items):
-            right = x > 0.5 * (x0 + x1)
-            ax.annotate(label, (x, z), xytext=(-5 if right else 5, -11 if k % 2 else 4),
-                        textcoords="offset points", ha="right" if right else "left",
-                        fontsize=7.5, clip_on=True).set_in_layout(False)  # fmt: skip
+            # centred above or below its burn, alternately, so that neighbours' labels stand on
+            # opposite sides; near a side of the panel, aligned inwards
+            edge = (x - x0) / (x1 - x0)
+            ha = "left" if edge < 0.12 else "right" if edge > 0.88 else "center"
+            below = bool(k % 2)
+            ax.annotate(label, (x, z), xytext=(0, -8 if below else 7), textcoords="offset points",
+                        ha=ha, va="top" if below else "bottom", fontsize=7.5,
+                        clip_on=True).set_in_layout(False)  # fmt: skip
         return
     items.sort(key=lambda it: it[1])  # top of the panel (small z) first
     frac = np.array([(z - z0) / (z1 - z0) for _, z, _ in items])  # 0 at the top

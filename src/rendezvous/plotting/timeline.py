@@ -81,7 +81,7 @@ def timeline_figure(result) -> Figure:
     end = S.flight_end_s(result)
     lo, hi = -0.03 * end, 1.03 * end
     gap = 0.026 * (hi - lo)  # one label line of 8 pt on a 9 in figure, in seconds
-    x_bar, x_sim, x_real = 0.6, 1.0, 3.4
+    x_bar, x_sim, x_real = 0.6, 1.0, 3.8  # room for dated labels of the simulated events
     for p in result.phases:
         ax.fill_betweenx([S.utc(result, p.t_start), S.utc(result, p.t_end)], x_bar, x_sim,
                          color=S.phase_colour(result, p.name), alpha=0.5, linewidth=0,
