@@ -203,7 +203,7 @@ def test_select_none_before(iss_sets, ts):
     msg = str(info.value)
     assert msg.startswith(f"{iss_sets[0].source}:{iss_sets[0].line_number}: ")
     assert "earliest is 2018-12-02T06:19:49Z" in msg  # 18336.26376507 d = 06:19:49.57
-    assert "add a set" in msg
+    assert "give a set from before that time in `elements`" in msg
     with pytest.raises(ElementSetError, match="no element sets to choose from"):
         select_element_set([], ts.utc(2025, 1, 1))
 

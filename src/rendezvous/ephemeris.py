@@ -170,8 +170,8 @@ def select_element_set(
             first.line_number,
             f"no element set with epoch at or before {_iso(t)}"
             + (f" + {lead_s:g} s" if lead_s else "")
-            + f"; the earliest is {_iso(first.epoch)}; add a set from before that time to the "
-            "file or choose a later time",
+            + f"; the earliest is {_iso(first.epoch)}; give a set from before that time in "
+            "`elements` (a TLE or OMM file) or choose a later time",
         )
     best = max(before, key=_key)
     check_element_set(best)  # as when read from a file, for sets built directly
@@ -187,7 +187,7 @@ def select_element_set(
     if age > warn_age_days:
         warnings.warn(
             f"{best.where}: element set epoch {_iso(best.epoch)} is {age:.1f} days before "
-            f"{_iso(t)}; SGP4 errors grow by km per day, add a newer set to the file",
+            f"{_iso(t)}; SGP4 errors grow by km per day; give a newer set in `elements` (a TLE or OMM file)",
             StaleElementSetWarning,
             stacklevel=2,
         )

@@ -321,7 +321,7 @@ def _sample(env, ins, far, near, burns, station, path) -> dict[str, Any]:
     # Closest approaches on the sampled path: before the final approach (the keep-out check) and
     # from insertion to the approach start.
     before = (t_grid >= t_as) & (t_grid <= near.phase_starts["final approach"])
-    far_mask = (t_grid >= t_ins) & (t_grid < t_as)
+    far_mask = (t_grid >= t_ins) & (t_grid <= t_as)
     return dict(
         t=t_grid,
         ship=ship,
