@@ -187,7 +187,8 @@ def select_element_set(
     if age > warn_age_days:
         warnings.warn(
             f"{best.where}: element set epoch {_iso(best.epoch)} is {age:.1f} days before "
-            f"{_iso(t)}; SGP4 errors grow by km per day; give a newer set in `elements` (a TLE or OMM file)",
+            f"{_iso(t)}; SGP4 errors grow by km per day; give a newer set in `elements` "
+            "(a TLE or OMM file)",
             StaleElementSetWarning,
             stacklevel=2,
         )
