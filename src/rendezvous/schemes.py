@@ -117,14 +117,32 @@ def _pending(dv, tried, scope, gap: int) -> np.ndarray:
     return np.flatnonzero(near & scope & ~tried)
 
 
+TIE_M_S = 1e-4
+"""Planned Delta-vs closer than this (m/s) to the minimum of a scan are equal minima
+(:func:`_regions`): floors apart from each other can each reach the minimum (the energy and
+eccentricity change alone) and then differ only by rounding (1e-14 m/s) or the linear plan's
+convergence (1e-7 m/s)."""
+
+
 def _regions(dv, scheme: Scheme, flat_tol_m_s: float, gap: int) -> tuple[int, float, list[int]]:
-    """(argmin, minimum, [window lo, hi, floor lo, hi] indices) of a scan ``dv``."""
-    i = int(np.argmin(dv))
-    dv_min = float(dv[i])
-    edges = [
-        *window_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap),
-        *window_region(dv <= dv_min + flat_tol_m_s, i, gap),
-    ]
+    """(argmin, minimum, [window lo, hi, floor lo, hi] indices) of a scan ``dv``.
+
+    Where separate floors reach the minimum (within :data:`TIE_M_S`; two-day insertions have
+    several), the widest floor is taken (the first of equally wide ones) and the argmin is the one
+    on that floor: the phases with the most margin, and a choice that rounding cannot change (the
+    plain argmin jumped between such floors with the last bits of the Delta-v)."""
+    dv_min = float(np.min(dv))
+    flat = dv <= dv_min + flat_tol_m_s
+    floor, seen_to = (0, -1), -1
+    for j in np.flatnonzero(dv <= dv_min + TIE_M_S):
+        if j <= seen_to:  # a minimum of a floor already seen
+            continue
+        region = window_region(flat, int(j), gap)
+        seen_to = region[1]
+        if region[1] - region[0] > floor[1] - floor[0]:
+            floor = region
+    i = floor[0] + int(np.argmin(dv[floor[0] : floor[1] + 1]))
+    edges = [*window_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap), *floor]
     return i, dv_min, edges
 
 
