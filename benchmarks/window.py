@@ -33,7 +33,7 @@ import warnings
 
 import numpy as np
 
-from rendezvous import frames, launch, phasing, schemes, window, window_scan
+from rendezvous import frames, launch, phasing, schemes, window_nominal, window_scan
 from rendezvous.ephemeris import StaleElementSetWarning, builtin_element_sets, select_element_set
 from rendezvous.times import at_seconds, parse_utc, seconds_between
 from rendezvous.window import search_windows
@@ -61,35 +61,42 @@ def _scalar_candidates(start, seconds):
     return out
 
 
-def _whole_scan(phases, args, scheme, flat_tol_m_s, gap, scope, trials):
-    """The earlier scan of ``schemes.scheme_window``: every phase with every move of B3."""
-    return schemes._regions(schemes.planned_dv(phases, *args), scheme, flat_tol_m_s, gap), None
+def _whole_scan(phases, scheme, flat_tol_m_s, gap, scope, trials):
+    """The earlier scan of ``schemes.scheme_window``: every phase with every move of B3 (a
+    generator, as ``schemes._scan``)."""
+    dv = yield phases, True
+    return schemes._regions(dv, scheme, flat_tol_m_s, gap), None
 
 
 @contextlib.contextmanager
 def _earlier_search():
     """The search as it was before the survey work (module docstring), for the baseline. Not
-    restored (small): one insertion geometry per pass instead of per scheme, and the nutation
-    computed once instead of twice on its grid."""
+    restored (small): one insertion geometry per pass instead of per scheme, the nutation
+    computed once instead of twice on its grid, the linear plan's step by elimination instead of
+    stacked 4x4 solves, and the schemes of one pass (and the second sweep) planned in lockstep;
+    each pass is its own batch (``BATCH_PASSES`` = 1)."""
     saved = (
-        window.SCAN_NEAR,
-        dict(window.EDGE_REFINEMENT),
-        window.WIDE_DEG,
+        window_nominal.SCAN_NEAR,
+        dict(window_nominal.EDGE_REFINEMENT),
+        window_nominal.WIDE_DEG,
+        window_nominal.BATCH_PASSES,
         schemes._scan,
         window_scan.Clock.GRID_S,
     )
-    window.SCAN_NEAR = False
-    window.EDGE_REFINEMENT = {"levels": 3, "points": 5}
-    window.WIDE_DEG = float("inf")
+    window_nominal.SCAN_NEAR = False
+    window_nominal.EDGE_REFINEMENT = {"levels": 3, "points": 5}
+    window_nominal.WIDE_DEG = float("inf")
+    window_nominal.BATCH_PASSES = 1
     schemes._scan = _whole_scan
     window_scan.Clock.GRID_S = 3600.0
     try:
         yield
     finally:
         (
-            window.SCAN_NEAR,
-            window.EDGE_REFINEMENT,
-            window.WIDE_DEG,
+            window_nominal.SCAN_NEAR,
+            window_nominal.EDGE_REFINEMENT,
+            window_nominal.WIDE_DEG,
+            window_nominal.BATCH_PASSES,
             schemes._scan,
             window_scan.Clock.GRID_S,
         ) = saved

@@ -81,6 +81,7 @@ __all__ = [
     "correct_burns",
     "fly_burns",
     "fly_far_range",
+    "insertion_geometries",
     "insertion_geometry",
     "reaim_for_drag",
     "Scheme",
@@ -97,7 +98,9 @@ TWO_PI = 2.0 * np.pi
 def _plane_axes(station, pole):
     """Node direction N, in-plane normal Q = h x N and normal h of the station's orbit (3, ...)."""
     h = _unit(np.cross(station[:3], station[3:6], axis=0))
-    pole = np.asarray(pole, dtype=float).reshape((3,) + (1,) * (h.ndim - 1))
+    pole = np.asarray(pole, dtype=float)
+    if pole.ndim == 1:  # one pole for all; else (3, N), one per state
+        pole = pole.reshape((3,) + (1,) * (h.ndim - 1))
     node = _unit(np.cross(pole * np.ones_like(h), h, axis=0))
     return node, np.cross(h, node, axis=0), h
 
@@ -244,6 +247,8 @@ def linear_plan(
     da0, dl0, dex0, dey0 = roe0[:4]
     x = np.zeros((4, m))
     da_seg = np.empty((4, m))
+    u_out = np.empty((4, m))
+    active = np.ones(m, dtype=bool)
     for _ in range(PLAN_ITERATIONS):
         # Segment semi-major-axis offsets with the current guess: after burn k, da0 + 2/n sum x_j.
         cx = np.cumsum(x, axis=0)
@@ -263,9 +268,14 @@ def linear_plan(
             step, det = _plan_step(cu, su, res, c, alpha, d)
         bad = ~(det >= tiny) | ~np.all(np.isfinite(step), axis=0)  # singular, or no plan
         step[:, bad] = np.nan
-        x = x - step
-        if np.all(bad | np.all(np.abs(step) < 1e-7, axis=0)):
+        # Each case stops at its own last step (below 1e-7 m/s), so that its plan does not
+        # depend on the other cases of the batch.
+        x[:, active] -= step[:, active]
+        u_out[:, active] = u[:, active]
+        active &= ~(bad | np.all(np.abs(step) < 1e-7, axis=0))
+        if not active.any():
             break
+    u = u_out
     # Check the drift condition with the nonlinear rates; a case that has not converged is no plan.
     da_seg[1:] = da0 + c * np.cumsum(x[:3], axis=0)
     rates = mean_longitude_rate(a_st + da_seg, inc) - lam_rate_st
@@ -300,44 +310,67 @@ of the two-day Delta-v curve of Progress MS-31's insertion ended: a heuristic, n
 figure."""
 
 
+def _per_case(value, idx: np.ndarray, copies: int) -> np.ndarray:
+    """A scalar or per-case (M,) argument of :func:`linear_plan` for the cases ``idx``, all of
+    them once for each of ``copies`` (a scalar stays one)."""
+    v = np.asarray(value, dtype=float)
+    return v if v.ndim == 0 else np.tile(v[idx], copies)
+
+
 def best_plan(
-    roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=True, as_depth_m=0.0
+    roe0,
+    a_st,
+    inc,
+    u_st0,
+    t_burns,
+    target_dlambda,
+    *,
+    out_of_plane=True,
+    as_depth_m=0.0,
+    moves=True,
 ):
     """:func:`linear_plan` with the scheme's times, or the cheapest B3 move of ``B3_SHIFTS_REV``
     where those times give no plan or a near-singular one (:data:`B3_SINGULAR_DEG`), per case.
 
-    Returns (t_burns (4, M) used, FarRangePlan). Arguments as in :func:`linear_plan`.
+    Returns (t_burns (4, M) used, FarRangePlan). Arguments as in :func:`linear_plan` (per-case
+    arrays too); ``moves`` (bool or (M,)): the cases that may move B3 (the others keep the
+    scheme's times). The moves of all cases are planned in one batch.
     """
     roe0 = np.asarray(roe0, dtype=float)
     if roe0.ndim == 1:
         roe0 = roe0[:, None]
-    period = TWO_PI / mean_motion(a_st)
     m = roe0.shape[1]
-    tb0 = np.array(t_burns, dtype=float)
-    kw = {"out_of_plane": out_of_plane, "as_depth_m": as_depth_m}
-    best = linear_plan(roe0, a_st, inc, u_st0, tb0, target_dlambda, **kw)
-    best_tb = np.repeat(tb0[:, None], m, axis=1)
+    tb0 = np.asarray(t_burns, dtype=float).reshape(4, -1)
+    period = TWO_PI / mean_motion(np.asarray(a_st, dtype=float))
+    kw = {"out_of_plane": out_of_plane}
+    best = linear_plan(roe0, a_st, inc, u_st0, tb0, target_dlambda, as_depth_m=as_depth_m, **kw)
+    best_tb = np.broadcast_to(tb0, (4, m)).copy()
     dv_t, dv_rtn, u = best.dv_total.copy(), best.dv_rtn.copy(), best.u.copy()
     # Try the moves where the scheme's own times give no plan (singular or not converged) or a
     # near-singular one, and keep the cheapest plan of each case.
     near_sing = np.abs(np.sin(best.u[2] - best.u[0])) < np.sin(np.radians(B3_SINGULAR_DEG))
-    idx = np.flatnonzero(~np.isfinite(dv_t) | near_sing)
+    idx = np.flatnonzero((~np.isfinite(dv_t) | near_sing) & moves)
     dv_t[~np.isfinite(dv_t)] = np.inf
-    for shift in B3_SHIFTS_REV[1:] if idx.size else ():
-        tb = tb0.copy()
-        tb[2] += shift * period
-        p = linear_plan(roe0[:, idx], a_st, inc, u_st0, tb, target_dlambda, **kw)
-        take = np.isfinite(p.dv_total) & (p.dv_total < dv_t[idx])
-        sel = idx[take]
-        best_tb[:, sel] = tb[:, None]
-        dv_t[sel], dv_rtn[:, :, sel], u[:, sel] = (
-            p.dv_total[take],
-            p.dv_rtn[:, :, take],
-            p.u[:, take],
+    n_moves = len(B3_SHIFTS_REV) - 1
+    if idx.size:
+        tb = np.tile(best_tb[:, idx], n_moves)
+        tb[2] += np.repeat(B3_SHIFTS_REV[1:], idx.size) * _per_case(period, idx, n_moves)
+        a, i, u0, target, depth = (
+            _per_case(v, idx, n_moves) for v in (a_st, inc, u_st0, target_dlambda, as_depth_m)
         )
+        moved = linear_plan(
+            np.tile(roe0[:, idx], n_moves), a, i, u0, tb, target, as_depth_m=depth, **kw
+        )
+        for k in range(n_moves):  # in the order of the moves: the first cheapest
+            sl = slice(k * idx.size, (k + 1) * idx.size)
+            take = np.isfinite(moved.dv_total[sl]) & (moved.dv_total[sl] < dv_t[idx])
+            sel = idx[take]
+            best_tb[:, sel] = tb[:, sl][:, take]
+            dv_t[sel] = moved.dv_total[sl][take]
+            dv_rtn[:, :, sel] = moved.dv_rtn[:, :, sl][:, :, take]
+            u[:, sel] = moved.u[:, sl][:, take]
     dv_t[~np.isfinite(dv_t)] = np.nan
-    best = FarRangePlan(dv_rtn, dv_t, u)
-    return best_tb, best
+    return best_tb, FarRangePlan(dv_rtn, dv_t, u)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -390,27 +423,38 @@ class InsertionGeometry:
 def insertion_geometry(station, ship, pole, approach) -> InsertionGeometry:
     """:class:`InsertionGeometry` of the station (6,) and ship (6,) at insertion; ``pole`` (3,)
     the Earth's axis; ``approach`` a ``proximity.ApproachProfile`` (the approach start point)."""
-    a_st = float(semi_major_axis(station))
-    n_st = mean_motion(a_st)
-    h = np.cross(station[:3], station[3:])
-    h /= np.linalg.norm(h)
-    inc = float(np.arccos(np.clip(h @ pole, -1.0, 1.0)))
-    node = np.cross(pole, h)
-    node /= np.linalg.norm(node)
-    u_st = float(_mean_elements(station, node, np.cross(h, node))[1])
+    return insertion_geometries(
+        np.asarray(station, dtype=float)[:, None],
+        np.asarray(ship, dtype=float)[:, None],
+        np.asarray(pole, dtype=float)[:, None],
+        approach,
+    )[0]
+
+
+def insertion_geometries(station, ship, pole, approach) -> list[InsertionGeometry]:
+    """:func:`insertion_geometry` of N insertions at once: station and ship (6, N), pole (3, N)."""
+    a_st = np.asarray(semi_major_axis(station))
+    h = _unit(np.cross(station[:3], station[3:6], axis=0))
+    inc = np.arccos(np.clip(np.sum(h * pole, axis=0), -1.0, 1.0))
+    node = _unit(np.cross(pole, h, axis=0))
+    u_st = _mean_elements(station, node, np.cross(h, node, axis=0))[1]
     roe = relative_elements(station, ship, pole)
+    period = np.asarray(nodal_period(station, pole))
     as_rel = approach_start(approach)
-    return InsertionGeometry(
-        a_st,
-        float(n_st),
-        float(nodal_period(station, pole)),
-        inc,
-        u_st,
-        roe,
-        float(as_rel[0] / a_st),
-        as_rel,
-        float(as_rel[2]),
-    )
+    return [
+        InsertionGeometry(
+            float(a_st[j]),
+            float(mean_motion(a_st[j])),
+            float(period[j]),
+            float(inc[j]),
+            float(u_st[j]),
+            roe[:, j].copy(),
+            float(as_rel[0] / a_st[j]),
+            as_rel,
+            float(as_rel[2]),
+        )
+        for j in range(station.shape[1])
+    ]
 
 
 def approach_start(approach) -> np.ndarray:

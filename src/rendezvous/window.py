@@ -91,7 +91,8 @@ from . import phasing
 from .constants import DAY, R_EARTH
 from .orbits import mean_motion
 from .schemes import SchemeWindow, planned_dv, scheme_window
-from .window_scan import PlanePass, SearchContext, plane_passes, refine, wrap
+from .window_nominal import Case, CaseWindow, nominal_windows
+from .window_scan import SearchContext, plane_passes, refine, wrap
 
 __all__ = [
     "CaseTimes",
@@ -232,144 +233,6 @@ class WindowSearch:
     @property
     def opportunities(self) -> tuple[Opportunity, ...]:
         return tuple(o for d in self.days for o in d.opportunities)
-
-
-# ------------------------------------------------------------------------------------------------
-# Stage 2: the scheme windows at the nominal insertion
-
-
-@dataclass(frozen=True)
-class CaseWindow:
-    """One scheme on one plane pass: its window at the nominal insertion (``limits``), the branch
-    ``k`` (the pass's phases + 360 k deg lie in the window), the nominal phase ``target_deg`` (on
-    that branch), the station's period (s), and what opens and closes the window: ("phase",
-    level deg) or ("plane", None)."""
-
-    limits: SchemeWindow
-    k: int
-    target_deg: float
-    period: float
-    open: tuple[str, float | None]
-    close: tuple[str, float | None]
-
-
-@dataclass(frozen=True)
-class Case:
-    """A scheme on a plane pass, and its window where the pass can fly it (else None)."""
-
-    plane_pass: PlanePass
-    scheme: str
-    window: CaseWindow | None
-
-
-SCAN_NEAR = True
-"""Whether each scheme window is scanned near the scheme's latest window (``schemes.scheme_window``
-``near``); False scans the whole phase range every time (the earlier search, for benchmarks)."""
-
-EDGE_REFINEMENT = {"levels": 1, "points": 47}
-"""How the search refines the edges of each scheme window (``schemes.scheme_window``): one batch
-of 47 phases inside each 1 deg bracket, edges to 1/48 deg, 0.3 s of launch time (the phase
-grows about 4 deg a minute). The flight itself (``mission``) keeps the finer default (0.005 deg).
-"""
-
-
-def _case_window(
-    p: PlanePass,
-    name: str,
-    geom: phasing.InsertionGeometry,
-    near: SchemeWindow | None = None,
-) -> tuple[SchemeWindow, CaseWindow | None, float]:
-    """(scheme window, :class:`CaseWindow` or None, liftoff time of the nominal phase s) of
-    scheme ``name`` on pass ``p`` for the insertion ``geom`` at the current nominal; ``near``:
-    the scheme's window at a similar insertion (``schemes.scheme_window``)."""
-    scheme = phasing.SCHEMES[name]
-    ph_a, ph_b = np.degrees(np.interp(p.plane_limits, p.t, p.phase))
-    near = near if SCAN_NEAR else None
-    lim = scheme_window(
-        scheme, *geom.plan_args(scheme), near=near, as_depth_m=geom.as_depth_m, **EDGE_REFINEMENT
-    )
-    best = None
-    for k in (-1, 0, 1):
-        a, b = ph_a + 360 * k, ph_b + 360 * k
-        ov = min(b, lim.hi_deg) - max(a, lim.lo_deg)
-        if ov > 0 and (best is None or ov > best[0]):
-            best = (ov, k)
-    if best is None:
-        return lim, None, float("nan")
-    k = best[1]
-    lo_ph, hi_ph = max(ph_a + 360 * k, lim.lo_deg), min(ph_b + 360 * k, lim.hi_deg)
-    f_lo, f_hi = max(lo_ph, lim.flat_lo_deg), min(hi_ph, lim.flat_hi_deg)
-    if f_lo <= f_hi:
-        target = 0.5 * (f_lo + f_hi)
-    else:  # the floor is not flyable: the flyable end nearest to it
-        target = hi_ph if hi_ph < lim.flat_lo_deg else lo_ph
-    t_nominal = float(np.interp(np.radians(target - 360 * k), p.phase, p.t))
-    opens = ("phase", lim.lo_deg) if lim.lo_deg > ph_a + 360 * k else ("plane", None)
-    closes = ("phase", lim.hi_deg) if lim.hi_deg < ph_b + 360 * k else ("plane", None)
-    return lim, CaseWindow(lim, k, float(target), geom.period, opens, closes), t_nominal
-
-
-def _far_from(p: PlanePass, ref: SchemeWindow) -> bool:
-    """Whether the pass's phase range is far (5 deg) from a scheme's window of another pass (it
-    moves by about a degree from one insertion to another)."""
-    ph_a, ph_b = np.degrees(np.interp(p.plane_limits, p.t, p.phase))
-    return not any(
-        ph_b + 360 * k > ref.lo_deg - 5 and ph_a + 360 * k < ref.hi_deg + 5 for k in (-1, 0, 1)
-    )
-
-
-WIDE_DEG = 90.0
-"""A scheme window at least this wide (the two-day one, 150 to 330 deg) is wider than the phases
-of a whole plane pass (about 90 deg for the 1 deg plane limit): every pass is searched for it, and
-its window is computed once per pass, at the in-plane insertion (:func:`nominal_windows`)."""
-
-
-def nominal_windows(ctx: SearchContext, passes: list[PlanePass], names) -> list[Case]:
-    """Stage 2: for every pass and scheme, the window at the nominal insertion. Two sweeps: the
-    first at the in-plane time, the second at the first sweep's nominal where it moved by 20 s or
-    more (the limits drift about 1 deg per rad of the station's argument of latitude; 20 s is 1.3
-    deg of it), for the windows narrower than :data:`WIDE_DEG`. A wide (two-day) window keeps the
-    one at the in-plane insertion: its nominal is set by the plane limits and a floor that covers
-    most of the pass. That window is ill-conditioned (its planned Delta-v has several floors of
-    almost the same height, and the lowest, which the window follows, changes with small changes
-    of the insertion), and a second sweep often lost the pass: over 30 days from 2025-04-08 the
-    search with two sweeps found 18 two-day opportunities, 16 of which the flight's own window at
-    the nominal accepts; with one window per pass it finds 29, and the flight accepts 25. Each
-    scan starts near the scheme's latest window (``schemes.scheme_window`` ``near``)."""
-    pairs = [(p, name) for p in passes for name in names]
-    t_ref = np.array([p.t0 for p, _ in pairs])
-    found: list[CaseWindow | None] = [None] * len(pairs)
-    first: dict[str, SchemeWindow] = {}
-    last: dict[str, SchemeWindow] = {}  # the latest window of each scheme: where to scan
-    mine: list[SchemeWindow | None] = [None] * len(pairs)
-    t_prev = t_ref.copy()
-    for sweep in range(2):
-        if not pairs:
-            break
-        ev = ctx.evaluate(t_ref)
-        geoms: dict[float, phasing.InsertionGeometry] = {}  # the schemes of a pass share one
-        for j, (p, name) in enumerate(pairs):
-            w = found[j]
-            if sweep and (
-                w is None or w.limits.width_deg >= WIDE_DEG or abs(t_ref[j] - t_prev[j]) < 20.0
-            ):
-                continue
-            t_prev[j] = t_ref[j]
-            ref = first.get(name)
-            if sweep == 0 and ref is not None and ref.width_deg < WIDE_DEG and _far_from(p, ref):
-                continue
-            key = float(t_ref[j])
-            if key not in geoms:
-                geoms[key] = phasing.insertion_geometry(
-                    ev.station[:, j], ev.ship[:, j], ev.pole[:, j], ctx.approach
-                )
-            lim, win, t_nom = _case_window(p, name, geoms[key], mine[j] or last.get(name))
-            first.setdefault(name, lim)
-            last[name] = mine[j] = lim
-            if win is not None:
-                t_ref[j] = t_nom
-            found[j] = win
-    return [Case(p, name, w) for (p, name), w in zip(pairs, found, strict=True)]
 
 
 # ------------------------------------------------------------------------------------------------
