@@ -70,19 +70,19 @@ def window_region(ok, i: int, gap: int) -> tuple[int, int]:
     pairs half a revolution apart, u3 = u1 mod pi) make the eccentricity control singular; a real
     plan shifts a burn by minutes there, so such narrow gaps do not end a window.
     """
-    ok = np.array(ok, dtype=bool)
+    ok = np.asarray(ok, dtype=bool)
     bad = np.flatnonzero(~ok)
     if bad.size:
-        for run in np.split(bad, np.flatnonzero(np.diff(bad) > 1) + 1):
-            if run[0] > 0 and run[-1] < ok.size - 1 and run.size <= gap:
-                ok[run] = True
-    lo = i
-    while lo > 0 and ok[lo - 1]:
-        lo -= 1
-    hi = i
-    while hi < ok.size - 1 and ok[hi + 1]:
-        hi += 1
-    return lo, hi
+        new_run = np.flatnonzero(np.diff(bad) > 1) + 1
+        starts = bad[np.concatenate([[0], new_run])]
+        ends = bad[np.concatenate([new_run - 1, [bad.size - 1]])]
+        bridged = (starts > 0) & (ends < ok.size - 1) & (ends - starts + 1 <= gap)
+        bad = bad[~np.repeat(bridged, ends - starts + 1)]
+    k = np.searchsorted(bad, i)  # the first bad phase at or after i
+    lo = int(bad[k - 1]) + 1 if k > 0 else 0
+    k = np.searchsorted(bad, i, side="right")  # the first after i
+    hi = int(bad[k]) - 1 if k < bad.size else ok.size - 1
+    return min(lo, i), max(hi, i)
 
 
 def planned_dv(

@@ -90,7 +90,7 @@ import numpy as np
 from . import phasing
 from .constants import DAY, R_EARTH
 from .orbits import mean_motion
-from .schemes import SchemeWindow, planned_dv, scheme_window
+from .schemes import SchemeWindow, planned_dvs, scheme_window
 from .window_nominal import Case, CaseWindow, nominal_windows
 from .window_scan import SearchContext, plane_passes, refine, wrap
 
@@ -293,6 +293,34 @@ def _on_branch(phase_deg: float, near_deg: float) -> float:
     return float(phase_deg + 360.0 * np.round((near_deg - phase_deg) / 360.0))
 
 
+def _predictions(ctx: SearchContext, cases: list[Case], ev, t_nom: np.ndarray) -> tuple:
+    """For the M ``cases`` with their launch model ``ev`` at the nominal, opening and closing
+    times (3 M) and the nominal times ``t_nom`` (M,): ([phase at the nominal, opening, closing]
+    deg on each window's branch, per case; planned far-range Delta-v (M,) m/s, in one batch;
+    predicted docking times (M,) s; the proximity (duration s, Delta-v m/s) per scheme)."""
+    m = len(cases)
+    prox = {name: proximity_estimate(ctx.approach_for(name), ctx.port) for name in phasing.SCHEMES}
+    geoms = phasing.insertion_geometries(
+        ev.station[:, :m], ev.ship[:, :m], ev.pole[:, :m], ctx.approach
+    )
+    phases, requests, t_dock = [], [], np.empty(m)
+    for q, case in enumerate(cases):
+        assert case.window is not None
+        target = case.window.target_deg
+        phases.append([_on_branch(np.degrees(ev.phase[q + i * m]), target) for i in range(3)])
+        scheme, geom = phasing.SCHEMES[case.scheme], geoms[q]
+        args = (*geom.plan_args(scheme), geom.as_depth_m)
+        requests.append((np.radians(phases[q][:1]), args, True))
+        t_dock[q] = (
+            t_nom[q]
+            + ctx.ascent.duration_s
+            + scheme.burn_revs[-1] * geom.period
+            + prox[case.scheme][0]
+        )
+    dv_far = np.concatenate(planned_dvs(requests))
+    return phases, dv_far, t_dock, prox
+
+
 def opportunities(
     ctx: SearchContext, cases: list[Case], times: list[CaseTimes | None]
 ) -> list[Opportunity]:
@@ -316,25 +344,17 @@ def opportunities(
     ev = ctx.evaluate(all_t)
     m = len(keys)
     utc = iso_utc(at_seconds(ctx.start, all_t), digits=3)
-    prox = {name: proximity_estimate(ctx.approach_for(name), ctx.port) for name in phasing.SCHEMES}
+    phases, dv_far, t_dock, prox = _predictions(ctx, [cases[j] for j in keys], ev, t_nom)
+    dock_utc = iso_utc(at_seconds(ctx.start, t_dock), digits=0)
+    epochs = {k: str(iso_utc(es.epoch, digits=0)) for k, es in enumerate(ctx.sets)}
     out = []
     for q, j in enumerate(keys):
         name, w = cases[j].scheme, cases[j].window
         assert w is not None
-        scheme = phasing.SCHEMES[name]
-        geom = phasing.insertion_geometry(
-            ev.station[:, q], ev.ship[:, q], ev.pole[:, q], ctx.approach
-        )
         lim = w.limits
-        phase, ph_open, ph_close = (
-            _on_branch(np.degrees(ev.phase[i]), w.target_deg) for i in (q, m + q, 2 * m + q)
-        )
-        dv = planned_dv(np.radians([phase]), *geom.plan_args(scheme), as_depth_m=geom.as_depth_m)
-        dv_far = float(dv[0])
-        prox_dur, prox_dv = prox[name]
-        t_dock = t_nom[q] + ctx.ascent.duration_s + scheme.burn_revs[-1] * geom.period + prox_dur
+        phase, ph_open, ph_close = phases[q]
+        prox_dv = prox[name][1]
         day_i = int(np.clip(t_nom[q] // DAY, 0, ctx.days - 1))
-        es = ctx.sets[ctx.set_of_day[day_i]]
         out.append(
             Opportunity(
                 scheme=name,
@@ -342,11 +362,11 @@ def opportunities(
                 open_utc=utc[m + q],
                 nominal_utc=utc[q],
                 close_utc=utc[2 * m + q],
-                docking_utc=str(iso_utc(at_seconds(ctx.start, t_dock), digits=0)),
+                docking_utc=str(dock_utc[q]),
                 t_open=float(t_open[q]),
                 t_nominal=float(t_nom[q]),
                 t_close=float(t_close[q]),
-                t_docking=float(t_dock),
+                t_docking=float(t_dock[q]),
                 phase_deg=phase,
                 phase_open_deg=ph_open,
                 phase_close_deg=ph_close,
@@ -357,10 +377,10 @@ def opportunities(
                 window_hi_deg=lim.hi_deg,
                 flat_lo_deg=lim.flat_lo_deg,
                 flat_hi_deg=lim.flat_hi_deg,
-                dv_m_s=dv_far + prox_dv,
-                dv_far_m_s=dv_far,
+                dv_m_s=float(dv_far[q]) + prox_dv,
+                dv_far_m_s=float(dv_far[q]),
                 dv_proximity_m_s=prox_dv,
-                element_set_epoch_utc=str(iso_utc(es.epoch, digits=0)),
+                element_set_epoch_utc=epochs[int(ctx.set_of_day[day_i])],
                 element_set_age_days=float(ctx.age_of_day[day_i]),
             )
         )
