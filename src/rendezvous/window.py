@@ -53,9 +53,10 @@ How it is computed: a pipeline of named stages over typed values, each vectorise
 1. ``window_scan.plane_passes``: a 180 s scan of the whole period finds the ascending plane passes;
    one batch of candidate times every ``step_s`` (2 s) over each pass gives the plane limits and
    the phase angle as a function of launch time (:class:`~rendezvous.window_scan.PlanePass`).
-2. :func:`nominal_windows`: the scheme windows at the nominal insertion of every pass and scheme
-   (two sweeps, starting from the in-plane time; each scan near the scheme's latest window) and
-   the nominal phase (:class:`CaseWindow`).
+2. ``window_nominal.nominal_windows``: the scheme windows at the nominal insertion of every pass
+   and scheme (two sweeps, starting from the in-plane time; each scan near the scheme's latest
+   window) and the nominal phase (:class:`CaseWindow`); the windows of many passes are planned in
+   lockstep batches (``schemes.scheme_window_batch``), one linear-plan call per round for all.
 3. :func:`refine_times`: every nominal, opening and closing time refined together by a vectorised
    Illinois (regula falsi) iteration on the phase or out-of-plane angle to better than 1 ms
    (:class:`CaseTimes`).
