@@ -247,17 +247,24 @@ def linear_plan(
     da0, dl0, dex0, dey0 = roe0[:4]
     x = np.zeros((4, m))
     da_seg = np.empty((4, m))
+    da_seg[0] = da0
+    # Drift (rate x duration) of each segment; the first, before any burn, is fixed.
+    drift = np.empty((4, m))
+    drift[0] = (mean_longitude_rate(a_st + da0, inc) - lam_rate_st) * dt[0]
+    cu, su = np.empty((4, m)), np.empty((4, m))
+    u0 = u_drift[0] + (dl0 + drift[0])  # the first burn's, as in the loop below
+    cu[0], su[0] = np.cos(u0), np.sin(u0)
     u_out = np.empty((4, m))
     active = np.ones(m, dtype=bool)
     for _ in range(PLAN_ITERATIONS):
         # Segment semi-major-axis offsets with the current guess: after burn k, da0 + 2/n sum x_j.
         cx = np.cumsum(x, axis=0)
-        da_seg[0] = da0
         da_seg[1:] = da0 + c * cx[:3]
         # Ship's mean argument of latitude at each burn from the drift so far.
-        dls = dl0 + np.cumsum((mean_longitude_rate(a_st + da_seg, inc) - lam_rate_st) * dt, axis=0)
+        drift[1:] = (mean_longitude_rate(a_st + da_seg[1:], inc) - lam_rate_st) * dt[1:]
+        dls = dl0 + np.cumsum(drift, axis=0)
         u = u_drift + dls
-        cu, su = np.cos(u), np.sin(u)
+        cu[1:], su[1:] = np.cos(u[1:]), np.sin(u[1:])
         res = (  # residuals relative to the current x (Newton step on the linearised system)
             da0 + c * cx[3] + 4.0 * depth,
             dex0 + alpha * np.sum(cu * x, axis=0) - de_as * cu[3],
@@ -266,13 +273,14 @@ def linear_plan(
         )
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # singular: no plan
             step, det = _plan_step(cu, su, res, c, alpha, d)
-        bad = ~(det >= tiny) | ~np.all(np.isfinite(step), axis=0)  # singular, or no plan
-        step[:, bad] = np.nan
+        size = np.max(np.abs(step), axis=0)  # nan or inf where a component is
+        bad = ~(det >= tiny) | ~np.isfinite(size)  # singular, or no plan
+        np.copyto(step, np.nan, where=bad)
         # Each case stops at its own last step (below 1e-7 m/s), so that its plan does not
         # depend on the other cases of the batch.
-        x[:, active] -= step[:, active]
-        u_out[:, active] = u[:, active]
-        active &= ~(bad | np.all(np.abs(step) < 1e-7, axis=0))
+        np.subtract(x, step, out=x, where=active)
+        np.copyto(u_out, u, where=active)
+        active &= ~(bad | (size < 1e-7))
         if not active.any():
             break
     u = u_out

@@ -207,15 +207,20 @@ def _scan(phases, scheme, flat_tol_m_s, gap, scope, trials) -> Generator[Ask, np
         if ok.size:
             guess[todo[(todo > ok[0]) & (todo < ok[-1])]] = found[1] + 0.25 * flat_tol_m_s
         cands = [found[2], _regions(guess, scheme, flat_tol_m_s, gap)[2]]
+        extra = [
+            e for e in range(4) if cands[1][e] != cands[0][e]
+        ]  # the second guesses that differ
         trial = (
-            np.concatenate([trials(c) for c in cands]) if trials is not None else np.zeros((0, 1))
+            np.concatenate([trials(cands[0]), trials(cands[1])[extra]])
+            if trials is not None
+            else np.zeros((0, 1))
         )
         values = yield np.concatenate([phases[todo], trial.ravel()]), True
         dv[todo] = values[: todo.size]
         tried[todo] = True
         again = _regions(dv, scheme, flat_tol_m_s, gap)
-        rows = [
-            next((4 * g + e for g in (0, 1) if cands[g][e] == x), -1)
+        rows = [  # the trial row of each edge's right guess, or -1
+            e if cands[0][e] == x else 4 + extra.index(e) if cands[1][e] == x else -1
             for e, x in enumerate(again[2])
         ]
         if not _pending(dv, tried, scope, gap).size and min(rows) >= 0:
