@@ -82,6 +82,7 @@ def _earlier_search():
         window_nominal.BATCH_PASSES,
         schemes._scan,
         window_scan.Clock.GRID_S,
+        window_scan.Clock.INTERPOLATE_M,
     )
     window_nominal.SCAN_NEAR = False
     window_nominal.EDGE_REFINEMENT = {"levels": 3, "points": 5}
@@ -89,6 +90,7 @@ def _earlier_search():
     window_nominal.BATCH_PASSES = 1
     schemes._scan = _whole_scan
     window_scan.Clock.GRID_S = 3600.0
+    window_scan.Clock.INTERPOLATE_M = False
     try:
         yield
     finally:
@@ -99,6 +101,7 @@ def _earlier_search():
             window_nominal.BATCH_PASSES,
             schemes._scan,
             window_scan.Clock.GRID_S,
+            window_scan.Clock.INTERPOLATE_M,
         ) = saved
 
 
@@ -178,13 +181,19 @@ def _lapack_step(cu, su, res, c, alpha, d):
 @contextlib.contextmanager
 def _one_pass_at_a_time():
     """The search as this session found it: the windows of each pass computed alone (here: the
-    schemes of a pass still in one batch, and stage 4 batched) with the LAPACK step."""
-    saved = window_nominal.BATCH_PASSES, phasing._plan_step
+    schemes of a pass still in one batch, and stage 4 batched) with the LAPACK step, and the
+    precession-nutation matrix computed at every time from the interpolated angles."""
+    saved = window_nominal.BATCH_PASSES, phasing._plan_step, window_scan.Clock.INTERPOLATE_M
     window_nominal.BATCH_PASSES, phasing._plan_step = 1, _lapack_step
+    window_scan.Clock.INTERPOLATE_M = False
     try:
         yield
     finally:
-        window_nominal.BATCH_PASSES, phasing._plan_step = saved
+        (
+            window_nominal.BATCH_PASSES,
+            phasing._plan_step,
+            window_scan.Clock.INTERPOLATE_M,
+        ) = saved
 
 
 def _timed(start, days, **kw):

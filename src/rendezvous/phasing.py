@@ -190,6 +190,16 @@ def _plan_step(cu, su, res, c, alpha, d) -> tuple[np.ndarray, np.ndarray]:
     return step, np.abs(c * d[2] * alpha**2 * det2)
 
 
+def _cumsum4(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``np.cumsum(x, axis=0)`` of a (4, M) array into ``out``, row by row (the same sums; the
+    strided cumsum of numpy was a tenth of the linear plan's time)."""
+    out[0] = x[0]
+    np.add(out[0], x[1], out=out[1])
+    np.add(out[1], x[2], out=out[2])
+    np.add(out[2], x[3], out=out[3])
+    return out
+
+
 def _normal_burns(u, roe0, da_seg, a_st, inc, n, dt) -> np.ndarray:
     """The minimum-norm normal components (4, M) of :func:`linear_plan` (its docstring)."""
     d_raan = np.sum(
@@ -254,15 +264,15 @@ def linear_plan(
     cu, su = np.empty((4, m)), np.empty((4, m))
     u0 = u_drift[0] + (dl0 + drift[0])  # the first burn's, as in the loop below
     cu[0], su[0] = np.cos(u0), np.sin(u0)
-    u_out = np.empty((4, m))
+    u_out, cx, drift_sum = np.empty((4, m)), np.empty((4, m)), np.empty((4, m))
     active = np.ones(m, dtype=bool)
     for _ in range(PLAN_ITERATIONS):
         # Segment semi-major-axis offsets with the current guess: after burn k, da0 + 2/n sum x_j.
-        cx = np.cumsum(x, axis=0)
+        cx = _cumsum4(x, cx)
         da_seg[1:] = da0 + c * cx[:3]
         # Ship's mean argument of latitude at each burn from the drift so far.
         drift[1:] = (mean_longitude_rate(a_st + da_seg[1:], inc) - lam_rate_st) * dt[1:]
-        dls = dl0 + np.cumsum(drift, axis=0)
+        dls = dl0 + _cumsum4(drift, drift_sum)
         u = u_drift + dls
         cu[1:], su[1:] = np.cos(u[1:]), np.sin(u[1:])
         res = (  # residuals relative to the current x (Newton step on the linearised system)
