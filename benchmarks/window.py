@@ -33,7 +33,7 @@ import warnings
 
 import numpy as np
 
-from rendezvous import frames, launch, phasing, schemes, window_nominal, window_scan
+from rendezvous import frames, launch, phasing, phasing_plan, schemes, window_nominal, window_scan
 from rendezvous.ephemeris import StaleElementSetWarning, builtin_element_sets, select_element_set
 from rendezvous.times import at_seconds, parse_utc, seconds_between
 from rendezvous.window import search_windows
@@ -161,7 +161,7 @@ def flights_table() -> str:
 def _lapack_step(cu, su, res, c, alpha, d):
     """The linear plan's Newton step as before the survey work: the 4x4 Jacobian of every case
     built and solved by a stacked LAPACK solve, its determinant by another (the same step as
-    ``phasing._plan_step``, which eliminates instead)."""
+    ``phasing_plan._plan_step``, which eliminates instead)."""
     m = cu.shape[-1]
     A = np.empty((m, 4, 4))
     A[:, 0, :] = np.broadcast_to(c, (m,))[:, None]
@@ -183,15 +183,15 @@ def _one_pass_at_a_time():
     """The search as this session found it: the windows of each pass computed alone (here: the
     schemes of a pass still in one batch, and stage 4 batched) with the LAPACK step, and the
     precession-nutation matrix computed at every time from the interpolated angles."""
-    saved = window_nominal.BATCH_PASSES, phasing._plan_step, window_scan.Clock.INTERPOLATE_M
-    window_nominal.BATCH_PASSES, phasing._plan_step = 1, _lapack_step
+    saved = window_nominal.BATCH_PASSES, phasing_plan._plan_step, window_scan.Clock.INTERPOLATE_M
+    window_nominal.BATCH_PASSES, phasing_plan._plan_step = 1, _lapack_step
     window_scan.Clock.INTERPOLATE_M = False
     try:
         yield
     finally:
         (
             window_nominal.BATCH_PASSES,
-            phasing._plan_step,
+            phasing_plan._plan_step,
             window_scan.Clock.INTERPOLATE_M,
         ) = saved
 
