@@ -50,8 +50,9 @@ def _plan_step(cu, su, res, c, alpha, d) -> tuple[np.ndarray, np.ndarray]:
     The Jacobian ``A`` has two rows common to the whole batch up to scale (``sum x`` for ``da``;
     the drift rows ``d`` (3, M), zero for the last burn) and two of the burns' directions
     (``alpha (cos u, sin u)``): the last two burns are eliminated with the first two rows, leaving
-    a 2x2 system per case; ``det A = c d_2 alpha^2 det_2``. Element-wise arithmetic: about ten
-    times cheaper than a stacked LAPACK solve of 4x4 systems.
+    a 2x2 system per case; ``det A = c d_2 alpha^2 det_2``. Element-wise arithmetic instead of a
+    stacked LAPACK solve and determinant of 4x4 systems: the plan is about four times cheaper per
+    case (measured at 4,000 cases; the steps agree to rounding).
     """
     r0, r1, r2, r3 = res
     g0, g1 = d[0] / d[2], d[1] / d[2]

@@ -13,8 +13,9 @@ each window is the one ``scheme_window`` gives with the same ``near``.
 What batching changes: a pass's scan starts near the scheme's latest window *before its batch*
 (at most :data:`BATCH_PASSES` passes earlier) instead of the previous pass's. ``near`` only
 narrows where the scan looks first; where the window found comes near the ends of that range the
-whole range is scanned (``schemes.scheme_window``), so the window is the same (the search's
-results over a year are unchanged: ``benchmarks/window.py``, tests/test_window_batch.py).
+whole range is scanned (``schemes.scheme_window``), so the window is the same: over a year from
+2025-04-08 the 526 opportunities were identical to those of the pass-by-pass search when this was
+written, and tests/test_window_batch.py checks five days against one-day searches.
 """
 
 from __future__ import annotations
