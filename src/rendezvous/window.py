@@ -15,7 +15,8 @@ opportunity; the descending pass is dropped.
 A scheme's phase window for one insertion is the set of phase angles whose planned in-plane
 far-range Delta-v (``phasing.best_plan``, the linear ROE plan) is within ``Scheme.dv_margin_m_s``
 of its minimum: ``schemes.scheme_window``, the same window the flight itself uses (a 1 deg scan;
-the search refines its edges to 1/48 deg, :data:`EDGE_REFINEMENT`, the flight to 0.005 deg).
+the search refines its edges to 1/48 deg, ``window_nominal.EDGE_REFINEMENT``, the flight to
+0.005 deg).
 
 The nominal launch time. The planned Delta-v has a *flat floor*: over a range of phase angles
 (about 7 deg for the two-orbit scheme, 30 deg for the four-orbit one) the burns can absorb the
