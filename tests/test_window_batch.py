@@ -96,3 +96,30 @@ def test_survey_of_days_equals_the_searches_of_each_day(monkeypatch):
             assert abs(t_whole - (t_day + offset)) < 0.01
         assert abs(o.t_close - (p.t_close + offset)) < 0.01
         assert abs(o.dv_m_s - p.dv_m_s) < 1e-3
+
+
+def test_two_day_window_does_not_depend_on_rounding(geometries, monkeypatch):
+    """The first insertion of 2025-04-08 has two two-day floors at the same minimum Delta-v (the
+    energy and eccentricity change alone): the window must not jump between them with the last
+    bits of the planned Delta-v (it did with the plain argmin: schemes._regions). Perturbing every
+    planned Delta-v by up to 1e-9 m/s leaves the window and floor unchanged."""
+    scheme = phasing.SCHEMES["2-day"]
+    geom = geometries[0]
+    args = (*geom.plan_args(scheme), geom.as_depth_m)
+    exact = schemes.scheme_window(scheme, *args[:6], as_depth_m=args[6], levels=1, points=47)
+    plain = schemes.planned_dvs
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+
+        def noisy(requests, rng=rng):
+            return [dv + rng.uniform(-1e-9, 1e-9, dv.shape) for dv in plain(requests)]
+
+        monkeypatch.setattr(schemes, "planned_dvs", noisy)
+        w = schemes.scheme_window(scheme, *args[:6], as_depth_m=args[6], levels=1, points=47)
+        assert (w.lo_deg, w.hi_deg, w.flat_lo_deg, w.flat_hi_deg) == (
+            exact.lo_deg,
+            exact.hi_deg,
+            exact.flat_lo_deg,
+            exact.flat_hi_deg,
+        )
+    assert exact.width_deg > 150.0  # the published two-day window is about 150 deg wide
