@@ -33,7 +33,7 @@ import warnings
 
 import numpy as np
 
-from rendezvous import frames, launch, phasing, schemes, window, window_scan
+from rendezvous import frames, launch, phasing, phasing_plan, schemes, window_nominal, window_scan
 from rendezvous.ephemeris import StaleElementSetWarning, builtin_element_sets, select_element_set
 from rendezvous.times import at_seconds, parse_utc, seconds_between
 from rendezvous.window import search_windows
@@ -61,37 +61,47 @@ def _scalar_candidates(start, seconds):
     return out
 
 
-def _whole_scan(phases, args, scheme, flat_tol_m_s, gap, scope, trials):
-    """The earlier scan of ``schemes.scheme_window``: every phase with every move of B3."""
-    return schemes._regions(schemes.planned_dv(phases, *args), scheme, flat_tol_m_s, gap), None
+def _whole_scan(phases, scheme, flat_tol_m_s, gap, scope, trials):
+    """The earlier scan of ``schemes.scheme_window``: every phase with every move of B3 (a
+    generator, as ``schemes._scan``)."""
+    dv = yield phases, True
+    return schemes._regions(dv, scheme, flat_tol_m_s, gap), None
 
 
 @contextlib.contextmanager
 def _earlier_search():
     """The search as it was before the survey work (module docstring), for the baseline. Not
-    restored (small): one insertion geometry per pass instead of per scheme, and the nutation
-    computed once instead of twice on its grid."""
+    restored (small): one insertion geometry per pass instead of per scheme, the nutation
+    computed once instead of twice on its grid, the linear plan's step by elimination instead of
+    stacked 4x4 solves, and the schemes of one pass (and the second sweep) planned in lockstep;
+    each pass is its own batch (``BATCH_PASSES`` = 1)."""
     saved = (
-        window.SCAN_NEAR,
-        dict(window.EDGE_REFINEMENT),
-        window.WIDE_DEG,
+        window_nominal.SCAN_NEAR,
+        dict(window_nominal.EDGE_REFINEMENT),
+        window_nominal.WIDE_DEG,
+        window_nominal.BATCH_PASSES,
         schemes._scan,
         window_scan.Clock.GRID_S,
+        window_scan.Clock.INTERPOLATE_M,
     )
-    window.SCAN_NEAR = False
-    window.EDGE_REFINEMENT = {"levels": 3, "points": 5}
-    window.WIDE_DEG = float("inf")
+    window_nominal.SCAN_NEAR = False
+    window_nominal.EDGE_REFINEMENT = {"levels": 3, "points": 5}
+    window_nominal.WIDE_DEG = float("inf")
+    window_nominal.BATCH_PASSES = 1
     schemes._scan = _whole_scan
     window_scan.Clock.GRID_S = 3600.0
+    window_scan.Clock.INTERPOLATE_M = False
     try:
         yield
     finally:
         (
-            window.SCAN_NEAR,
-            window.EDGE_REFINEMENT,
-            window.WIDE_DEG,
+            window_nominal.SCAN_NEAR,
+            window_nominal.EDGE_REFINEMENT,
+            window_nominal.WIDE_DEG,
+            window_nominal.BATCH_PASSES,
             schemes._scan,
             window_scan.Clock.GRID_S,
+            window_scan.Clock.INTERPOLATE_M,
         ) = saved
 
 
@@ -148,11 +158,65 @@ def flights_table() -> str:
     return "\n".join(rows)
 
 
+def _lapack_step(cu, su, res, c, alpha, d):
+    """The linear plan's Newton step as before the survey work: the 4x4 Jacobian of every case
+    built and solved by a stacked LAPACK solve, its determinant by another (the same step as
+    ``phasing_plan._plan_step``, which eliminates instead)."""
+    m = cu.shape[-1]
+    A = np.empty((m, 4, 4))
+    A[:, 0, :] = np.broadcast_to(c, (m,))[:, None]
+    A[:, 1, :] = (alpha * cu).T
+    A[:, 2, :] = (alpha * su).T
+    A[:, 3, :3] = np.broadcast_to(d, (3, m)).T
+    A[:, 3, 3] = 0.0
+    rhs = np.stack(np.broadcast_arrays(*res), axis=1)
+    ok = np.all(np.isfinite(A), axis=(1, 2)) & np.all(np.isfinite(rhs), axis=1)
+    A[~ok], rhs[~ok] = np.eye(4), 0.0
+    det = np.abs(np.linalg.det(A))
+    det[~ok] = np.nan
+    A[det == 0.0] = np.eye(4)
+    return np.linalg.solve(A, rhs[..., None])[..., 0].T, det
+
+
+@contextlib.contextmanager
+def _one_pass_at_a_time():
+    """The search as this session found it: the windows of each pass computed alone (here: the
+    schemes of a pass still in one batch, and stage 4 batched) with the LAPACK step, and the
+    precession-nutation matrix computed at every time from the interpolated angles."""
+    saved = window_nominal.BATCH_PASSES, phasing_plan._plan_step, window_scan.Clock.INTERPOLATE_M
+    window_nominal.BATCH_PASSES, phasing_plan._plan_step = 1, _lapack_step
+    window_scan.Clock.INTERPOLATE_M = False
+    try:
+        yield
+    finally:
+        (
+            window_nominal.BATCH_PASSES,
+            phasing_plan._plan_step,
+            window_scan.Clock.INTERPOLATE_M,
+        ) = saved
+
+
 def _timed(start, days, **kw):
     """(wall s, CPU s of this process, result) of one search."""
     t0, c0 = time.perf_counter(), time.process_time()
     res = search_windows(start, days, lookahead_days=0, **kw)
     return time.perf_counter() - t0, time.process_time() - c0, res
+
+
+def _runs(start, days, e_days, repeat):
+    """Ours, one pass at a time and the earlier search, interleaved ``repeat`` times: {name: [(wall
+    s, CPU s)]} and the results of ours and of the earlier search."""
+    times: dict[str, list] = {"ours": [], "one": [], "earlier": []}
+    res = res_old = None
+    for _ in range(repeat):
+        t, c, res = _timed(start, days)
+        times["ours"].append((t, c))
+        with _one_pass_at_a_time():
+            times["one"].append(_timed(start, days)[:2])
+        with _earlier_search():
+            t, c, res_old = _timed(start, e_days, coarse_step_s=60.0)  # its pass scan
+        times["earlier"].append((t, c))
+    return times, res, res_old
 
 
 def main():
@@ -165,6 +229,7 @@ def main():
         help="days for the earlier search (default --days; it takes about twice as long)",
     )
     ap.add_argument("--subset", type=int, default=300)
+    ap.add_argument("--repeat", type=int, default=1, help="interleaved runs of each (median)")
     ap.add_argument("--flights", action="store_true", help="print the real-flight table only")
     args = ap.parse_args()
     if args.flights:
@@ -172,10 +237,12 @@ def main():
         return
     start = parse_utc(START)
     search_windows(start, 1, lookahead_days=0)  # warm-up: imports, skyfield tables
-    t_ours, c_ours, res = _timed(start, args.days)
     e_days = args.earlier_days or args.days
-    with _earlier_search():
-        t_old, c_old, res_old = _timed(start, e_days, coarse_step_s=60.0)  # its pass scan
+    load0 = os.getloadavg()[0]
+    times, res, res_old = _runs(start, args.days, e_days, args.repeat)
+    t_ours, c_ours = np.median(times["ours"], axis=0)
+    t_one, c_one = np.median(times["one"], axis=0)
+    t_old, c_old = np.median(times["earlier"], axis=0)
     n = res.n_candidates
     rng = np.random.default_rng(0)
     sub = np.sort(rng.uniform(0.0, args.days * 86400.0, args.subset))
@@ -187,16 +254,17 @@ def main():
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, numpy {np.__version__}, "
-        f"load average {os.getloadavg()[0]:.1f}"
+        f"load average {load0:.1f} before, {os.getloadavg()[0]:.1f} after"
     )
     print(
         f"{args.days}-day window survey from {START[:10]}, every scheme: {n} candidate liftoffs, "
-        f"opportunities {counts}"
+        f"opportunities {counts}; median of {args.repeat} interleaved run(s)"
     )
     print(
         f"  ours:                          {t_ours:8.2f} s   (CPU {c_ours:.2f} s; "
         "target < 30 s for 365 days)"
     )
+    print(f"  one pass at a time, LAPACK:    {t_one:8.2f} s   (CPU {c_one:.2f} s)")
     scale = args.days / e_days
     note = f"; {e_days} days x {scale:.2f}" if e_days != args.days else ""
     print(
@@ -208,7 +276,8 @@ def main():
         f"({args.subset} candidates in {t_sub:.2f} s, extrapolated to {n})"
     )
     print(
-        f"  speed-up: {t_old * scale / t_ours:.1f}x the earlier search "
+        f"  speed-up: {c_one / c_ours:.1f}x one pass at a time (CPU), "
+        f"{t_old * scale / t_ours:.1f}x the earlier search "
         f"(CPU {c_old * scale / c_ours:.1f}x), {t_scalar / t_ours:.0f}x the loop"
     )
     _compare(res, res_old, min(args.days, e_days))

@@ -126,7 +126,10 @@ def phase_angle(station, ship):
 
 
 def _pole(pole, ndim: int) -> np.ndarray:
-    return np.asarray(pole, dtype=float).reshape((3,) + (1,) * (ndim - 1))
+    """The pole (3,) shaped to broadcast over states of ``ndim`` dimensions; a (3, N) pole (one
+    per state) as it is."""
+    p = np.asarray(pole, dtype=float)
+    return p if p.ndim > 1 else p.reshape((3,) + (1,) * (ndim - 1))
 
 
 def mean_semi_major_axis(state: np.ndarray, pole=(0.0, 0.0, 1.0)) -> np.ndarray | float:

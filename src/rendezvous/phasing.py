@@ -63,12 +63,19 @@ from .orbits import (
     mean_longitude_rate,
     mean_motion,
     nodal_period,
-    nodal_rate,
     phase_angle,
     rtn_basis,
     semi_major_axis,
 )
 from .orbits import unit as _unit
+from .phasing_plan import (  # the linear plan: step 1 of the module docstring (re-exported)
+    B3_SHIFTS_REV,
+    B3_SINGULAR_DEG,
+    PLAN_ITERATIONS,
+    FarRangePlan,
+    best_plan,
+    linear_plan,
+)
 
 __all__ = [
     "SCHEMES",
@@ -81,9 +88,13 @@ __all__ = [
     "correct_burns",
     "fly_burns",
     "fly_far_range",
+    "insertion_geometries",
     "insertion_geometry",
     "reaim_for_drag",
     "Scheme",
+    "B3_SHIFTS_REV",
+    "B3_SINGULAR_DEG",
+    "PLAN_ITERATIONS",
     "best_plan",
     "linear_plan",
     "mean_longitude_rate",
@@ -97,7 +108,9 @@ TWO_PI = 2.0 * np.pi
 def _plane_axes(station, pole):
     """Node direction N, in-plane normal Q = h x N and normal h of the station's orbit (3, ...)."""
     h = _unit(np.cross(station[:3], station[3:6], axis=0))
-    pole = np.asarray(pole, dtype=float).reshape((3,) + (1,) * (h.ndim - 1))
+    pole = np.asarray(pole, dtype=float)
+    if pole.ndim == 1:  # one pole for all; else (3, N), one per state
+        pole = pole.reshape((3,) + (1,) * (h.ndim - 1))
     node = _unit(np.cross(pole * np.ones_like(h), h, axis=0))
     return node, np.cross(h, node, axis=0), h
 
@@ -142,181 +155,6 @@ def relative_elements(station, ship, pole=(0.0, 0.0, 1.0)) -> np.ndarray:
             np.sum(dh * node, axis=0),
         ]
     )
-
-
-PLAN_ITERATIONS = 8
-"""At most this many Newton iterations in :func:`linear_plan` (it stops at steps below 1e-7 m/s)."""
-
-
-@dataclass(frozen=True)
-class FarRangePlan:
-    """The linear far-range plan for a batch of M cases.
-
-    dv_rtn: (4, 3, M) burn components (radial out, along-track, orbit normal), m/s.
-    dv_total: (M,) sum of burn magnitudes, m/s. u: (4, M) ship argument of latitude at each burn.
-    """
-
-    dv_rtn: np.ndarray
-    dv_total: np.ndarray
-    u: np.ndarray
-
-
-def linear_plan(
-    roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=True, as_depth_m=0.0
-):
-    """Four-burn linear far-range plan in ROE (module docstring, step 1), vectorised over M cases.
-
-    roe0: (6, M) ROE at t = 0 (insertion). a_st: station semi-major axis (m); inc: inclination
-    (rad);
-    u_st0: station mean argument of latitude at t = 0 (rad). t_burns: (4,) burn times after t = 0
-    (s);
-    the last is the arrival at the approach start point. target_dlambda: the ship's mean-longitude
-    offset at arrival (rad; negative = behind the station). out_of_plane: False plans the in-plane
-    burns only (for windows: the launcher's aim plane takes care of the plane, see launch.py).
-    as_depth_m: the approach start point's height below the station's V-bar, m, reached with no
-    relative velocity: there the ship's ROE are ``da = -4 d``, ``de = -3 d / a (cos u, sin u)``
-    at its argument of latitude u: the apogee of an orbit 4 d lower on average (the first-order
-    map between LVLH states and ROE, D'Amico 2010 ch. 2; Fehse 2003 eqs. 3.25-3.27).
-    """
-    roe0 = np.asarray(roe0, dtype=float)
-    if roe0.ndim == 1:
-        roe0 = roe0[:, None]
-    m = roe0.shape[1]
-    t_burns = np.asarray(t_burns, dtype=float)
-    n = mean_motion(a_st)
-    lam_rate_st = mean_longitude_rate(a_st, inc)
-    da0, dl0, dex0, dey0, dix0, diy0 = roe0
-    x = np.zeros((4, m))
-    for _ in range(PLAN_ITERATIONS):
-        # Segment semi-major-axis offsets with the current guess: after burn k, da0 + 2/n sum x_j.
-        da_seg = da0 + (2.0 / n) * np.concatenate([np.zeros((1, m)), np.cumsum(x, axis=0)])
-        t_edges = np.concatenate([[0.0], t_burns])
-        # Ship's mean argument of latitude at each burn from the drift so far.
-        rates = mean_longitude_rate(a_st + da_seg[:4], inc) - lam_rate_st  # (4, M)
-        dls = dl0 + np.cumsum(rates * np.diff(t_edges)[:, None], axis=0)
-        u = u_st0 + lam_rate_st * t_burns[:, None] + dls  # (4, M)
-        # Drift-rate sensitivity to da, taken at the station's orbit (a chord-Newton iteration:
-        # the Jacobian stays regular however far the current guess is).
-        eps = 10.0
-        slope = (mean_longitude_rate(a_st + eps, inc) - lam_rate_st) / eps
-        rate_now = mean_longitude_rate(a_st + da_seg, inc) - lam_rate_st
-        # dlambda at arrival = dl0 + sum_s rate_s * dt_s, with rate_s linearised in x.
-        dt = np.diff(t_edges)  # (4,): segments 0..3; segment 4 (after arrival) has zero length
-        dl_f0 = dl0 + np.sum(rate_now[:4] * dt[:, None], axis=0)
-        # d(dl_f)/d x_k = slope * (sum of the durations of the segments after burn k) * 2/n
-        after = np.array([dt[k + 1 : 4].sum() for k in range(4)])
-        d_dl = np.repeat((slope * after * 2.0 / n)[:, None], m, axis=1)
-        A = np.zeros((m, 4, 4))
-        A[:, 0, :] = 2.0 / n
-        A[:, 1, :] = (2.0 / (n * a_st) * np.cos(u)).T
-        A[:, 2, :] = (2.0 / (n * a_st) * np.sin(u)).T
-        A[:, 3, :] = d_dl.T
-        # Residuals relative to the current x (Newton step on the linearised system).
-        de_as = -3.0 * as_depth_m / a_st  # the e-vector at the approach start point (docstring)
-        res = np.stack(
-            [
-                da0 + (2.0 / n) * np.sum(x, axis=0) + 4.0 * as_depth_m,
-                dex0 + np.sum(2.0 / (n * a_st) * np.cos(u) * x, axis=0) - de_as * np.cos(u[3]),
-                dey0 + np.sum(2.0 / (n * a_st) * np.sin(u) * x, axis=0) - de_as * np.sin(u[3]),
-                dl_f0 - target_dlambda,
-            ],
-            axis=1,
-        )  # (M, 4)
-        finite = np.all(np.isfinite(A), axis=(1, 2)) & np.all(np.isfinite(res), axis=1)
-        A[~finite] = np.eye(4)
-        res[~finite] = 0.0
-        singular = ~finite | (
-            np.abs(np.linalg.det(A)) < 1e-30 * np.max(np.abs(A), axis=(1, 2)) ** 4
-        )
-        A[singular] = np.eye(4)
-        step = np.linalg.solve(A, res[..., None])[..., 0].T
-        x = x - step
-        x[:, singular] = np.nan
-        if np.all(~np.isfinite(step) | (np.abs(step) < 1e-7)):
-            break
-    # Check the drift condition with the nonlinear rates; a case that has not converged is no plan.
-    da_seg = da0 + (2.0 / n) * np.concatenate([np.zeros((1, m)), np.cumsum(x, axis=0)])
-    rates = mean_longitude_rate(a_st + da_seg[:4], inc) - lam_rate_st
-    miss = dl0 + np.sum(rates * np.diff(np.concatenate([[0.0], t_burns]))[:, None], axis=0)
-    converged = np.abs(miss - target_dlambda) < 1e-5  # 70 m along-track
-    # Out of plane: minimum-norm normal components removing (dix0, diy0) plus the drift of diy by
-    # the differential J2 nodal regression of the segments flown at other heights (diy = dRAAN
-    # sin i).
-    da_seg = da0 + (2.0 / n) * np.concatenate([np.zeros((1, m)), np.cumsum(x, axis=0)])
-    d_raan = np.sum(
-        (nodal_rate(np.maximum(a_st + da_seg[:4], R_EARTH), inc) - nodal_rate(a_st, inc))
-        * np.diff(np.concatenate([[0.0], t_burns]))[:, None],
-        axis=0,
-    )
-    B = np.stack([np.cos(u), np.sin(u)]) / (n * a_st)  # (2, 4, M)
-    Bm = np.moveaxis(B, -1, 0)  # (M, 2, 4)
-    rhs = -np.stack([dix0, diy0 + np.sin(inc) * d_raan], axis=1)[..., None]  # (M, 2, 1)
-    BBt = Bm @ np.swapaxes(Bm, 1, 2)
-    dv_n = (np.swapaxes(Bm, 1, 2) @ np.linalg.solve(BBt, rhs))[..., 0].T  # (4, M)
-    if not out_of_plane:
-        dv_n = np.zeros_like(dv_n)
-    dv = np.stack([np.zeros_like(x), x, dv_n], axis=1)  # (4, 3, M)
-    total = np.sum(np.linalg.norm(dv, axis=1), axis=0)
-    # A plan whose intermediate orbit dips below 120 km (or diverged) is not a plan.
-    da_all = da0 + (2.0 / n) * np.cumsum(x, axis=0)
-    good = converged & np.all(a_st + da_all > R_EARTH + 120e3, axis=0)
-    total = np.where(good, total, np.nan)
-    return FarRangePlan(dv, total, u)
-
-
-B3_SHIFTS_REV = (0.0, -0.1, 0.1, -0.2, 0.2)
-"""Moves of the third burn tried, in revolutions, where the scheme's own times give no plan (the
-four burns' arguments of latitude lining up make it singular) or a near-singular one; a real plan
-shifts a burn too."""
-
-B3_SINGULAR_DEG = 25.0
-"""Where the scheme's own times give a plan with the third burn's argument of latitude within this
-angle of the first's (mod 180 deg), the plan is near the singularity and pays for it with
-opposing burns (up to 75 m/s more on the two-day scheme, over about 15 deg of phase angle): the
-cheapest of the B3 moves is flown there (and where there is no plan at all). The two-orbit and
-four-orbit windows lie 40 deg or more from it. The 25 deg is a chosen cut-off, set where the bump
-of the two-day Delta-v curve of Progress MS-31's insertion ended: a heuristic, not a published
-figure."""
-
-
-def best_plan(
-    roe0, a_st, inc, u_st0, t_burns, target_dlambda, *, out_of_plane=True, as_depth_m=0.0
-):
-    """:func:`linear_plan` with the scheme's times, or the cheapest B3 move of ``B3_SHIFTS_REV``
-    where those times give no plan or a near-singular one (:data:`B3_SINGULAR_DEG`), per case.
-
-    Returns (t_burns (4, M) used, FarRangePlan). Arguments as in :func:`linear_plan`.
-    """
-    roe0 = np.asarray(roe0, dtype=float)
-    if roe0.ndim == 1:
-        roe0 = roe0[:, None]
-    period = TWO_PI / mean_motion(a_st)
-    m = roe0.shape[1]
-    tb0 = np.array(t_burns, dtype=float)
-    kw = {"out_of_plane": out_of_plane, "as_depth_m": as_depth_m}
-    best = linear_plan(roe0, a_st, inc, u_st0, tb0, target_dlambda, **kw)
-    best_tb = np.repeat(tb0[:, None], m, axis=1)
-    dv_t, dv_rtn, u = best.dv_total.copy(), best.dv_rtn.copy(), best.u.copy()
-    # Try the moves where the scheme's own times give no plan (singular or not converged) or a
-    # near-singular one, and keep the cheapest plan of each case.
-    near_sing = np.abs(np.sin(best.u[2] - best.u[0])) < np.sin(np.radians(B3_SINGULAR_DEG))
-    idx = np.flatnonzero(~np.isfinite(dv_t) | near_sing)
-    dv_t[~np.isfinite(dv_t)] = np.inf
-    for shift in B3_SHIFTS_REV[1:] if idx.size else ():
-        tb = tb0.copy()
-        tb[2] += shift * period
-        p = linear_plan(roe0[:, idx], a_st, inc, u_st0, tb, target_dlambda, **kw)
-        take = np.isfinite(p.dv_total) & (p.dv_total < dv_t[idx])
-        sel = idx[take]
-        best_tb[:, sel] = tb[:, None]
-        dv_t[sel], dv_rtn[:, :, sel], u[:, sel] = (
-            p.dv_total[take],
-            p.dv_rtn[:, :, take],
-            p.u[:, take],
-        )
-    dv_t[~np.isfinite(dv_t)] = np.nan
-    best = FarRangePlan(dv_rtn, dv_t, u)
-    return best_tb, best
 
 
 # ------------------------------------------------------------------------------------------------
@@ -369,27 +207,38 @@ class InsertionGeometry:
 def insertion_geometry(station, ship, pole, approach) -> InsertionGeometry:
     """:class:`InsertionGeometry` of the station (6,) and ship (6,) at insertion; ``pole`` (3,)
     the Earth's axis; ``approach`` a ``proximity.ApproachProfile`` (the approach start point)."""
-    a_st = float(semi_major_axis(station))
-    n_st = mean_motion(a_st)
-    h = np.cross(station[:3], station[3:])
-    h /= np.linalg.norm(h)
-    inc = float(np.arccos(np.clip(h @ pole, -1.0, 1.0)))
-    node = np.cross(pole, h)
-    node /= np.linalg.norm(node)
-    u_st = float(_mean_elements(station, node, np.cross(h, node))[1])
+    return insertion_geometries(
+        np.asarray(station, dtype=float)[:, None],
+        np.asarray(ship, dtype=float)[:, None],
+        np.asarray(pole, dtype=float)[:, None],
+        approach,
+    )[0]
+
+
+def insertion_geometries(station, ship, pole, approach) -> list[InsertionGeometry]:
+    """:func:`insertion_geometry` of N insertions at once: station and ship (6, N), pole (3, N)."""
+    a_st = np.asarray(semi_major_axis(station))
+    h = _unit(np.cross(station[:3], station[3:6], axis=0))
+    inc = np.arccos(np.clip(np.sum(h * pole, axis=0), -1.0, 1.0))
+    node = _unit(np.cross(pole, h, axis=0))
+    u_st = _mean_elements(station, node, np.cross(h, node, axis=0))[1]
     roe = relative_elements(station, ship, pole)
+    period = np.asarray(nodal_period(station, pole))
     as_rel = approach_start(approach)
-    return InsertionGeometry(
-        a_st,
-        float(n_st),
-        float(nodal_period(station, pole)),
-        inc,
-        u_st,
-        roe,
-        float(as_rel[0] / a_st),
-        as_rel,
-        float(as_rel[2]),
-    )
+    return [
+        InsertionGeometry(
+            float(a_st[j]),
+            float(mean_motion(a_st[j])),
+            float(period[j]),
+            float(inc[j]),
+            float(u_st[j]),
+            roe[:, j].copy(),
+            float(as_rel[0] / a_st[j]),
+            as_rel,
+            float(as_rel[2]),
+        )
+        for j in range(station.shape[1])
+    ]
 
 
 def approach_start(approach) -> np.ndarray:

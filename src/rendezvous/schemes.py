@@ -11,19 +11,26 @@ search both use :func:`scheme_window`.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .catalog import SCHEMES, Scheme
 from .errors import MissionError
-from .phasing import InsertionGeometry, best_plan, linear_plan
+from .phasing import InsertionGeometry, best_plan
+
+Ask = tuple[np.ndarray, bool]
+"""What a window scan asks for: phases (rad) to plan, and whether B3 may move (:func:`_scan`)."""
 
 __all__ = [
     "SchemeWindow",
     "choose_scheme",
     "planned_dv",
+    "planned_dvs",
     "scheme_window",
+    "scheme_window_batch",
     "scheme_windows",
     "window_region",
 ]
@@ -63,19 +70,19 @@ def window_region(ok, i: int, gap: int) -> tuple[int, int]:
     pairs half a revolution apart, u3 = u1 mod pi) make the eccentricity control singular; a real
     plan shifts a burn by minutes there, so such narrow gaps do not end a window.
     """
-    ok = np.array(ok, dtype=bool)
+    ok = np.asarray(ok, dtype=bool)
     bad = np.flatnonzero(~ok)
     if bad.size:
-        for run in np.split(bad, np.flatnonzero(np.diff(bad) > 1) + 1):
-            if run[0] > 0 and run[-1] < ok.size - 1 and run.size <= gap:
-                ok[run] = True
-    lo = i
-    while lo > 0 and ok[lo - 1]:
-        lo -= 1
-    hi = i
-    while hi < ok.size - 1 and ok[hi + 1]:
-        hi += 1
-    return lo, hi
+        new_run = np.flatnonzero(np.diff(bad) > 1) + 1
+        starts = bad[np.concatenate([[0], new_run])]
+        ends = bad[np.concatenate([new_run - 1, [bad.size - 1]])]
+        bridged = (starts > 0) & (ends < ok.size - 1) & (ends - starts + 1 <= gap)
+        bad = bad[~np.repeat(bridged, ends - starts + 1)]
+    k = np.searchsorted(bad, i)  # the first bad phase at or after i
+    lo = int(bad[k - 1]) + 1 if k > 0 else 0
+    k = np.searchsorted(bad, i, side="right")  # the first after i
+    hi = int(bad[k]) - 1 if k < bad.size else ok.size - 1
+    return min(lo, i), max(hi, i)
 
 
 def planned_dv(
@@ -85,21 +92,31 @@ def planned_dv(
     ROE ``roe0`` (6,) but phase angles ``phases`` (K,) rad (the phase enters as dlambda = -phase).
     Other arguments as in :func:`linear_plan` (``as_depth_m``: the approach start point's depth
     below the V-bar, ``phasing.InsertionGeometry.as_depth_m``)."""
-    roe = np.repeat(np.asarray(roe0, dtype=float)[:, None], phases.size, axis=1)
-    roe[1] = -phases
-    _, plan = best_plan(
-        roe, a_st, inc, u_st0, t_burns, target_dlambda, out_of_plane=False, as_depth_m=as_depth_m
+    args = (roe0, a_st, inc, u_st0, t_burns, target_dlambda, as_depth_m)
+    return planned_dvs([(np.asarray(phases, dtype=float), args, True)])[0]
+
+
+def planned_dvs(requests) -> list[np.ndarray]:
+    """:func:`planned_dv` of many insertions in one batch (one :func:`phasing.best_plan`).
+
+    requests: (phases (K,), args, moves): ``args`` = (roe0, a_st, inc, u_st0, t_burns,
+    target_dlambda, as_depth_m) of one insertion; ``moves`` False plans with the scheme's own burn
+    times only (no moves of B3). Each plan is the same as alone (``linear_plan`` per case)."""
+    sizes = [ph.size for ph, _, _ in requests]
+    if not sum(sizes):
+        return [np.zeros(0) for _ in requests]
+    roe = np.repeat(np.array([arg[0] for _, arg, _ in requests], dtype=float).T, sizes, axis=1)
+    roe[1] = -np.concatenate([ph for ph, _, _ in requests])
+    a_st, inc, u_st0, target, depth = (
+        np.repeat([float(arg[q]) for _, arg, _ in requests], sizes) for q in (1, 2, 3, 5, 6)
     )
-    return np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
-
-
-def _own_times_dv(phases, args) -> np.ndarray:
-    """The planned Delta-v at ``phases`` with the scheme's own burn times only (one
-    :func:`~rendezvous.phasing.linear_plan`; inf where that gives no plan)."""
-    roe = np.repeat(np.asarray(args[0], dtype=float)[:, None], phases.size, axis=1)
-    roe[1] = -phases
-    plan = linear_plan(roe, *args[1:6], out_of_plane=False, as_depth_m=args[6])
-    return np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
+    t_b = np.repeat(np.array([arg[4] for _, arg, _ in requests], dtype=float).T, sizes, axis=1)
+    moves = np.repeat([bool(mv) for _, _, mv in requests], sizes)
+    _, plan = best_plan(
+        roe, a_st, inc, u_st0, t_b, target, out_of_plane=False, as_depth_m=depth, moves=moves
+    )
+    dv = np.where(np.isfinite(plan.dv_total), plan.dv_total, np.inf)
+    return np.split(dv, np.cumsum(sizes)[:-1])
 
 
 def _pending(dv, tried, scope, gap: int) -> np.ndarray:
@@ -117,14 +134,32 @@ def _pending(dv, tried, scope, gap: int) -> np.ndarray:
     return np.flatnonzero(near & scope & ~tried)
 
 
+TIE_M_S = 1e-4
+"""Planned Delta-vs closer than this (m/s) to the minimum of a scan are equal minima
+(:func:`_regions`): floors apart from each other can each reach the minimum (the energy and
+eccentricity change alone) and then differ only by rounding (1e-14 m/s) or the linear plan's
+convergence (1e-7 m/s)."""
+
+
 def _regions(dv, scheme: Scheme, flat_tol_m_s: float, gap: int) -> tuple[int, float, list[int]]:
-    """(argmin, minimum, [window lo, hi, floor lo, hi] indices) of a scan ``dv``."""
-    i = int(np.argmin(dv))
-    dv_min = float(dv[i])
-    edges = [
-        *window_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap),
-        *window_region(dv <= dv_min + flat_tol_m_s, i, gap),
-    ]
+    """(argmin, minimum, [window lo, hi, floor lo, hi] indices) of a scan ``dv``.
+
+    Where separate floors reach the minimum (within :data:`TIE_M_S`; two-day insertions have
+    several), the widest floor is taken (the first of equally wide ones) and the argmin is the one
+    on that floor: the phases with the most margin, and a choice that rounding cannot change (the
+    plain argmin jumped between such floors with the last bits of the Delta-v)."""
+    dv_min = float(np.min(dv))
+    flat = dv <= dv_min + flat_tol_m_s
+    floor, seen_to = (0, -1), -1
+    for j in np.flatnonzero(dv <= dv_min + TIE_M_S):
+        if j <= seen_to:  # a minimum of a floor already seen
+            continue
+        region = window_region(flat, int(j), gap)
+        seen_to = region[1]
+        if region[1] - region[0] > floor[1] - floor[0]:
+            floor = region
+    i = floor[0] + int(np.argmin(dv[floor[0] : floor[1] + 1]))
+    edges = [*window_region(dv <= dv_min + scheme.dv_margin_m_s, i, gap), *floor]
     return i, dv_min, edges
 
 
@@ -140,7 +175,7 @@ def _moved_out(edges, scope, gap: int) -> bool:
     )
 
 
-def _scan(phases, args, scheme, flat_tol_m_s, gap, scope, trials) -> tuple:
+def _scan(phases, scheme, flat_tol_m_s, gap, scope, trials) -> Generator[Ask, np.ndarray, Any]:
     """The scan of :func:`scheme_window`: :func:`planned_dv` over ``scope`` (bool (K,); the whole
     scan where the window found comes near its ends), tried first with the scheme's own burn times
     and then with the moves of B3 only where they can matter (:func:`_pending`). ``trials(edges)``
@@ -148,15 +183,17 @@ def _scan(phases, args, scheme, flat_tol_m_s, gap, scope, trials) -> tuple:
     the same batch as the last moves of B3 (for two guesses of each edge), and kept where the edge
     was guessed right.
 
-    Returns ((argmin, minimum, edges), Delta-v at the trial phases or None)."""
+    A generator: it yields the batches of phases it needs as (phases, moves) (``moves`` False:
+    the scheme's own burn times only) and is sent their Delta-v (:func:`planned_dvs`);
+    it returns ((argmin, minimum, edges), Delta-v at the trial phases or None)."""
     dv = np.full(phases.size, np.inf)
-    dv[scope] = _own_times_dv(phases[scope], args)
+    dv[scope] = yield phases[scope], False
     tried = np.isfinite(dv)
     for _ in range(12):
         found = _regions(dv, scheme, flat_tol_m_s, gap)
         if _moved_out(found[2], scope, gap):  # the window moved far from ``near``: scan everything
             rest = ~scope
-            dv[rest] = _own_times_dv(phases[rest], args)
+            dv[rest] = yield phases[rest], False
             tried |= np.isfinite(dv)
             scope = np.ones(phases.size, dtype=bool)
             continue
@@ -170,15 +207,20 @@ def _scan(phases, args, scheme, flat_tol_m_s, gap, scope, trials) -> tuple:
         if ok.size:
             guess[todo[(todo > ok[0]) & (todo < ok[-1])]] = found[1] + 0.25 * flat_tol_m_s
         cands = [found[2], _regions(guess, scheme, flat_tol_m_s, gap)[2]]
+        extra = [
+            e for e in range(4) if cands[1][e] != cands[0][e]
+        ]  # the second guesses that differ
         trial = (
-            np.concatenate([trials(c) for c in cands]) if trials is not None else np.zeros((0, 1))
+            np.concatenate([trials(cands[0]), trials(cands[1])[extra]])
+            if trials is not None
+            else np.zeros((0, 1))
         )
-        values = planned_dv(np.concatenate([phases[todo], trial.ravel()]), *args)
+        values = yield np.concatenate([phases[todo], trial.ravel()]), True
         dv[todo] = values[: todo.size]
         tried[todo] = True
         again = _regions(dv, scheme, flat_tol_m_s, gap)
-        rows = [
-            next((4 * g + e for g in (0, 1) if cands[g][e] == x), -1)
+        rows = [  # the trial row of each edge's right guess, or -1
+            e if cands[0][e] == x else 4 + extra.index(e) if cands[1][e] == x else -1
             for e, x in enumerate(again[2])
         ]
         if not _pending(dv, tried, scope, gap).size and min(rows) >= 0:
@@ -228,6 +270,70 @@ def scheme_window(
     eccentricity change). ``as_depth_m``: as in :func:`planned_dv`.
     """
     args = (roe0, a_st, inc, u_st0, t_burns, target_dlambda, as_depth_m)
+    kw = {
+        "step_deg": step_deg,
+        "levels": levels,
+        "points": points,
+        "flat_tol_m_s": flat_tol_m_s,
+        "bridge_deg": bridge_deg,
+        "near": near,
+        "near_pad_deg": near_pad_deg,
+    }
+    return scheme_window_batch([(scheme, args, kw)])[0]
+
+
+WINDOW_OPTIONS = {
+    "step_deg": 1.0,
+    "levels": 3,
+    "points": 5,
+    "flat_tol_m_s": 0.5,
+    "bridge_deg": 5.0,
+    "near": None,
+    "near_pad_deg": 10.0,
+}
+"""The defaults of :func:`scheme_window`'s options, for :func:`scheme_window_batch`."""
+
+
+def scheme_window_batch(calls) -> list[SchemeWindow]:
+    """:func:`scheme_window` of many insertions together: ``calls`` are (scheme, args, options)
+    with ``args`` = (roe0, a_st, inc, u_st0, t_burns, target_dlambda, as_depth_m) and
+    ``options`` its keyword arguments but ``as_depth_m`` (defaults: :data:`WINDOW_OPTIONS`).
+    The scans run in lockstep: each round plans the phases all of them need in one batch
+    (:func:`planned_dvs`), so that the fixed cost of a batch is paid once per round instead of
+    once per insertion. Each window is the one :func:`scheme_window` gives alone (the plans are
+    per case)."""
+    scans = [
+        (_window_steps(scheme, **{**WINDOW_OPTIONS, **options}), args)
+        for scheme, args, options in calls
+    ]
+    out: list[SchemeWindow | None] = [None] * len(scans)
+    asked = {j: next(scan) for j, (scan, _) in enumerate(scans)}  # each asks at least once
+    while asked:
+        keys = list(asked)
+        values = planned_dvs([(asked[j][0], scans[j][1], asked[j][1]) for j in keys])
+        for j, dv in zip(keys, values, strict=True):
+            try:
+                asked[j] = scans[j][0].send(dv)
+            except StopIteration as done:
+                out[j] = done.value
+                del asked[j]
+    return [w for w in out if w is not None]
+
+
+def _window_steps(
+    scheme: Scheme,
+    *,
+    step_deg: float,
+    levels: int,
+    points: int,
+    flat_tol_m_s: float,
+    bridge_deg: float,
+    near: SchemeWindow | None,
+    near_pad_deg: float,
+) -> Generator[Ask, np.ndarray, SchemeWindow]:
+    """The steps of :func:`scheme_window` (its docstring) for one insertion, as a generator of
+    the batches of phases whose planned Delta-v it needs (as :func:`_scan`); it returns the
+    :class:`SchemeWindow`."""
     step = np.radians(step_deg)
     phases = np.arange(np.radians(-30.0), np.radians(390.0) + step / 2, step)
     gap = int(round(bridge_deg / step_deg))
@@ -250,8 +356,8 @@ def scheme_window(
         width = np.where(at_end, 0.0, step)
         return inside[:, None] + sides[:, None] * width[:, None] * frac  # (4, points)
 
-    (i, dv_min, edges), first = _scan(
-        phases, args, scheme, flat_tol_m_s, gap, scope, trials if levels > 0 else None
+    (i, dv_min, edges), first = yield from _scan(
+        phases, scheme, flat_tol_m_s, gap, scope, trials if levels > 0 else None
     )
     inside, at_end = brackets(edges)
     width = np.where(at_end, 0.0, step)
@@ -259,7 +365,7 @@ def scheme_window(
         if not np.any(width > 0):
             break
         trial = inside[:, None] + sides[:, None] * width[:, None] * frac  # (4, points)
-        dv_t = first if level == 0 and first is not None else planned_dv(trial.ravel(), *args)
+        dv_t = first if level == 0 and first is not None else (yield trial.ravel(), True)
         dv_t = np.asarray(dv_t).ravel()
         ok = dv_t.reshape(4, points) <= dv_min + lev[:, None]
         n_ok = np.where(ok.all(axis=1), points, np.argmin(ok, axis=1))  # contiguous from inside

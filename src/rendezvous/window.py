@@ -15,7 +15,8 @@ opportunity; the descending pass is dropped.
 A scheme's phase window for one insertion is the set of phase angles whose planned in-plane
 far-range Delta-v (``phasing.best_plan``, the linear ROE plan) is within ``Scheme.dv_margin_m_s``
 of its minimum: ``schemes.scheme_window``, the same window the flight itself uses (a 1 deg scan;
-the search refines its edges to 1/48 deg, :data:`EDGE_REFINEMENT`, the flight to 0.005 deg).
+the search refines its edges to 1/48 deg, ``window_nominal.EDGE_REFINEMENT``, the flight to
+0.005 deg).
 
 The nominal launch time. The planned Delta-v has a *flat floor*: over a range of phase angles
 (about 7 deg for the two-orbit scheme, 30 deg for the four-orbit one) the burns can absorb the
@@ -53,9 +54,10 @@ How it is computed: a pipeline of named stages over typed values, each vectorise
 1. ``window_scan.plane_passes``: a 180 s scan of the whole period finds the ascending plane passes;
    one batch of candidate times every ``step_s`` (2 s) over each pass gives the plane limits and
    the phase angle as a function of launch time (:class:`~rendezvous.window_scan.PlanePass`).
-2. :func:`nominal_windows`: the scheme windows at the nominal insertion of every pass and scheme
-   (two sweeps, starting from the in-plane time; each scan near the scheme's latest window) and
-   the nominal phase (:class:`CaseWindow`).
+2. ``window_nominal.nominal_windows``: the scheme windows at the nominal insertion of every pass
+   and scheme (two sweeps, starting from the in-plane time; each scan near the scheme's latest
+   window) and the nominal phase (:class:`CaseWindow`); the windows of many passes are planned in
+   lockstep batches (``schemes.scheme_window_batch``), one linear-plan call per round for all.
 3. :func:`refine_times`: every nominal, opening and closing time refined together by a vectorised
    Illinois (regula falsi) iteration on the phase or out-of-plane angle to better than 1 ms
    (:class:`CaseTimes`).
@@ -90,8 +92,9 @@ import numpy as np
 from . import phasing
 from .constants import DAY, R_EARTH
 from .orbits import mean_motion
-from .schemes import SchemeWindow, planned_dv, scheme_window
-from .window_scan import PlanePass, SearchContext, plane_passes, refine, wrap
+from .schemes import SchemeWindow, planned_dvs, scheme_window
+from .window_nominal import Case, CaseWindow, nominal_windows
+from .window_scan import SearchContext, plane_passes, refine, wrap
 
 __all__ = [
     "CaseTimes",
@@ -235,144 +238,6 @@ class WindowSearch:
 
 
 # ------------------------------------------------------------------------------------------------
-# Stage 2: the scheme windows at the nominal insertion
-
-
-@dataclass(frozen=True)
-class CaseWindow:
-    """One scheme on one plane pass: its window at the nominal insertion (``limits``), the branch
-    ``k`` (the pass's phases + 360 k deg lie in the window), the nominal phase ``target_deg`` (on
-    that branch), the station's period (s), and what opens and closes the window: ("phase",
-    level deg) or ("plane", None)."""
-
-    limits: SchemeWindow
-    k: int
-    target_deg: float
-    period: float
-    open: tuple[str, float | None]
-    close: tuple[str, float | None]
-
-
-@dataclass(frozen=True)
-class Case:
-    """A scheme on a plane pass, and its window where the pass can fly it (else None)."""
-
-    plane_pass: PlanePass
-    scheme: str
-    window: CaseWindow | None
-
-
-SCAN_NEAR = True
-"""Whether each scheme window is scanned near the scheme's latest window (``schemes.scheme_window``
-``near``); False scans the whole phase range every time (the earlier search, for benchmarks)."""
-
-EDGE_REFINEMENT = {"levels": 1, "points": 47}
-"""How the search refines the edges of each scheme window (``schemes.scheme_window``): one batch
-of 47 phases inside each 1 deg bracket, edges to 1/48 deg, 0.3 s of launch time (the phase
-grows about 4 deg a minute). The flight itself (``mission``) keeps the finer default (0.005 deg).
-"""
-
-
-def _case_window(
-    p: PlanePass,
-    name: str,
-    geom: phasing.InsertionGeometry,
-    near: SchemeWindow | None = None,
-) -> tuple[SchemeWindow, CaseWindow | None, float]:
-    """(scheme window, :class:`CaseWindow` or None, liftoff time of the nominal phase s) of
-    scheme ``name`` on pass ``p`` for the insertion ``geom`` at the current nominal; ``near``:
-    the scheme's window at a similar insertion (``schemes.scheme_window``)."""
-    scheme = phasing.SCHEMES[name]
-    ph_a, ph_b = np.degrees(np.interp(p.plane_limits, p.t, p.phase))
-    near = near if SCAN_NEAR else None
-    lim = scheme_window(
-        scheme, *geom.plan_args(scheme), near=near, as_depth_m=geom.as_depth_m, **EDGE_REFINEMENT
-    )
-    best = None
-    for k in (-1, 0, 1):
-        a, b = ph_a + 360 * k, ph_b + 360 * k
-        ov = min(b, lim.hi_deg) - max(a, lim.lo_deg)
-        if ov > 0 and (best is None or ov > best[0]):
-            best = (ov, k)
-    if best is None:
-        return lim, None, float("nan")
-    k = best[1]
-    lo_ph, hi_ph = max(ph_a + 360 * k, lim.lo_deg), min(ph_b + 360 * k, lim.hi_deg)
-    f_lo, f_hi = max(lo_ph, lim.flat_lo_deg), min(hi_ph, lim.flat_hi_deg)
-    if f_lo <= f_hi:
-        target = 0.5 * (f_lo + f_hi)
-    else:  # the floor is not flyable: the flyable end nearest to it
-        target = hi_ph if hi_ph < lim.flat_lo_deg else lo_ph
-    t_nominal = float(np.interp(np.radians(target - 360 * k), p.phase, p.t))
-    opens = ("phase", lim.lo_deg) if lim.lo_deg > ph_a + 360 * k else ("plane", None)
-    closes = ("phase", lim.hi_deg) if lim.hi_deg < ph_b + 360 * k else ("plane", None)
-    return lim, CaseWindow(lim, k, float(target), geom.period, opens, closes), t_nominal
-
-
-def _far_from(p: PlanePass, ref: SchemeWindow) -> bool:
-    """Whether the pass's phase range is far (5 deg) from a scheme's window of another pass (it
-    moves by about a degree from one insertion to another)."""
-    ph_a, ph_b = np.degrees(np.interp(p.plane_limits, p.t, p.phase))
-    return not any(
-        ph_b + 360 * k > ref.lo_deg - 5 and ph_a + 360 * k < ref.hi_deg + 5 for k in (-1, 0, 1)
-    )
-
-
-WIDE_DEG = 90.0
-"""A scheme window at least this wide (the two-day one, 150 to 330 deg) is wider than the phases
-of a whole plane pass (about 90 deg for the 1 deg plane limit): every pass is searched for it, and
-its window is computed once per pass, at the in-plane insertion (:func:`nominal_windows`)."""
-
-
-def nominal_windows(ctx: SearchContext, passes: list[PlanePass], names) -> list[Case]:
-    """Stage 2: for every pass and scheme, the window at the nominal insertion. Two sweeps: the
-    first at the in-plane time, the second at the first sweep's nominal where it moved by 20 s or
-    more (the limits drift about 1 deg per rad of the station's argument of latitude; 20 s is 1.3
-    deg of it), for the windows narrower than :data:`WIDE_DEG`. A wide (two-day) window keeps the
-    one at the in-plane insertion: its nominal is set by the plane limits and a floor that covers
-    most of the pass. That window is ill-conditioned (its planned Delta-v has several floors of
-    almost the same height, and the lowest, which the window follows, changes with small changes
-    of the insertion), and a second sweep often lost the pass: over 30 days from 2025-04-08 the
-    search with two sweeps found 18 two-day opportunities, 16 of which the flight's own window at
-    the nominal accepts; with one window per pass it finds 29, and the flight accepts 25. Each
-    scan starts near the scheme's latest window (``schemes.scheme_window`` ``near``)."""
-    pairs = [(p, name) for p in passes for name in names]
-    t_ref = np.array([p.t0 for p, _ in pairs])
-    found: list[CaseWindow | None] = [None] * len(pairs)
-    first: dict[str, SchemeWindow] = {}
-    last: dict[str, SchemeWindow] = {}  # the latest window of each scheme: where to scan
-    mine: list[SchemeWindow | None] = [None] * len(pairs)
-    t_prev = t_ref.copy()
-    for sweep in range(2):
-        if not pairs:
-            break
-        ev = ctx.evaluate(t_ref)
-        geoms: dict[float, phasing.InsertionGeometry] = {}  # the schemes of a pass share one
-        for j, (p, name) in enumerate(pairs):
-            w = found[j]
-            if sweep and (
-                w is None or w.limits.width_deg >= WIDE_DEG or abs(t_ref[j] - t_prev[j]) < 20.0
-            ):
-                continue
-            t_prev[j] = t_ref[j]
-            ref = first.get(name)
-            if sweep == 0 and ref is not None and ref.width_deg < WIDE_DEG and _far_from(p, ref):
-                continue
-            key = float(t_ref[j])
-            if key not in geoms:
-                geoms[key] = phasing.insertion_geometry(
-                    ev.station[:, j], ev.ship[:, j], ev.pole[:, j], ctx.approach
-                )
-            lim, win, t_nom = _case_window(p, name, geoms[key], mine[j] or last.get(name))
-            first.setdefault(name, lim)
-            last[name] = mine[j] = lim
-            if win is not None:
-                t_ref[j] = t_nom
-            found[j] = win
-    return [Case(p, name, w) for (p, name), w in zip(pairs, found, strict=True)]
-
-
-# ------------------------------------------------------------------------------------------------
 # Stage 3: nominal, opening and closing times
 
 
@@ -430,6 +295,34 @@ def _on_branch(phase_deg: float, near_deg: float) -> float:
     return float(phase_deg + 360.0 * np.round((near_deg - phase_deg) / 360.0))
 
 
+def _predictions(ctx: SearchContext, cases: list[Case], ev, t_nom: np.ndarray) -> tuple:
+    """For the M ``cases`` with their launch model ``ev`` at the nominal, opening and closing
+    times (3 M) and the nominal times ``t_nom`` (M,): ([phase at the nominal, opening, closing]
+    deg on each window's branch, per case; planned far-range Delta-v (M,) m/s, in one batch;
+    predicted docking times (M,) s; the proximity (duration s, Delta-v m/s) per scheme)."""
+    m = len(cases)
+    prox = {name: proximity_estimate(ctx.approach_for(name), ctx.port) for name in phasing.SCHEMES}
+    geoms = phasing.insertion_geometries(
+        ev.station[:, :m], ev.ship[:, :m], ev.pole[:, :m], ctx.approach
+    )
+    phases, requests, t_dock = [], [], np.empty(m)
+    for q, case in enumerate(cases):
+        assert case.window is not None
+        target = case.window.target_deg
+        phases.append([_on_branch(np.degrees(ev.phase[q + i * m]), target) for i in range(3)])
+        scheme, geom = phasing.SCHEMES[case.scheme], geoms[q]
+        args = (*geom.plan_args(scheme), geom.as_depth_m)
+        requests.append((np.radians(phases[q][:1]), args, True))
+        t_dock[q] = (
+            t_nom[q]
+            + ctx.ascent.duration_s
+            + scheme.burn_revs[-1] * geom.period
+            + prox[case.scheme][0]
+        )
+    dv_far = np.concatenate(planned_dvs(requests))
+    return phases, dv_far, t_dock, prox
+
+
 def opportunities(
     ctx: SearchContext, cases: list[Case], times: list[CaseTimes | None]
 ) -> list[Opportunity]:
@@ -453,25 +346,17 @@ def opportunities(
     ev = ctx.evaluate(all_t)
     m = len(keys)
     utc = iso_utc(at_seconds(ctx.start, all_t), digits=3)
-    prox = {name: proximity_estimate(ctx.approach_for(name), ctx.port) for name in phasing.SCHEMES}
+    phases, dv_far, t_dock, prox = _predictions(ctx, [cases[j] for j in keys], ev, t_nom)
+    dock_utc = iso_utc(at_seconds(ctx.start, t_dock), digits=0)
+    epochs = {k: str(iso_utc(es.epoch, digits=0)) for k, es in enumerate(ctx.sets)}
     out = []
     for q, j in enumerate(keys):
         name, w = cases[j].scheme, cases[j].window
         assert w is not None
-        scheme = phasing.SCHEMES[name]
-        geom = phasing.insertion_geometry(
-            ev.station[:, q], ev.ship[:, q], ev.pole[:, q], ctx.approach
-        )
         lim = w.limits
-        phase, ph_open, ph_close = (
-            _on_branch(np.degrees(ev.phase[i]), w.target_deg) for i in (q, m + q, 2 * m + q)
-        )
-        dv = planned_dv(np.radians([phase]), *geom.plan_args(scheme), as_depth_m=geom.as_depth_m)
-        dv_far = float(dv[0])
-        prox_dur, prox_dv = prox[name]
-        t_dock = t_nom[q] + ctx.ascent.duration_s + scheme.burn_revs[-1] * geom.period + prox_dur
+        phase, ph_open, ph_close = phases[q]
+        prox_dv = prox[name][1]
         day_i = int(np.clip(t_nom[q] // DAY, 0, ctx.days - 1))
-        es = ctx.sets[ctx.set_of_day[day_i]]
         out.append(
             Opportunity(
                 scheme=name,
@@ -479,11 +364,11 @@ def opportunities(
                 open_utc=utc[m + q],
                 nominal_utc=utc[q],
                 close_utc=utc[2 * m + q],
-                docking_utc=str(iso_utc(at_seconds(ctx.start, t_dock), digits=0)),
+                docking_utc=str(dock_utc[q]),
                 t_open=float(t_open[q]),
                 t_nominal=float(t_nom[q]),
                 t_close=float(t_close[q]),
-                t_docking=float(t_dock),
+                t_docking=float(t_dock[q]),
                 phase_deg=phase,
                 phase_open_deg=ph_open,
                 phase_close_deg=ph_close,
@@ -494,10 +379,10 @@ def opportunities(
                 window_hi_deg=lim.hi_deg,
                 flat_lo_deg=lim.flat_lo_deg,
                 flat_hi_deg=lim.flat_hi_deg,
-                dv_m_s=dv_far + prox_dv,
-                dv_far_m_s=dv_far,
+                dv_m_s=float(dv_far[q]) + prox_dv,
+                dv_far_m_s=float(dv_far[q]),
                 dv_proximity_m_s=prox_dv,
-                element_set_epoch_utc=str(iso_utc(es.epoch, digits=0)),
+                element_set_epoch_utc=epochs[int(ctx.set_of_day[day_i])],
                 element_set_age_days=float(ctx.age_of_day[day_i]),
             )
         )
