@@ -92,6 +92,7 @@ import numpy as np
 from . import phasing
 from .constants import DAY, R_EARTH
 from .orbits import mean_motion
+from .scenario import default_ascent, port_of, site_of, vehicle_of
 from .schemes import SchemeWindow, planned_dvs, scheme_window
 from .window_nominal import Case, CaseWindow, nominal_windows
 from .window_scan import SearchContext, plane_passes, refine, wrap
@@ -144,26 +145,13 @@ def proximity_estimate(approach=None, port=None, n_mean=None) -> tuple[float, fl
     return approach_estimate(prof, port_pos, port_axis, n)
 
 
-def _ship(vehicle: Any) -> Any:
-    """The ``catalog.Vehicle`` of ``vehicle`` (name, object or None for Soyuz MS)."""
-    from .catalog import VEHICLES, vehicle_by_name
-
-    if vehicle is None:
-        return VEHICLES["soyuz"]
-    return vehicle_by_name(vehicle) if isinstance(vehicle, str) else vehicle
-
-
 def _approaches(vehicle: Any, port: Any) -> dict[str, Any]:
     """The approach flown with each scheme by ``vehicle`` (default Soyuz MS) to ``port`` (default
     Prichal nadir): ``calibration.approach_profile``, as ``simulate`` flies it."""
     from .calibration import approach_profile
-    from .catalog import PORTS
 
-    ship = _ship(vehicle)
-    return {
-        name: approach_profile(ship, port or PORTS["prichal"], scheme=name)
-        for name in phasing.SCHEMES
-    }
+    ship, port = vehicle_of(vehicle), port_of(port)
+    return {name: approach_profile(ship, port, scheme=name) for name in phasing.SCHEMES}
 
 
 @dataclass(frozen=True)
@@ -522,9 +510,7 @@ def search_windows(
     ('2025-04-08T09:03:07Z', 15.25)
     """
     from . import ephemeris
-    from .catalog import SITES, site_by_name
     from .inputs import to_time
-    from .launch import AscentModel
     from .proximity import ApproachProfile
     from .times import iso_utc
 
@@ -534,11 +520,8 @@ def search_windows(
         raise ValueError(f"days: got {days}; use 1 to 366")
     if not 0.1 <= step_s <= 30.0:
         raise ValueError(f"step_s: got {step_s}; use 0.1 to 30 s")
-    site = site_by_name(site) if isinstance(site, str) else (site or SITES["baikonur-31/6"])
-    if isinstance(port, str):
-        from .catalog import port_by_name
-
-        port = port_by_name(port)
+    site = site_of(site)
+    port = port_of(port)
     names = list(phasing.SCHEMES) if schemes is None else list(schemes)
     for name in names:
         if name not in phasing.SCHEMES:
@@ -551,7 +534,7 @@ def search_windows(
         days,
         sets,
         site,
-        ascent or AscentModel(payload_kg=_ship(vehicle).mass_kg),
+        ascent or default_ascent(vehicle),
         approach or ApproachProfile(),
         port,
         float(step_s),
