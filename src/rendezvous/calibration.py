@@ -20,9 +20,10 @@ reduction, flyaround to the port axis, hold, final approach). What moves it:
 Calibrated, in the open
 -----------------------
 The time the real flights spend beyond the far-range schedule and the approach legs is not
-published: real ships hold on the port axis, the docking is placed at a chosen lighting (five of
-the nine two-orbit plans in the tables put it 2.8 to 4.2 min after an orbital sunset, the other
-four 9 to 35 min before one; no published rule says which, see ``accuracy.docking_geometry``),
+published: real ships hold on the port axis, the docking is placed at a chosen lighting (eight of
+the thirteen two-orbit plans of ``flight_durations.csv`` put it 2.7 to 4.6 min after an orbital
+sunset, the other five 7 to 36 min before one; no published rule says which, see
+``accuracy.docking_geometry``),
 and our far-range schedule (the scheme's burn revolutions) may end earlier than the real one.
 Ground coverage no longer times it: the Luch relays see the ship throughout (ISS Reshetnev,
 2016). All of it is one calibrated time, flown as the hold: so the hold of the printed timeline
@@ -30,12 +31,15 @@ Ground coverage no longer times it: the Luch relays see the ship throughout (ISS
 least squares on the whole built-in table (every *actual* docking of ``data/flights.csv`` and
 ``data/flight_durations.csv``; planned dockings are never fitted, nor the flights the table's
 inclusion rule excludes, see ``data/PROVENANCE.md``), as an additive model
-``hold = HOLD[ship] + EXTRA[scheme]`` with EXTRA["2-orbit"] = 0:
+``hold = HOLD[ship] + EXTRA[scheme]`` with EXTRA["2-orbit"] = 0. The table is complete, not a
+selection: every Soyuz MS and Progress MS flight to the ISS of 2016-2025 on a two-orbit,
+four-orbit or two-day scheme whose launch and docking a source gives (the inclusion rule of
+``data/PROVENANCE.md``, applied before its effect on the errors was seen).
 
 - :data:`CALIBRATED_HOLD_S`: the station-keeping hold per ship, flown in the approach as the hold
   on the port axis;
 - :data:`CALIBRATED_SCHEME_EXTRA_S`: what the four-orbit and two-day flights take beyond their
-  far-range schedule (9 min for the two-day: its schedule's 31.32 revolutions are short of
+  far-range schedule (10 min for the two-day: its schedule's 31.32 revolutions are short of
   the real flights'), flown as extra hold.
 
 The fit uses the fast estimate for every flight (the element sets of most flights are unknown) at a
@@ -77,12 +81,12 @@ __all__ = [
     "typical_period_s",
 ]
 
-CALIBRATED_HOLD_S: Mapping[str, float] = MappingProxyType({"soyuz": 1934.0, "progress": 2183.0})
+CALIBRATED_HOLD_S: Mapping[str, float] = MappingProxyType({"soyuz": 1934.0, "progress": 2149.0})
 """CALIBRATED station-keeping hold on the port axis per ship, s: fitted on the whole built-in table
 (module docstring; :func:`fit` of :func:`real_flights` reproduces it, tested)."""
 
 CALIBRATED_SCHEME_EXTRA_S: Mapping[str, float] = MappingProxyType(
-    {"2-orbit": 0.0, "4-orbit": 342.0, "2-day": 535.0}
+    {"2-orbit": 0.0, "4-orbit": 342.0, "2-day": 620.0}
 )
 """CALIBRATED time per scheme beyond its far-range schedule, s (two-orbit: 0 by definition), flown
 as extra hold; fitted with :data:`CALIBRATED_HOLD_S`."""
