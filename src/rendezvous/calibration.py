@@ -27,7 +27,7 @@ sunset, the other five 7 to 36 min before one; no published rule says which, see
 and our far-range schedule (the scheme's burn revolutions) may end earlier than the real one.
 Ground coverage no longer times it: the Luch relays see the ship throughout (ISS Reshetnev,
 2016). All of it is one calibrated time, flown as the hold: so the hold of the printed timeline
-(about 32 min for Soyuz MS) is not a published station-keeping time. It is fitted, by
+(about 33 min for Soyuz MS) is not a published station-keeping time. It is fitted, by
 least squares on the whole built-in table (every *actual* docking of ``data/flights.csv`` and
 ``data/flight_durations.csv``; planned dockings are never fitted, nor the flights the table's
 inclusion rule excludes, see ``data/PROVENANCE.md``), as an additive model
@@ -39,7 +39,7 @@ four-orbit or two-day scheme whose launch and docking a source gives (the inclus
 - :data:`CALIBRATED_HOLD_S`: the station-keeping hold per ship, flown in the approach as the hold
   on the port axis;
 - :data:`CALIBRATED_SCHEME_EXTRA_S`: what the four-orbit and two-day flights take beyond their
-  far-range schedule (10 min for the two-day: its schedule's 31.32 revolutions are short of
+  far-range schedule (9 min for the two-day: its schedule's 31.32 revolutions are short of
   the real flights'), flown as extra hold.
 
 The fit uses the fast estimate for every flight (the element sets of most flights are unknown) at a
@@ -81,12 +81,12 @@ __all__ = [
     "typical_period_s",
 ]
 
-CALIBRATED_HOLD_S: Mapping[str, float] = MappingProxyType({"soyuz": 1934.0, "progress": 2149.0})
+CALIBRATED_HOLD_S: Mapping[str, float] = MappingProxyType({"soyuz": 1965.0, "progress": 2109.0})
 """CALIBRATED station-keeping hold on the port axis per ship, s: fitted on the whole built-in table
 (module docstring; :func:`fit` of :func:`real_flights` reproduces it, tested)."""
 
 CALIBRATED_SCHEME_EXTRA_S: Mapping[str, float] = MappingProxyType(
-    {"2-orbit": 0.0, "4-orbit": 342.0, "2-day": 620.0}
+    {"2-orbit": 0.0, "4-orbit": 311.0, "2-day": 555.0}
 )
 """CALIBRATED time per scheme beyond its far-range schedule, s (two-orbit: 0 by definition), flown
 as extra hold; fitted with :data:`CALIBRATED_HOLD_S`."""
