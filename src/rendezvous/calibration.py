@@ -81,12 +81,12 @@ __all__ = [
     "typical_period_s",
 ]
 
-CALIBRATED_HOLD_S: Mapping[str, float] = MappingProxyType({"soyuz": 1965.0, "progress": 2109.0})
+CALIBRATED_HOLD_S: Mapping[str, float] = MappingProxyType({"soyuz": 1965.0, "progress": 2110.0})
 """CALIBRATED station-keeping hold on the port axis per ship, s: fitted on the whole built-in table
 (module docstring; :func:`fit` of :func:`real_flights` reproduces it, tested)."""
 
 CALIBRATED_SCHEME_EXTRA_S: Mapping[str, float] = MappingProxyType(
-    {"2-orbit": 0.0, "4-orbit": 311.0, "2-day": 555.0}
+    {"2-orbit": 0.0, "4-orbit": 306.0, "2-day": 555.0}
 )
 """CALIBRATED time per scheme beyond its far-range schedule, s (two-orbit: 0 by definition), flown
 as extra hold; fitted with :data:`CALIBRATED_HOLD_S`."""
