@@ -85,6 +85,7 @@ from .dispersions_errors import (
 )
 from .dispersions_near import GroundPlan, fly_near, ground_b1b2, ground_correction, ground_plan
 from .environment import fly as _propagate
+from .frames import mat_vec
 from .orbits import mean_motion, rtn_basis, semi_major_axis
 from .phasing import approach_start, fly_burns
 from .proximity import ApproachProfile, execute_burns
@@ -327,8 +328,8 @@ def _retarget(nom, model, zt, ship, station, ib_model, force, newton_steps):
     # linear first guess through the nominal arc's state transition matrix
     phi = nom.stm_b3
     inv_rv = np.linalg.inv(phi[:3, 3:])
-    miss0 = target[:3] - nom.ship_as[:3, None] - phi[:3] @ (ship_nav - nom.ship_b3[:, None])
-    dv3 = nom.dv3[:, None] + inv_rv @ miss0
+    miss0 = target[:3] - nom.ship_as[:3, None] - mat_vec(phi[:3], ship_nav - nom.ship_b3[:, None])
+    dv3 = nom.dv3[:, None] + mat_vec(inv_rv, miss0)
     pred = ship_nav.copy()
     pred[3:] += dv3
     yf = _fly(pred, ib_model[:n], t3, t_as, force)
@@ -338,7 +339,7 @@ def _retarget(nom, model, zt, ship, station, ib_model, force, newton_steps):
         todo &= np.all(np.isfinite(res), axis=0)
         if not np.any(todo):
             break
-        dv3[:, todo] += inv_rv @ res[:, todo]
+        dv3[:, todo] += mat_vec(inv_rv, res[:, todo])
         pred = ship_nav[:, todo].copy()
         pred[3:] += dv3[:, todo]
         yf[:, todo] = _fly(pred, ib_model[:n][todo], t3, t_as, force)
