@@ -638,3 +638,24 @@ def test_given_step_results_do_not_depend_on_the_batch(drag):
                 **kw,
             ).final
         assert np.array_equal(mixed[:, 1:], whole[:, 4:6]), (t1, order)
+
+
+def test_exact_combinations_are_the_explicit_sum_column_by_column():
+    """``batch._combine(..., exact=True)`` (np.einsum) gives the bits of c_0 X_0 + c_1 X_1 + ...
+    formed one column at a time, for the shapes the integrators use (1 to 8 rows of 2 to 18
+    coefficients, 1-D rows, strided X, 1 to 70 and thousands of columns): what makes a state's
+    result independent of its batch. A numpy whose einsum fuses or reorders the sums fails here."""
+    from rendezvous.propagate.batch import _combine
+
+    rng = np.random.default_rng(5)
+    for rows, k in ((1, 12), (2, 14), (2, 2), (3, 11), (4, 13), (8, 16), (2, 18)):
+        coef = rng.standard_normal((rows, k)) * 10.0 ** rng.integers(-6, 6, (rows, k))
+        wide = rng.standard_normal((2 * k, 3001))
+        for m in (*range(1, 71), 301, 3000):
+            X = wide[::2, :m]  # strided rows, as the start-up's anchor pairs
+            want = coef[:, :1] * X[0]
+            for j in range(1, k):
+                want = want + coef[:, j : j + 1] * X[j]
+            assert np.array_equal(_combine(coef, X, np.empty((rows, m)), exact=True), want)
+            got1 = _combine(coef[0], X, np.empty(m), exact=True)
+            assert np.array_equal(got1, want[0]), (rows, k, m)

@@ -179,27 +179,27 @@ def _combine(coef: np.ndarray, X: np.ndarray, out: np.ndarray, exact: bool = Fal
     for one matrix-vector product per row, 3 rows 133 against 370 us; an earlier AMD machine had
     favoured the per-row products by ~30 %.)
 
-    ``exact``: each column formed on its own, in a fixed order, by numpy's elementwise products
-    and sums (``out = c_0 X_0; out += c_1 X_1; ...``, terms whose coefficients are all zero left
-    out), so that a column's bits do not depend on the other columns. A BLAS product does not
-    promise that: OpenBLAS 0.3.31 on the test machine rounds the last columns of a product (those
-    past the kernel's multiple of 4 or 8, and a product of one column) differently from the same
-    numbers inside a wider product, i.e. a state's result would depend on the size of its batch and
-    its place in it. 4-7 times the product's time (M = 6,000: 145 against 22 us for 2 rows over
-    14); used with a given step (``_Rhs.exact``), whose results are batch-independent otherwise.
+    ``exact``: each column formed on its own, in a fixed order, as
+    ``c_0 X_0 + c_1 X_1 + ...`` (products and sums rounded one by one), so that a column's bits
+    do not depend on the other columns. A BLAS product does not promise that: OpenBLAS 0.3.31 on
+    the test machine rounds the last columns of a product (past the kernel's multiple of 4 or 8,
+    and a product of one column) differently from the same numbers inside a wider product, i.e. a
+    state's result would depend on the size of its batch and its place in it. Formed by
+    ``np.einsum`` (its sum of products over k, one column at a time; ``tests/test_propagate.py``
+    checks it gives the bits of the explicit sum), 2-5 times the product's time at M = 6,000 and
+    ~8 us at M = 3; an explicit sum for a single column. Used with a given step
+    (``_Rhs.exact``), whose results do not depend on the batch otherwise.
     """
     if not exact:
         return np.dot(coef, X, out=out)
-    c = coef if coef.ndim == 2 else coef[None]
-    o = out if out.ndim == 2 else out[None]
-    keep = np.flatnonzero(np.any(c != 0.0, axis=0)).tolist() or [0]
-    np.multiply(c[:, keep[0], None], X[keep[0]], out=o)
-    if len(keep) > 1:
-        tmp = np.empty(o.shape)
-        for k in keep[1:]:
-            np.multiply(c[:, k, None], X[k], out=tmp)
-            o += tmp
-    return out
+    if X.shape[-1] < 2:  # einsum takes another path for one column
+        c = coef if coef.ndim == 2 else coef[None]
+        o = out if out.ndim == 2 else out[None]
+        np.multiply(c[:, 0, None], X[0], out=o)
+        for k in range(1, c.shape[1]):
+            o += c[:, k, None] * X[k]
+        return out
+    return np.einsum("rk,km->rm" if coef.ndim == 2 else "k,km->m", coef, X, out=out)
 
 
 def _mean_motion_max(y: np.ndarray, force: ForceModel) -> float:
