@@ -16,10 +16,13 @@ scattered once, each task a sample range and a reference) and for the same tasks
 inputs bound into the task function (how ``map_chunks`` submitted before).
 
 With ``--pool`` the same chunks are also flown on a ``multiprocessing`` pool of each size (no
-Dask): what the machine itself allows, to tell Dask's overhead from the machine's.
+Dask): what the machine itself allows, to tell Dask's overhead from the machine's. With
+``--dask-defaults`` each worker count also runs on a cluster with Dask's own worker settings
+(statistical profiler on, glibc's malloc thresholds as Dask's ``MALLOC_TRIM_THRESHOLD_=65536``
+leaves them) instead of ``parallel.local_cluster_options``: what those settings buy.
 
 Usage: python benchmarks/scaling.py [--samples 10000] [--max-workers CPUS] [--workers 1,2,4]
-       [--chunk-size 1000] [--seed 1] [--pool]
+       [--chunk-size 1000] [--seed 1] [--pool] [--dask-defaults]
 """
 
 from __future__ import annotations
@@ -119,13 +122,18 @@ def inline_graph_size(client, nominal, args) -> int:
     return sizes[0] if sizes else -1
 
 
-def on_cluster(nominal, workers: int, args, reference):
+def on_cluster(nominal, workers: int, args, reference, dask_defaults: bool = False):
     """On ``workers`` processes: start-up s, run s, CPU s of the busiest worker, CPU s of all
-    workers, graph bytes, inline graph bytes (1 worker only), identical to ``reference``."""
+    workers, graph bytes, inline graph bytes (1 worker only), identical to ``reference``. With
+    ``dask_defaults``, Dask's own worker settings (no ``WORKER_CONFIG``, no preload)."""
     from dask.distributed import Client, LocalCluster
 
+    options = local_cluster_options(n_workers=workers)
+    if dask_defaults:
+        options.pop("config")
+        options.pop("preload")
     t0 = time.perf_counter()
-    with LocalCluster(**local_cluster_options(n_workers=workers)) as cluster:
+    with LocalCluster(**options) as cluster:
         with Client(cluster) as client:
             client.wait_for_workers(workers)
             address = cluster.scheduler_address
@@ -183,6 +191,11 @@ def main():
     ap.add_argument(
         "--pool", action="store_true", help="also time a multiprocessing pool (no Dask) per count"
     )
+    ap.add_argument(
+        "--dask-defaults",
+        action="store_true",
+        help="also time each count with Dask's own worker settings (profiler, malloc)",
+    )
     args = ap.parse_args()
     print(f"machine: {machine()}")
     print(f"at start: {load()}")
@@ -198,7 +211,12 @@ def main():
 
     t_before, cpu_before, reference = in_process()
     print(f"  in-process, before the clusters: {t_before:7.2f} s ({cpu_before:.2f} CPU s)")
-    rows = [(w, *on_cluster(nominal, w, args, reference)) for w in worker_counts(args)]
+    rows = [(w, "ours", *on_cluster(nominal, w, args, reference)) for w in worker_counts(args)]
+    if args.dask_defaults:
+        rows += [
+            (w, "Dask's", *on_cluster(nominal, w, args, reference, True))
+            for w in worker_counts(args)
+        ]
     pool = {w: on_pool(nominal, w, args) for w in worker_counts(args)} if args.pool else {}
     t_after, cpu_after, _ = in_process()
     print(f"  in-process, after the clusters:  {t_after:7.2f} s ({cpu_after:.2f} CPU s)")
@@ -206,12 +224,13 @@ def main():
     print(f"at end: {load()}")
     print()
     print(
-        "workers  start-up s  run s  speed-up  efficiency  CPU s busiest/all  CPU-bound speed-up"
-        "  graph bytes  identical"
+        "workers  settings  start-up s  run s  speed-up  efficiency  CPU s busiest/all"
+        "  CPU-bound speed-up  graph bytes  identical"
     )
-    for w, t_start, t_run, cpu_max, cpu_all, graph, _, same in rows:
+    for w, kind, t_start, t_run, cpu_max, cpu_all, graph, _, same in rows:
         print(
-            f"{w:7d}  {t_start:10.1f}  {t_run:5.1f}  {base / t_run:7.2f}x  {base / t_run / w:9.0%}"
+            f"{w:7d}  {kind:>8}  {t_start:10.1f}  {t_run:5.1f}  {base / t_run:7.2f}x"
+            f"  {base / t_run / w:9.0%}"
             f"  {cpu_max:8.1f}/{cpu_all:<8.1f}"
             f"  {cpu_base / (cpu_all / chunks * -(-chunks // w)):17.2f}x"
             f"  {graph:11d}  {'yes' if same else 'NO'}"
@@ -222,21 +241,22 @@ def main():
         "chunks per worker, rounded up: the speed-up if each worker had a core of its own and the "
         "chunks were shared evenly; an estimate for a loaded machine, not a measurement)"
     )
-    inline = next((r[6] for r in rows if r[6] is not None), None)
-    graph = rows[0][5]
+    inline = next((r[7] for r in rows if r[7] is not None), None)
+    graph = rows[0][6]
     if inline is not None:
         print(
             f"task graph of {chunks} chunks: {graph} bytes (shared inputs scattered) vs {inline} "
             "bytes (bound into every task, as before)"
         )
-    for w, _, t_run, *_ in rows:
+    for w, kind, _, t_run, *_ in rows:
         target = {2: 1.7, 16: 10.0 if args.samples >= 100_000 else None}.get(w)
         goal = f" (target >= {target:g}x)" if target else ""
+        who = "ours" if kind == "ours" else "Dask's worker settings"
         print(
-            f"ours: {w} workers {t_run:.2f} s vs baseline: in-process {base:.2f} s -> "
+            f"{who}: {w} workers {t_run:.2f} s vs baseline: in-process {base:.2f} s -> "
             f"{base / t_run:.2f}x{goal}"
         )
-        if w in pool:
+        if w in pool and kind == "ours":
             print(
                 f"  same chunks on a multiprocessing pool of {w} (no Dask): {pool[w]:.2f} s -> "
                 f"{base / pool[w]:.2f}x"

@@ -140,10 +140,18 @@ def _profiler_enabled() -> bool:
     return bool(dask.config.get("distributed.worker.profile.enabled"))
 
 
+def _preloads(dask_worker) -> list[str]:
+    return [str(p.name) for p in dask_worker.preloads]
+
+
 def test_local_workers_run_without_the_profiler(cluster):
     """The statistical profiler (for a dashboard the local cluster does not serve) is off on the
-    worker processes, also on a worker the nanny restarted (the test above kills one)."""
+    worker processes, and each ran parallel.dask_setup (glibc's malloc thresholds) as it started,
+    also a worker the nanny restarted (the test above kills one)."""
     from dask.distributed import Client
 
     with Client(cluster.scheduler_address) as client:
         assert set(client.run(_profiler_enabled).values()) == {False}
+        preloads = client.run(_preloads)
+        assert len(preloads) == 2
+        assert all(p == ["rendezvous.parallel"] for p in preloads.values()), preloads
