@@ -17,9 +17,10 @@ inputs bound into the task function (how ``map_chunks`` submitted before).
 
 With ``--pool`` the same chunks are also flown on a ``multiprocessing`` pool of each size (no
 Dask): what the machine itself allows, to tell Dask's overhead from the machine's. With
-``--dask-defaults`` each worker count also runs on a cluster with Dask's own worker settings
-(statistical profiler on, glibc's malloc thresholds as Dask's ``MALLOC_TRIM_THRESHOLD_=65536``
-leaves them) instead of ``parallel.local_cluster_options``: what those settings buy.
+``--dask-defaults`` each worker count also runs on a cluster with Dask's own settings (statistical
+profiler on, 20 ms ticks, 500 ms system monitor, 100 ms memory monitor, glibc's malloc thresholds
+as Dask's ``MALLOC_TRIM_THRESHOLD_=65536`` leaves them) instead of ``parallel.local_cluster``'s:
+what those settings buy.
 
 Usage: python benchmarks/scaling.py [--samples 10000] [--max-workers CPUS] [--workers 1,2,4]
        [--chunk-size 1000] [--seed 1] [--pool] [--dask-defaults]
@@ -40,7 +41,7 @@ import numpy as np
 
 from rendezvous import Scenario, simulate
 from rendezvous import dispersions as D
-from rendezvous.parallel import local_cluster_options
+from rendezvous.parallel import local_cluster, local_cluster_options
 
 
 def machine() -> str:
@@ -122,18 +123,23 @@ def inline_graph_size(client, nominal, args) -> int:
     return sizes[0] if sizes else -1
 
 
-def on_cluster(nominal, workers: int, args, reference, dask_defaults: bool = False):
-    """On ``workers`` processes: start-up s, run s, CPU s of the busiest worker, CPU s of all
-    workers, graph bytes, inline graph bytes (1 worker only), identical to ``reference``. With
-    ``dask_defaults``, Dask's own worker settings (no ``WORKER_CONFIG``, no preload)."""
+def on_cluster(nominal, workers: int, args, reference, dask_defaults: bool = False) -> dict:
+    """On ``workers`` processes: start-up s, run s, the workers' task CPU s (busiest, all), their
+    whole processes' CPU s (busiest: tasks, event loop, heartbeats, monitors), this process's CPU
+    s (client and scheduler), graph bytes, inline graph bytes (1 worker only), identical to
+    ``reference``. With ``dask_defaults``, Dask's own worker settings (no ``WORKER_CONFIG``, no
+    preload)."""
     from dask.distributed import Client, LocalCluster
 
-    options = local_cluster_options(n_workers=workers)
+    t0 = time.perf_counter()
     if dask_defaults:
+        options = local_cluster_options(n_workers=workers)
         options.pop("config")
         options.pop("preload")
-    t0 = time.perf_counter()
-    with LocalCluster(**options) as cluster:
+        cluster = LocalCluster(**options)
+    else:
+        cluster = local_cluster(workers)
+    with cluster:
         with Client(cluster) as client:
             client.wait_for_workers(workers)
             address = cluster.scheduler_address
@@ -142,17 +148,27 @@ def on_cluster(nominal, workers: int, args, reference, dask_defaults: bool = Fal
             D.run_dispersions(nominal, workers, args.seed, chunk_size=1, scheduler=address)
             t_start = time.perf_counter() - t0
             sizes: list = []
-            cpu0 = client.run(task_cpu)
-            t0 = time.perf_counter()
+            cpu0, proc0 = client.run(task_cpu), client.run(time.process_time)
+            t0, here0 = time.perf_counter(), time.process_time()
             with graph_sizes(sizes):
                 res = D.run_dispersions(
                     nominal, args.samples, args.seed, chunk_size=args.chunk_size, scheduler=address
                 )
-            t_run = time.perf_counter() - t0
+            t_run, here = time.perf_counter() - t0, time.process_time() - here0
             cpu = [t - cpu0[a] for a, t in client.run(task_cpu).items()]
+            proc = [t - proc0[a] for a, t in client.run(time.process_time).items()]
             inline = inline_graph_size(client, nominal, args) if workers == 1 else None
-    graph = sizes[0] if sizes else -1
-    return t_start, t_run, max(cpu), sum(cpu), graph, inline, identical(res, reference)
+    return dict(
+        start=t_start,
+        run=t_run,
+        task_max=max(cpu),
+        task_all=sum(cpu),
+        proc_max=max(proc),
+        client=here,
+        graph=sizes[0] if sizes else -1,
+        inline=inline,
+        same=identical(res, reference),
+    )
 
 
 def on_pool(nominal, workers: int, args) -> float:
@@ -211,10 +227,10 @@ def main():
 
     t_before, cpu_before, reference = in_process()
     print(f"  in-process, before the clusters: {t_before:7.2f} s ({cpu_before:.2f} CPU s)")
-    rows = [(w, "ours", *on_cluster(nominal, w, args, reference)) for w in worker_counts(args)]
+    rows = [(w, "ours", on_cluster(nominal, w, args, reference)) for w in worker_counts(args)]
     if args.dask_defaults:
         rows += [
-            (w, "Dask's", *on_cluster(nominal, w, args, reference, True))
+            (w, "Dask's", on_cluster(nominal, w, args, reference, True))
             for w in worker_counts(args)
         ]
     pool = {w: on_pool(nominal, w, args) for w in worker_counts(args)} if args.pool else {}
@@ -224,37 +240,40 @@ def main():
     print(f"at end: {load()}")
     print()
     print(
-        "workers  settings  start-up s  run s  speed-up  efficiency  CPU s busiest/all"
-        "  CPU-bound speed-up  graph bytes  identical"
+        "workers  settings  start-up s  run s  speed-up  task CPU s busiest/all  process CPU s"
+        "  client CPU s  CPU-bound: even / as run  graph bytes  identical"
     )
-    for w, kind, t_start, t_run, cpu_max, cpu_all, graph, _, same in rows:
+    for w, kind, r in rows:
+        even = cpu_base / (r["task_all"] / chunks * -(-chunks // w))
         print(
-            f"{w:7d}  {kind:>8}  {t_start:10.1f}  {t_run:5.1f}  {base / t_run:7.2f}x"
-            f"  {base / t_run / w:9.0%}"
-            f"  {cpu_max:8.1f}/{cpu_all:<8.1f}"
-            f"  {cpu_base / (cpu_all / chunks * -(-chunks // w)):17.2f}x"
-            f"  {graph:11d}  {'yes' if same else 'NO'}"
+            f"{w:7d}  {kind:>8}  {r['start']:10.1f}  {r['run']:5.1f}  {base / r['run']:7.2f}x"
+            f"  {r['task_max']:11.1f}/{r['task_all']:<11.1f}  {r['proc_max']:13.1f}"
+            f"  {r['client']:12.1f}  {even:15.2f}x / {cpu_base / r['proc_max']:.2f}x"
+            f"  {r['graph']:11d}  {'yes' if r['same'] else 'NO'}"
         )
     print(
-        "(CPU s: thread time of the computing thread, in-process and in the workers' tasks. "
-        "CPU-bound speed-up: in-process CPU s over the workers' mean CPU s per chunk times the "
-        "chunks per worker, rounded up: the speed-up if each worker had a core of its own and the "
-        "chunks were shared evenly; an estimate for a loaded machine, not a measurement)"
+        "(CPU s: thread time of the computing thread in-process and of the workers' tasks (Dask's "
+        "per-task meter); process CPU s: the busiest worker process, all its threads (tasks, "
+        "event loop, heartbeats, monitors); client CPU s: this process during the run (client "
+        "and scheduler). CPU-bound speed-up, the speed-up if each worker had a core of its own: "
+        "'even', in-process CPU s over the workers' mean task CPU s per chunk times the chunks "
+        "per worker, rounded up (the chunks shared evenly); 'as run', in-process CPU s over the "
+        "busiest worker process's CPU s (the chunks as Dask shared them, with every overhead in "
+        "the workers). Estimates for a loaded machine, not measurements)"
     )
-    inline = next((r[7] for r in rows if r[7] is not None), None)
-    graph = rows[0][6]
+    inline = next((r["inline"] for _, _, r in rows if r["inline"] is not None), None)
     if inline is not None:
         print(
-            f"task graph of {chunks} chunks: {graph} bytes (shared inputs scattered) vs {inline} "
-            "bytes (bound into every task, as before)"
+            f"task graph of {chunks} chunks: {rows[0][2]['graph']} bytes (shared inputs scattered)"
+            f" vs {inline} bytes (bound into every task, as before)"
         )
-    for w, kind, _, t_run, *_ in rows:
+    for w, kind, r in rows:
         target = {2: 1.7, 16: 10.0 if args.samples >= 100_000 else None}.get(w)
         goal = f" (target >= {target:g}x)" if target else ""
         who = "ours" if kind == "ours" else "Dask's worker settings"
         print(
-            f"{who}: {w} workers {t_run:.2f} s vs baseline: in-process {base:.2f} s -> "
-            f"{base / t_run:.2f}x{goal}"
+            f"{who}: {w} workers {r['run']:.2f} s vs baseline: in-process {base:.2f} s -> "
+            f"{base / r['run']:.2f}x{goal}; CPU-bound {cpu_base / r['proc_max']:.2f}x"
         )
         if w in pool and kind == "ours":
             print(
