@@ -20,10 +20,12 @@ Dask): what the machine itself allows, to tell Dask's overhead from the machine'
 ``--dask-defaults`` each worker count also runs on a cluster with Dask's own settings (statistical
 profiler on, 20 ms ticks, 500 ms system monitor, 100 ms memory monitor, glibc's malloc thresholds
 as Dask's ``MALLOC_TRIM_THRESHOLD_=65536`` leaves them) instead of ``parallel.local_cluster``'s:
-what those settings buy.
+what those settings buy. With ``--beside`` (alone, quick) one worker runs an 8 s CPU-bound task
+with each kind of settings, and the CPU its process spends beside the task and the calling
+process's CPU (client and scheduler) are printed: the overhead itself, without the dispersions.
 
 Usage: python benchmarks/scaling.py [--samples 10000] [--max-workers CPUS] [--workers 1,2,4]
-       [--chunk-size 1000] [--seed 1] [--pool] [--dask-defaults]
+       [--chunk-size 1000] [--seed 1] [--pool] [--dask-defaults] [--beside]
 """
 
 from __future__ import annotations
@@ -171,6 +173,36 @@ def on_cluster(nominal, workers: int, args, reference, dask_defaults: bool = Fal
     )
 
 
+def _busy(seconds: float) -> int:
+    """Small numpy operations for ``seconds`` of this thread's CPU; the iterations done."""
+    t0, a, n = time.thread_time(), np.ones(3000), 0
+    while time.thread_time() - t0 < seconds:
+        a = a * 1.0000001 + 1e-9
+        n += 1
+    return n
+
+
+def beside(dask_defaults: bool, seconds: float = 8.0) -> tuple[float, float, int]:
+    """One worker runs a ``seconds`` CPU-bound task: (its process's CPU s beside the task, this
+    process's CPU s, the task's iterations)."""
+    from dask.distributed import Client, LocalCluster
+
+    if dask_defaults:
+        options = local_cluster_options(n_workers=1)
+        options.pop("config")
+        options.pop("preload")
+        cluster = LocalCluster(**options)
+    else:
+        cluster = local_cluster(1)
+    with cluster, Client(cluster) as client:
+        client.submit(_busy, 0.5, pure=False).result()
+        proc0, here0 = client.run(time.process_time), time.process_time()
+        n = client.submit(_busy, seconds, pure=False).result()
+        here = time.process_time() - here0
+        proc = [t - proc0[a] for a, t in client.run(time.process_time).items()][0]
+    return proc - seconds, here, n
+
+
 def on_pool(nominal, workers: int, args) -> float:
     """Seconds to fly the same chunks on a ``multiprocessing`` pool of ``workers`` processes
     (forked, started and warmed up outside the timing): what the machine allows without Dask."""
@@ -212,9 +244,24 @@ def main():
         action="store_true",
         help="also time each count with Dask's own worker settings (profiler, malloc)",
     )
+    ap.add_argument(
+        "--beside",
+        action="store_true",
+        help="only measure the CPU a worker spends beside an 8 s task, ours vs Dask's settings",
+    )
     args = ap.parse_args()
     print(f"machine: {machine()}")
     print(f"at start: {load()}")
+    if args.beside:
+        for kind in (False, True, False, True):
+            extra, here, n = beside(kind)
+            who = "Dask's settings" if kind else "ours"
+            print(
+                f"{who}: worker process CPU beside an 8 s task {extra:.2f} s, calling process "
+                f"{here:.2f} s, {n} iterations"
+            )
+        print(f"at end: {load()}")
+        return
     cfg = Scenario("2025-04-08T05:47:15.309Z")
     nominal = D.nominal_from_mission(simulate(cfg), cfg)
     chunks = -(-args.samples // args.chunk_size)
