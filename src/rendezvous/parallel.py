@@ -173,7 +173,9 @@ def dask_setup(worker: object = None) -> bool:
 
     Why: Dask starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536`` (its
     ``distributed.nanny.pre-spawn-environ``, to return memory to the system early), and setting
-    that variable also freezes glibc's mmap threshold at 128 kB, so every numpy array above 128 kB
+    that variable also freezes glibc's mmap threshold at 128 kB (the Linux man page mallopt(3):
+    setting M_TRIM_THRESHOLD or M_MMAP_THRESHOLD, or their environment variables, disables the
+    dynamic adjustment of the mmap threshold), so every numpy array above 128 kB
     (a 1,000-sample chunk makes thousands: (3, k, N) relative paths, the integrators' work arrays)
     is a fresh mmap, its pages faulted in again at each allocation. Measured on the MS-27
     dispersions (2-core test machine, 1,000 samples, thread CPU time): 1.52-1.62 s with Dask's
