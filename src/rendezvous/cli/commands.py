@@ -387,6 +387,22 @@ def _print_accuracy(table: Any) -> None:
     )
 
 
+def _calibrated_hold_line() -> str:
+    """The calibrated hold of every (ship, scheme) cell with the number of dockings it is the
+    mean of (``calibration.CALIBRATED_HOLD_S``)."""
+    from .. import calibration
+
+    counts = calibration.cell_dockings()
+    hold = ", ".join(
+        f"{ship} {scheme} {v:.0f} s ({counts[ship, scheme] or 'none: additive fallback'})"
+        for (ship, scheme), v in calibration.CALIBRATED_HOLD_S.items()
+    )
+    return (
+        "CALIBRATED hold (whole table) per ship and scheme, the mean of the cell's actual "
+        f"dockings (how many): {hold}"
+    )
+
+
 def compare(args: argparse.Namespace) -> int:
     """The accuracy of the docking time on flights the model has not seen: for every real flight
     of the built-in tables, its docking predicted by the model calibrated without it (leave-one-
@@ -405,19 +421,12 @@ def compare(args: argparse.Namespace) -> int:
             es = select_element_set(sets, f.launch)
         if seconds_between(es.epoch, f.launch) <= 48 * 3600.0:
             with_sets.append(f.name)
-    counts = calibration.cell_dockings()
-    hold = ", ".join(
-        f"{ship} {scheme} {v:.0f} s ({counts[ship, scheme] or 'none: additive fallback'})"
-        for (ship, scheme), v in calibration.CALIBRATED_HOLD_S.items()
-    )
-    print(
-        "CALIBRATED hold (whole table) per ship and scheme, the mean of the cell's actual "
-        f"dockings (how many): {hold}"
-    )
+    print(_calibrated_hold_line())
     print("Errors: prediction minus the real docking; planned dockings are the pre-launch plans.")
     print(flush=True)
     print(
-        f"flying {len(with_sets)} flights with their element sets (about 5 s each)...",
+        f"flying {len({n.replace(' (plan)', '') for n in with_sets})} flights with their "
+        "element sets (about 5 s each)...",
         file=sys.stderr,
         flush=True,
     )
