@@ -358,3 +358,39 @@ def test_window_times_the_docking_for_the_ship_and_port_given(in_tmp, monkeypatc
     assert main(["window", "--date", "2025-07-03", "--port", "pirs"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: --port: Pirs nadir was in service") and err.count("\n") == 1
+
+
+def test_compare_tables_each_column_with_its_own_count(capsys):
+    """``compare``'s accuracy table: each median is printed with the number of dockings it is the
+    median of (the flown column only has the flights flown), the footer names each flown flight
+    once (a flight and its pre-launch plan row are one flight). No flight is simulated: the flown
+    column is filled by hand."""
+    import numpy as np
+
+    from rendezvous import calibration as cal
+    from rendezvous.cli.commands import _print_accuracy
+
+    table = cal.leave_one_out()
+    flown = {"Soyuz MS-27", "Soyuz MS-27 (plan)", "Progress MS-30"}  # MS-30: plan and actual rows
+    mask = np.array([f.name in flown for f in table.flights])
+    table = type(table)(**{**table.__dict__, "flown_s": np.where(mask, table.real_s, np.nan)})
+    _print_accuracy(table)
+    out = capsys.readouterr().out
+    fast = next(line for line in out.splitlines() if "actual 2-orbit and 4-orbit |" in line)
+    n_fast = sum(f.fast and f.docking_kind == "actual" for f in table.flights)
+    # ours, flown (MS-27's actual docking only), the two stopwatches
+    cells = [c.strip() for c in fast.strip("|").split("|")][-4:]
+    assert cells[0].endswith(f"({n_fast})") and cells[1] == "0.0 min (1)"
+    footer = out.split("\nflown: ")[1]
+    assert footer.count("Progress MS-30") == 1 and footer.count("Soyuz MS-27") == 1
+    assert "2 flights" in footer
+
+
+def test_compare_lists_the_hold_of_every_ship_and_scheme():
+    from rendezvous import calibration as cal
+    from rendezvous.cli.commands import _calibrated_hold_line
+
+    line = _calibrated_hold_line()
+    for (ship, scheme), hold in cal.CALIBRATED_HOLD_S.items():
+        assert f"{ship} {scheme} {hold:.0f} s (" in line
+    assert "progress 4-orbit 2415 s (none: additive fallback)" in line  # regression: no flight

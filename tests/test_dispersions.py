@@ -29,7 +29,7 @@ ZERO = D.ErrorModel(
     approach=NO_ERRORS,
 )
 
-MS27_CONTACT_S = 11471.80
+MS27_CONTACT_S = 11584.80
 """REGRESSION value (the model's own output, not a published figure): MS-27's contact, s after
 liftoff, as flown by mission.simulate. The batch-first approach reproduced the single-state code
 to 1e-8 s (11524.9298 s at commit 97cebb8); the contact then moved with the ship's calibrated

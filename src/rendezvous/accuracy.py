@@ -37,14 +37,16 @@ def fly_leave_one_out(table: AccuracyTable, names: tuple[str, ...] | list[str]) 
     from .scenario import Scenario
 
     flown = dict(zip([f.name for f in table.flights], table.flown_s, strict=True))
+    done: dict[tuple[str, float], float] = {}  # a flight and its plan row: flown once per hold
     for f, c in zip(table.flights, table.fits, strict=True):
         if f.name not in names:
             continue
-        s = Scenario.from_flight(f.name.replace(" (plan)", ""))
-        prof = approach_profile(
-            s.vehicle, s.port, s.station, hold_s=c.hold_for(f.vehicle, f.scheme)
-        )
-        flown[f.name] = simulate(s.replace(approach=prof)).t_contact
+        key = (f.name.replace(" (plan)", ""), c.hold_for(f.vehicle, f.scheme))
+        if key not in done:
+            s = Scenario.from_flight(key[0])
+            prof = approach_profile(s.vehicle, s.port, s.station, hold_s=key[1])
+            done[key] = simulate(s.replace(approach=prof)).t_contact
+        flown[f.name] = done[key]
     return replace(table, flown_s=np.array([flown[f.name] for f in table.flights], dtype=float))
 
 

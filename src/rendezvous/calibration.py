@@ -27,20 +27,32 @@ sunset, the other five 7 to 36 min before one; no published rule says which, see
 and our far-range schedule (the scheme's burn revolutions) may end earlier than the real one.
 Ground coverage no longer times it: the Luch relays see the ship throughout (ISS Reshetnev,
 2016). All of it is one calibrated time, flown as the hold: so the hold of the printed timeline
-(about 33 min for Soyuz MS) is not a published station-keeping time. It is fitted, by
-least squares on the whole built-in table (every *actual* docking of ``data/flights.csv`` and
-``data/flight_durations.csv``; planned dockings are never fitted, nor the flights the table's
-inclusion rule excludes, see ``data/PROVENANCE.md``), as an additive model
-``hold = HOLD[ship] + EXTRA[scheme]`` with EXTRA["2-orbit"] = 0. The table is complete, not a
-selection: every Soyuz MS and Progress MS flight to the ISS of 2016-2025 on a two-orbit,
-four-orbit or two-day scheme whose launch and docking a source gives (the inclusion rule of
-``data/PROVENANCE.md``, applied before its effect on the errors was seen).
+(about 35 min for a two-orbit Soyuz MS) is not a published station-keeping time.
 
-- :data:`CALIBRATED_HOLD_S`: the station-keeping hold per ship, flown in the approach as the hold
-  on the port axis;
-- :data:`CALIBRATED_SCHEME_EXTRA_S`: what the four-orbit and two-day flights take beyond their
-  far-range schedule (9 min for the two-day: its schedule's 31.32 revolutions are short of
-  the real flights'), flown as extra hold.
+:data:`CALIBRATED_HOLD_S` holds one such time per (ship, scheme) cell, flown in the approach as
+the hold on the port axis: the mean residual (real duration - base duration,
+:func:`base_duration_s`) of the cell's dockings in the whole built-in table (every *actual*
+docking of ``data/flights.csv`` and ``data/flight_durations.csv``; planned dockings are never
+fitted, nor the flights the table's inclusion rule excludes, see ``data/PROVENANCE.md``). A cell
+without any docking (today Progress MS on the four-orbit scheme) takes the additive least-squares
+fit of all the dockings, ``hold = SHIP[ship] + EXTRA[scheme]`` with EXTRA["2-orbit"] = 0: the
+ship's level plus the scheme's mean offset. The table is complete, not a selection: every
+Soyuz MS and Progress MS flight to the ISS of 2016-2025 on a two-orbit, four-orbit or two-day
+scheme whose launch and docking a source gives (the inclusion rule of ``data/PROVENANCE.md``,
+applied before its effect on the errors was seen).
+
+Why one hold per cell, and how the choice was made (in the open): the hold stands for the
+operations the legs do not model, and those differ by scheme. A two-day flight spends a day in
+free flight under ground control (orbit corrections, checkouts) before its autonomous approach; a
+two-orbit flight goes from insertion straight into the automated sequence; the four-orbit lies
+between. The additive form forces the ship difference to be the same on every scheme, so on the
+complete table its ship terms are set mostly by the 29 two-day dockings. This form was chosen
+*after* the additive form's leave-one-out errors on the complete table were seen: the median of
+the 25 fast dockings was 7.8 min with the additive form (stopwatch by scheme 9.2 min, by scheme
+and ship 6.7 min); with one hold per cell it is 6.8 min (two-orbit 5.0, four-orbit 13.3, two-day
+27.9 min). A cell's hold is then the stopwatch by scheme and ship corrected for the port (the
+approach legs), so it cannot do much better than that stopwatch: the rest of the scatter (a
+standard deviation of 7 to 13 min on the fast cells) is what no modelled term explains yet.
 
 The fit uses the fast estimate for every flight (the element sets of most flights are unknown) at a
 typical station period (:func:`typical_period_s`). :func:`leave_one_out` predicts each flight from
@@ -54,7 +66,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
@@ -66,12 +78,12 @@ from .catalog import ISS, SCHEMES, VEHICLES, PortDefinition, Station, Vehicle
 
 __all__ = [
     "CALIBRATED_HOLD_S",
-    "CALIBRATED_SCHEME_EXTRA_S",
     "FAST_SCHEMES",
     "AccuracyTable",
     "Calibration",
     "RealFlight",
     "approach_profile",
+    "cell_dockings",
     "fit",
     "fitted_flights",
     "leave_one_out",
@@ -81,15 +93,19 @@ __all__ = [
     "typical_period_s",
 ]
 
-CALIBRATED_HOLD_S: Mapping[str, float] = MappingProxyType({"soyuz": 1965.0, "progress": 2110.0})
-"""CALIBRATED station-keeping hold on the port axis per ship, s: fitted on the whole built-in table
-(module docstring; :func:`fit` of :func:`real_flights` reproduces it, tested)."""
-
-CALIBRATED_SCHEME_EXTRA_S: Mapping[str, float] = MappingProxyType(
-    {"2-orbit": 0.0, "4-orbit": 306.0, "2-day": 555.0}
+CALIBRATED_HOLD_S: Mapping[tuple[str, str], float] = MappingProxyType(
+    {
+        ("soyuz", "2-orbit"): 2078.0,
+        ("soyuz", "4-orbit"): 2271.0,
+        ("soyuz", "2-day"): 2392.0,
+        ("progress", "2-orbit"): 1964.0,
+        ("progress", "4-orbit"): 2415.0,
+        ("progress", "2-day"): 2713.0,
+    }
 )
-"""CALIBRATED time per scheme beyond its far-range schedule, s (two-orbit: 0 by definition), flown
-as extra hold; fitted with :data:`CALIBRATED_HOLD_S`."""
+"""CALIBRATED hold per (ship, scheme) cell, s, flown on the port axis: the mean residual of the
+cell's actual dockings in the whole built-in table (Progress MS on four-orbit has none: the
+additive fallback, module docstring). :func:`fit` of :func:`real_flights` reproduces it, tested."""
 
 FAST_SCHEMES = ("2-orbit", "4-orbit")
 """The fast schemes, whose median leave-one-out error issue 9 asks to be at most 5 min."""
@@ -118,13 +134,13 @@ def approach_profile(
 ):
     """The ``proximity.ApproachProfile`` of ``vehicle`` to ``port`` (module docstring): the
     default profile with the ship's published values, the station's attitude for this port, and
-    the hold ``hold_s`` (default: the calibrated hold of the ship, plus the calibrated extra of
-    ``scheme`` when given). The hold is flown as whole CW hops of at most
-    :data:`MIN_HOLD_PULSE_S`."""
+    the hold ``hold_s`` (default: the calibrated hold of the ship's cell for ``scheme``,
+    :data:`CALIBRATED_HOLD_S`; ``scheme`` None: the two-orbit cell, the default scheme's). The
+    hold is flown as whole CW hops of at most :data:`MIN_HOLD_PULSE_S`."""
     from .proximity import ApproachProfile
 
     if hold_s is None:
-        hold_s = CALIBRATED_HOLD_S[vehicle.key] + CALIBRATED_SCHEME_EXTRA_S.get(scheme or "", 0.0)
+        hold_s = CALIBRATED.hold_for(vehicle.key, scheme or "2-orbit")
     hold_s = max(0.0, float(hold_s))
     hops = int(np.ceil(hold_s / MIN_HOLD_PULSE_S - 1e-9))
     pulse = hold_s / hops if hops else MIN_HOLD_PULSE_S
@@ -255,46 +271,91 @@ def _durations_table() -> tuple[RealFlight, ...]:
 
 
 def base_duration_s(flight: RealFlight) -> float:
-    """Launch to docking without the calibrated terms, s: insertion + the scheme's far-range time
-    at the typical period + the ship's approach to the port without hold."""
-    from .launch import AscentModel
+    """Launch to docking without the calibrated hold, s: insertion (the default ascent of the
+    flight's ship, ``scenario.default_ascent``) + the scheme's far-range time at the typical
+    period + the ship's approach to the port without hold."""
+    from .scenario import default_ascent
 
     far = SCHEMES[flight.scheme].burn_revs[-1] * typical_period_s()
-    return AscentModel().duration_s + far + _approach_s(flight.vehicle, flight.port)
+    return (
+        default_ascent(flight.vehicle).duration_s + far + _approach_s(flight.vehicle, flight.port)
+    )
+
+
+Cell = tuple[str, str]
+"""A calibration cell: (ship key, scheme name), e.g. ("soyuz", "2-orbit")."""
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Fitted hold per ship and extra per scheme (s), and the number of dockings fitted."""
+    """Fitted hold per (ship, scheme) cell (s), the number of dockings fitted, and per cell the
+    number of dockings its hold is the mean of (0: the additive fallback, module docstring)."""
 
-    hold_s: Mapping[str, float]
-    scheme_extra_s: Mapping[str, float]
+    hold_s: Mapping[Cell, float]
     n_flights: int
+    cell_dockings: Mapping[Cell, int] = field(default_factory=lambda: MappingProxyType({}))
 
     def hold_for(self, vehicle: str, scheme: str) -> float:
-        return self.hold_s[vehicle] + self.scheme_extra_s[scheme]
+        """The hold of ``vehicle`` (a ship key) on ``scheme``, s."""
+        try:
+            return self.hold_s[(vehicle, scheme)]
+        except KeyError:
+            raise ValueError(
+                f"vehicle, scheme: no calibrated hold for {vehicle!r} on {scheme!r}; use a ship of "
+                f"{', '.join(VEHICLES)} and a scheme of {', '.join(SCHEMES)}"
+            ) from None
 
 
-CALIBRATED = Calibration(CALIBRATED_HOLD_S, CALIBRATED_SCHEME_EXTRA_S, 0)
+CALIBRATED = Calibration(CALIBRATED_HOLD_S, 0)
 """The calibrated constants as a :class:`Calibration`."""
 
 
-def fit(flights: tuple[RealFlight, ...] | list[RealFlight]) -> Calibration:
-    """Least-squares hold per ship and extra per scheme (two-orbit extra 0) on the *actual*
-    dockings of ``flights`` (planned dockings are skipped): residual = duration - base duration.
-    A ship or scheme with no flight gets 0 (the minimum-norm solution)."""
-    used = [f for f in flights if f.docking_kind == "actual" and not f.excluded]
+def _fitted(flights: tuple[RealFlight, ...] | list[RealFlight]) -> list[RealFlight]:
+    return [f for f in flights if f.docking_kind == "actual" and not f.excluded]
+
+
+def cell_dockings(
+    flights: tuple[RealFlight, ...] | list[RealFlight] | None = None,
+) -> dict[Cell, int]:
+    """The number of fitted dockings (actual, not excluded) of ``flights`` (default
+    :func:`fitted_flights`) in every (ship, scheme) cell, 0 included."""
+    used = _fitted(fitted_flights() if flights is None else flights)
+    return {
+        (v, s): sum(f.vehicle == v and f.scheme == s for f in used)
+        for v in VEHICLES
+        for s in SCHEMES
+    }
+
+
+def _additive_fit(used: list[RealFlight], residuals: np.ndarray) -> dict[Cell, float]:
+    """The fallback: least squares ``hold = SHIP[ship] + EXTRA[scheme]`` (EXTRA["2-orbit"] = 0;
+    a term no flight fixes is 0, the minimum-norm solution), for every cell."""
     ships, extra = list(VEHICLES), [s for s in SCHEMES if s != "2-orbit"]
     a = np.zeros((len(used), len(ships) + len(extra)))
     for i, f in enumerate(used):
         a[i, ships.index(f.vehicle)] = 1.0
         if f.scheme != "2-orbit":
             a[i, len(ships) + extra.index(f.scheme)] = 1.0
-    r = np.array([f.duration_s - base_duration_s(f) for f in used])
-    x = np.linalg.lstsq(a, r, rcond=None)[0] if used else np.zeros(a.shape[1])
-    hold = {s: float(x[i]) for i, s in enumerate(ships)}
+    x = np.linalg.lstsq(a, residuals, rcond=None)[0] if used else np.zeros(a.shape[1])
     ext = {"2-orbit": 0.0} | {s: float(x[len(ships) + i]) for i, s in enumerate(extra)}
-    return Calibration(MappingProxyType(hold), MappingProxyType(ext), len(used))
+    return {(v, s): float(x[ships.index(v)]) + ext[s] for v in ships for s in SCHEMES}
+
+
+def fit(flights: tuple[RealFlight, ...] | list[RealFlight]) -> Calibration:
+    """The hold of every (ship, scheme) cell from the *actual*, not excluded dockings of
+    ``flights`` (planned dockings are skipped): the mean residual (duration - base duration) of
+    the cell's dockings; a cell without any docking takes the additive least-squares fit of all
+    of them (:func:`_additive_fit`, module docstring)."""
+    used = _fitted(flights)
+    r = np.array([f.duration_s - base_duration_s(f) for f in used])
+    hold = _additive_fit(used, r)
+    counts = cell_dockings(used)
+    for cell, n in counts.items():
+        if n:
+            hold[cell] = float(
+                np.mean([x for f, x in zip(used, r, strict=True) if (f.vehicle, f.scheme) == cell])
+            )
+    return Calibration(MappingProxyType(hold), len(used), MappingProxyType(counts))
 
 
 def model_duration_s(flight: RealFlight, cal: Calibration = CALIBRATED) -> float:
@@ -328,10 +389,18 @@ class AccuracyTable:
     def median_abs_error_s(self, column: str, schemes: tuple[str, ...] = FAST_SCHEMES) -> float:
         """Median |error| of ``column`` over the *actual* dockings of ``schemes``, s (NaN entries,
         e.g. flights not flown, skipped)."""
+        err = self._abs_errors_s(column, schemes)
+        return float(np.median(err)) if err.size else float("nan")
+
+    def n_errors(self, column: str, schemes: tuple[str, ...] = FAST_SCHEMES) -> int:
+        """The number of actual dockings of ``schemes`` that :meth:`median_abs_error_s` of
+        ``column`` is the median of (those with a finite entry)."""
+        return int(self._abs_errors_s(column, schemes).size)
+
+    def _abs_errors_s(self, column: str, schemes: tuple[str, ...]) -> np.ndarray:
         mask = np.array([f.docking_kind == "actual" and f.scheme in schemes for f in self.flights])
         err = np.abs(self.errors_s(column)[mask])
-        err = err[np.isfinite(err)]
-        return float(np.median(err)) if err.size else float("nan")
+        return err[np.isfinite(err)]
 
 
 def _base_name(f: RealFlight) -> str:

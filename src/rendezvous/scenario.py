@@ -67,8 +67,9 @@ class Scenario:
     insertion, or a key of ``catalog.SCHEMES``; element_sets: the station's element sets (default:
     the built-in ISS sets); allow_stale: accept a set older than 14 days; ascent, approach:
     ``launch.AscentModel`` and ``proximity.ApproachProfile`` (defaults: the Soyuz-2.1a ascent and
-    the ship's Kurs profile to the port with the calibrated hold, ``calibration.approach_profile``;
-    the flight adds the chosen scheme's calibrated extra to that default hold); flight: a name for
+    the ship's Kurs profile to the port with the calibrated two-orbit hold,
+    ``calibration.approach_profile``; the flight flies the calibrated hold of the ship and the
+    chosen scheme instead); flight: a name for
     titles (default: the known flight launched within 60 s, else "<ship> launch <time>");
     real_docking (the actual docking), real_launch, planned_docking (the published pre-launch
     plan): skyfield Times of the real flight, if any (for comparison only); gravity_degree, drag,
@@ -200,7 +201,7 @@ class Scenario:
 
     def approach_for(self, scheme: str) -> Any:
         """The approach profile flown with ``scheme``: the default profile
-        (:attr:`default_approach`) with the calibrated extra hold of that scheme
+        (:attr:`default_approach`) with the calibrated hold of the ship and that scheme
         (``calibration.approach_profile``), or the profile given, as it is."""
         from .calibration import approach_profile
 
@@ -212,7 +213,7 @@ class Scenario:
     def default_approach(self) -> bool:
         """True when ``approach`` is the ship's default profile to this port
         (``calibration.approach_profile``). Decided by value: a profile given that equals the
-        default counts as the default, and is flown with the scheme's calibrated extra; give
+        default counts as the default, and is flown with the scheme's calibrated hold; give
         ``dataclasses.replace(profile, hold_s=...)`` to fly another hold as it is."""
         from .calibration import approach_profile
 

@@ -371,15 +371,35 @@ def _print_accuracy(table: Any) -> None:
             f"{cells} |"
         )
     for schemes in (FAST_SCHEMES, ("2-orbit",), ("4-orbit",), ("2-day",)):
-        med = " | ".join(_err(table.median_abs_error_s(c, schemes), "") for c in cols)
-        n = sum(f.docking_kind == "actual" and f.scheme in schemes for f in table.flights)
+        med = " | ".join(
+            f"{_err(table.median_abs_error_s(c, schemes), '')} ({table.n_errors(c, schemes)})"
+            for c in cols
+        )
         name = " and ".join(schemes)
-        print(f"| median abs. error, {n} actual {name} dockings | | | | | {med} |")
+        print(f"| median abs. error (dockings), actual {name} | | | | | {med} |")
     flown = [f.name for f, t in zip(table.flights, table.flown_s, strict=True) if t == t]
+    flown = list(dict.fromkeys(n.replace(" (plan)", "") for n in flown))
     print(
         "\nflown: the whole flight as `rendezvous simulate` flies it, with the hold calibrated "
         "without that flight (so it can differ from what `simulate` prints, which uses the hold "
-        f"of the whole table); only the flights with an element set ({', '.join(flown)})."
+        f"of the whole table); only the {len(flown)} flights with an element set, with their "
+        f"pre-launch plans ({', '.join(flown)})."
+    )
+
+
+def _calibrated_hold_line() -> str:
+    """The calibrated hold of every (ship, scheme) cell with the number of dockings it is the
+    mean of (``calibration.CALIBRATED_HOLD_S``)."""
+    from .. import calibration
+
+    counts = calibration.cell_dockings()
+    hold = ", ".join(
+        f"{ship} {scheme} {v:.0f} s ({counts[ship, scheme] or 'none: additive fallback'})"
+        for (ship, scheme), v in calibration.CALIBRATED_HOLD_S.items()
+    )
+    return (
+        "CALIBRATED hold (whole table) per ship and scheme, the mean of the cell's actual "
+        f"dockings (how many): {hold}"
     )
 
 
@@ -401,13 +421,12 @@ def compare(args: argparse.Namespace) -> int:
             es = select_element_set(sets, f.launch)
         if seconds_between(es.epoch, f.launch) <= 48 * 3600.0:
             with_sets.append(f.name)
-    hold = ", ".join(f"{k} {v:.0f} s" for k, v in calibration.CALIBRATED_HOLD_S.items())
-    extra = ", ".join(f"{k} {v:+.0f} s" for k, v in calibration.CALIBRATED_SCHEME_EXTRA_S.items())
-    print(f"CALIBRATED hold (whole table): {hold}; scheme extra: {extra}")
+    print(_calibrated_hold_line())
     print("Errors: prediction minus the real docking; planned dockings are the pre-launch plans.")
     print(flush=True)
     print(
-        f"flying {len(with_sets)} flights with their element sets (about 5 s each)...",
+        f"flying {len({n.replace(' (plan)', '') for n in with_sets})} flights with their "
+        "element sets (about 5 s each)...",
         file=sys.stderr,
         flush=True,
     )
