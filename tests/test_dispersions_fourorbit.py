@@ -39,6 +39,13 @@ ZERO = D.ErrorModel(
 )
 
 
+def _zeros(nom) -> np.ndarray:
+    """One sample's standard-normal numbers, all zero (sized for ``nom``'s approach legs where
+    the package sizes them per nominal)."""
+    size = D.draws_per_sample(nom) if hasattr(D, "draws_per_sample") else D.N_DRAWS
+    return np.zeros((1, size))
+
+
 @pytest.fixture(scope="module")
 def ms12():
     """Soyuz MS-12 (four-orbit, 2019-03-14, Baikonur 1/5): the mission and its nominal."""
@@ -67,7 +74,7 @@ def test_four_orbit_ground_correction_within_its_published_time(ms12):
 
 def test_zero_errors_need_no_ground_correction(ms12):
     _, _, nom = ms12
-    out = D.fly_samples(nom, ZERO, np.zeros((1, D.N_DRAWS)))
+    out = D.fly_samples(nom, ZERO, _zeros(nom))
     assert out.status[0] == 0
     assert out.dv_ground[0] < 0.01  # m/s: the nominal is already on its B3 position
     assert out.dv_correction[0] < 0.1
@@ -79,7 +86,7 @@ def test_ground_correction_absorbs_a_three_sigma_along_track_insertion_error(ms1
     its re-targeting is over the reserve; with the ground's correction it is well within it."""
     _, _, nom = ms12
     model = replace(ZERO, insertion_vel_m_s=(0.0, 0.6, 0.0))
-    z = np.zeros((1, D.N_DRAWS))
+    z = _zeros(nom)
     z[0, 4] = 3.0  # insertion velocity, along-track (dispersions_errors.N_FAR)
     with_ground = D.fly_samples(nom, model, z)
     as_loaded = D.fly_samples(replace(nom, ground=None), model, z)
