@@ -108,3 +108,11 @@ def test_ground_correction_refused_near_a_half_revolution(ms12, monkeypatch):
 
     with pytest.raises(ValueError, match="ground_arc_revs"):
         ground_plan(prop, nom.ship_ins, nom.t_ins, nom.t_burns, nom.dv_rtn, "4-orbit")
+
+
+def test_report_says_what_the_ground_computes_on_a_four_orbit_flight(ms12):
+    _, _, nom = ms12
+    res = D.run_dispersions(nom, 2, 1, chunk_size=2)
+    text = D.report(res)
+    assert "B1 and B2 loaded before launch, then one correction from the tracked orbit" in text
+    assert "flight day 2" not in text
