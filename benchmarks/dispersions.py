@@ -24,6 +24,7 @@ import numpy as np
 from rendezvous import Scenario, simulate
 from rendezvous.dispersions import (
     _fly_far,
+    _legs,
     draw_range,
     nominal_from_mission,
     report,
@@ -38,7 +39,7 @@ def far_range_only(nominal, n: int, seed: int, chunk: int) -> float:
     model = ErrorModel()
     t0 = time.perf_counter()
     for a in range(0, n, chunk):
-        z = draw_range(seed, a, min(a + chunk, n))
+        z = draw_range(seed, a, min(a + chunk, n), _legs(nominal))
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             _fly_far(nominal, model, z.T, 12)
     return time.perf_counter() - t0

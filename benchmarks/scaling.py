@@ -16,10 +16,16 @@ scattered once, each task a sample range and a reference) and for the same tasks
 inputs bound into the task function (how ``map_chunks`` submitted before).
 
 With ``--pool`` the same chunks are also flown on a ``multiprocessing`` pool of each size (no
-Dask): what the machine itself allows, to tell Dask's overhead from the machine's.
+Dask): what the machine itself allows, to tell Dask's overhead from the machine's. With
+``--dask-defaults`` each worker count also runs on a cluster with Dask's own settings (statistical
+profiler on, 20 ms ticks, 500 ms system monitor, 100 ms memory monitor, glibc's malloc thresholds
+as Dask's ``MALLOC_TRIM_THRESHOLD_=65536`` leaves them) instead of ``parallel.local_cluster``'s:
+what those settings buy. With ``--beside`` (alone, quick) one worker runs an 8 s CPU-bound task
+with each kind of settings, and the CPU its process spends beside the task and the calling
+process's CPU (client and scheduler) are printed: the overhead itself, without the dispersions.
 
 Usage: python benchmarks/scaling.py [--samples 10000] [--max-workers CPUS] [--workers 1,2,4]
-       [--chunk-size 1000] [--seed 1] [--pool]
+       [--chunk-size 1000] [--seed 1] [--pool] [--dask-defaults] [--beside]
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ import numpy as np
 
 from rendezvous import Scenario, simulate
 from rendezvous import dispersions as D
-from rendezvous.parallel import local_cluster_options
+from rendezvous.parallel import local_cluster, local_cluster_options
 
 
 def machine() -> str:
@@ -119,13 +125,23 @@ def inline_graph_size(client, nominal, args) -> int:
     return sizes[0] if sizes else -1
 
 
-def on_cluster(nominal, workers: int, args, reference):
-    """On ``workers`` processes: start-up s, run s, CPU s of the busiest worker, CPU s of all
-    workers, graph bytes, inline graph bytes (1 worker only), identical to ``reference``."""
+def on_cluster(nominal, workers: int, args, reference, dask_defaults: bool = False) -> dict:
+    """On ``workers`` processes: start-up s, run s, the workers' task CPU s (busiest, all), their
+    whole processes' CPU s (busiest: tasks, event loop, heartbeats, monitors), this process's CPU
+    s (client and scheduler), graph bytes, inline graph bytes (1 worker only), identical to
+    ``reference``. With ``dask_defaults``, Dask's own worker settings (no ``WORKER_CONFIG``, no
+    preload)."""
     from dask.distributed import Client, LocalCluster
 
     t0 = time.perf_counter()
-    with LocalCluster(**local_cluster_options(n_workers=workers)) as cluster:
+    if dask_defaults:
+        options = local_cluster_options(n_workers=workers)
+        options.pop("config")
+        options.pop("preload")
+        cluster = LocalCluster(**options)
+    else:
+        cluster = local_cluster(workers)
+    with cluster:
         with Client(cluster) as client:
             client.wait_for_workers(workers)
             address = cluster.scheduler_address
@@ -134,17 +150,57 @@ def on_cluster(nominal, workers: int, args, reference):
             D.run_dispersions(nominal, workers, args.seed, chunk_size=1, scheduler=address)
             t_start = time.perf_counter() - t0
             sizes: list = []
-            cpu0 = client.run(task_cpu)
-            t0 = time.perf_counter()
+            cpu0, proc0 = client.run(task_cpu), client.run(time.process_time)
+            t0, here0 = time.perf_counter(), time.process_time()
             with graph_sizes(sizes):
                 res = D.run_dispersions(
                     nominal, args.samples, args.seed, chunk_size=args.chunk_size, scheduler=address
                 )
-            t_run = time.perf_counter() - t0
+            t_run, here = time.perf_counter() - t0, time.process_time() - here0
             cpu = [t - cpu0[a] for a, t in client.run(task_cpu).items()]
+            proc = [t - proc0[a] for a, t in client.run(time.process_time).items()]
             inline = inline_graph_size(client, nominal, args) if workers == 1 else None
-    graph = sizes[0] if sizes else -1
-    return t_start, t_run, max(cpu), sum(cpu), graph, inline, identical(res, reference)
+    return dict(
+        start=t_start,
+        run=t_run,
+        task_max=max(cpu),
+        task_all=sum(cpu),
+        proc_max=max(proc),
+        client=here,
+        graph=sizes[0] if sizes else -1,
+        inline=inline,
+        same=identical(res, reference),
+    )
+
+
+def _busy(seconds: float) -> int:
+    """Small numpy operations for ``seconds`` of this thread's CPU; the iterations done."""
+    t0, a, n = time.thread_time(), np.ones(3000), 0
+    while time.thread_time() - t0 < seconds:
+        a = a * 1.0000001 + 1e-9
+        n += 1
+    return n
+
+
+def beside(dask_defaults: bool, seconds: float = 8.0) -> tuple[float, float, int]:
+    """One worker runs a ``seconds`` CPU-bound task: (its process's CPU s beside the task, this
+    process's CPU s, the task's iterations)."""
+    from dask.distributed import Client, LocalCluster
+
+    if dask_defaults:
+        options = local_cluster_options(n_workers=1)
+        options.pop("config")
+        options.pop("preload")
+        cluster = LocalCluster(**options)
+    else:
+        cluster = local_cluster(1)
+    with cluster, Client(cluster) as client:
+        client.submit(_busy, 0.5, pure=False).result()
+        proc0, here0 = client.run(time.process_time), time.process_time()
+        n = client.submit(_busy, seconds, pure=False).result()
+        here = time.process_time() - here0
+        proc = [t - proc0[a] for a, t in client.run(time.process_time).items()][0]
+    return proc - seconds, here, n
 
 
 def on_pool(nominal, workers: int, args) -> float:
@@ -183,9 +239,29 @@ def main():
     ap.add_argument(
         "--pool", action="store_true", help="also time a multiprocessing pool (no Dask) per count"
     )
+    ap.add_argument(
+        "--dask-defaults",
+        action="store_true",
+        help="also time each count with Dask's own worker settings (profiler, malloc)",
+    )
+    ap.add_argument(
+        "--beside",
+        action="store_true",
+        help="only measure the CPU a worker spends beside an 8 s task, ours vs Dask's settings",
+    )
     args = ap.parse_args()
     print(f"machine: {machine()}")
     print(f"at start: {load()}")
+    if args.beside:
+        for kind in (False, True, False, True):
+            extra, here, n = beside(kind)
+            who = "Dask's settings" if kind else "ours"
+            print(
+                f"{who}: worker process CPU beside an 8 s task {extra:.2f} s, calling process "
+                f"{here:.2f} s, {n} iterations"
+            )
+        print(f"at end: {load()}")
+        return
     cfg = Scenario("2025-04-08T05:47:15.309Z")
     nominal = D.nominal_from_mission(simulate(cfg), cfg)
     chunks = -(-args.samples // args.chunk_size)
@@ -198,7 +274,12 @@ def main():
 
     t_before, cpu_before, reference = in_process()
     print(f"  in-process, before the clusters: {t_before:7.2f} s ({cpu_before:.2f} CPU s)")
-    rows = [(w, *on_cluster(nominal, w, args, reference)) for w in worker_counts(args)]
+    rows = [(w, "ours", on_cluster(nominal, w, args, reference)) for w in worker_counts(args)]
+    if args.dask_defaults:
+        rows += [
+            (w, "Dask's", on_cluster(nominal, w, args, reference, True))
+            for w in worker_counts(args)
+        ]
     pool = {w: on_pool(nominal, w, args) for w in worker_counts(args)} if args.pool else {}
     t_after, cpu_after, _ = in_process()
     print(f"  in-process, after the clusters:  {t_after:7.2f} s ({cpu_after:.2f} CPU s)")
@@ -206,37 +287,42 @@ def main():
     print(f"at end: {load()}")
     print()
     print(
-        "workers  start-up s  run s  speed-up  efficiency  CPU s busiest/all  CPU-bound speed-up"
-        "  graph bytes  identical"
+        "workers  settings  start-up s  run s  speed-up  task CPU s busiest/all  process CPU s"
+        "  client CPU s  CPU-bound: even / as run  graph bytes  identical"
     )
-    for w, t_start, t_run, cpu_max, cpu_all, graph, _, same in rows:
+    for w, kind, r in rows:
+        even = cpu_base / (r["task_all"] / chunks * -(-chunks // w))
         print(
-            f"{w:7d}  {t_start:10.1f}  {t_run:5.1f}  {base / t_run:7.2f}x  {base / t_run / w:9.0%}"
-            f"  {cpu_max:8.1f}/{cpu_all:<8.1f}"
-            f"  {cpu_base / (cpu_all / chunks * -(-chunks // w)):17.2f}x"
-            f"  {graph:11d}  {'yes' if same else 'NO'}"
+            f"{w:7d}  {kind:>8}  {r['start']:10.1f}  {r['run']:5.1f}  {base / r['run']:7.2f}x"
+            f"  {r['task_max']:11.1f}/{r['task_all']:<11.1f}  {r['proc_max']:13.1f}"
+            f"  {r['client']:12.1f}  {even:15.2f}x / {cpu_base / r['proc_max']:.2f}x"
+            f"  {r['graph']:11d}  {'yes' if r['same'] else 'NO'}"
         )
     print(
-        "(CPU s: thread time of the computing thread, in-process and in the workers' tasks. "
-        "CPU-bound speed-up: in-process CPU s over the workers' mean CPU s per chunk times the "
-        "chunks per worker, rounded up: the speed-up if each worker had a core of its own and the "
-        "chunks were shared evenly; an estimate for a loaded machine, not a measurement)"
+        "(CPU s: thread time of the computing thread in-process and of the workers' tasks (Dask's "
+        "per-task meter); process CPU s: the busiest worker process, all its threads (tasks, "
+        "event loop, heartbeats, monitors); client CPU s: this process during the run (client "
+        "and scheduler). CPU-bound speed-up, the speed-up if each worker had a core of its own: "
+        "'even', in-process CPU s over the workers' mean task CPU s per chunk times the chunks "
+        "per worker, rounded up (the chunks shared evenly); 'as run', in-process CPU s over the "
+        "busiest worker process's CPU s (the chunks as Dask shared them, with every overhead in "
+        "the workers). Estimates for a loaded machine, not measurements)"
     )
-    inline = next((r[6] for r in rows if r[6] is not None), None)
-    graph = rows[0][5]
+    inline = next((r["inline"] for _, _, r in rows if r["inline"] is not None), None)
     if inline is not None:
         print(
-            f"task graph of {chunks} chunks: {graph} bytes (shared inputs scattered) vs {inline} "
-            "bytes (bound into every task, as before)"
+            f"task graph of {chunks} chunks: {rows[0][2]['graph']} bytes (shared inputs scattered)"
+            f" vs {inline} bytes (bound into every task, as before)"
         )
-    for w, _, t_run, *_ in rows:
+    for w, kind, r in rows:
         target = {2: 1.7, 16: 10.0 if args.samples >= 100_000 else None}.get(w)
         goal = f" (target >= {target:g}x)" if target else ""
+        who = "ours" if kind == "ours" else "Dask's worker settings"
         print(
-            f"ours: {w} workers {t_run:.2f} s vs baseline: in-process {base:.2f} s -> "
-            f"{base / t_run:.2f}x{goal}"
+            f"{who}: {w} workers {r['run']:.2f} s vs baseline: in-process {base:.2f} s -> "
+            f"{base / r['run']:.2f}x{goal}; CPU-bound {cpu_base / r['proc_max']:.2f}x"
         )
-        if w in pool:
+        if w in pool and kind == "ours":
             print(
                 f"  same chunks on a multiprocessing pool of {w} (no Dask): {pool[w]:.2f} s -> "
                 f"{base / pool[w]:.2f}x"

@@ -242,3 +242,15 @@ def test_losing_every_copy_of_the_shared_inputs_is_one_line(tmp_path):
     msg = str(info.value)
     assert msg.startswith("scheduler: every worker holding the inputs") and "\n" not in msg
     assert (tmp_path / "died").exists()
+
+
+def test_dask_setup_sets_the_malloc_thresholds_on_glibc():
+    """The workers' malloc set-up (parallel.dask_setup) takes on glibc (only thresholds change:
+    no effect on results); elsewhere it is a no-op that returns False."""
+    import platform
+
+    from rendezvous.parallel import dask_setup
+
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        pytest.skip("glibc only")
+    assert dask_setup() is True

@@ -23,7 +23,7 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from rendezvous import dispersions as D  # noqa: E402
-from rendezvous.parallel import local_cluster_options, map_chunks  # noqa: E402
+from rendezvous.parallel import local_cluster, map_chunks  # noqa: E402
 
 _REAL_CHUNK_JOB = D._chunk_job
 
@@ -54,9 +54,7 @@ def _array_bytes(token, array, chunk):
 @pytest.fixture(scope="module")
 def cluster():
     """Two worker processes of one thread each (the nanny restarts a worker that dies)."""
-    from dask.distributed import LocalCluster
-
-    with LocalCluster(**local_cluster_options(n_workers=2, protocol="tcp")) as c:
+    with local_cluster(2, protocol="tcp") as c:
         yield c
 
 
@@ -140,10 +138,30 @@ def _profiler_enabled() -> bool:
     return bool(dask.config.get("distributed.worker.profile.enabled"))
 
 
+def _preloads(dask_worker) -> list[str]:
+    return [str(p.name) for p in dask_worker.preloads]
+
+
+def _periods_ms(dask_worker) -> dict:
+    return {k: v.callback_time for k, v in dask_worker.periodic_callbacks.items()}
+
+
 def test_local_workers_run_without_the_profiler(cluster):
-    """The statistical profiler (for a dashboard the local cluster does not serve) is off on the
-    worker processes, also on a worker the nanny restarted (the test above kills one)."""
+    """What runs beside the tasks is turned down (parallel.WORKER_CONFIG, SCHEDULER_CONFIG): no
+    statistical profiler, the event-loop tick every second instead of 20 ms, the system monitor
+    every 5 s, the memory monitor every second; each worker ran parallel.dask_setup (glibc's
+    malloc thresholds) as it started; also a worker the nanny restarted (the test above kills
+    one)."""
     from dask.distributed import Client
 
     with Client(cluster.scheduler_address) as client:
         assert set(client.run(_profiler_enabled).values()) == {False}
+        preloads = client.run(_preloads)
+        assert len(preloads) == 2
+        assert all(p == ["rendezvous.parallel"] for p in preloads.values()), preloads
+        for periods in client.run(_periods_ms).values():
+            assert not any("profile" in k for k in periods), periods
+            assert periods["tick"] >= 1000 and periods["memory_monitor"] >= 1000, periods
+            assert periods["monitor"] >= 5000, periods
+    periods = {k: v.callback_time for k, v in cluster.scheduler.periodic_callbacks.items()}
+    assert periods["tick"] >= 1000 and periods["monitor"] >= 5000, periods

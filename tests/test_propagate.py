@@ -607,3 +607,55 @@ def test_fast_j2_gravity_matches_the_force_model(pole):
     np.testing.assert_allclose(kern(r, np.empty((3, 50))), force.gravity(r), rtol=1e-14, atol=0)
     # a model with more than J2 falls back to ForceModel.gravity
     assert _J2Gravity.for_model(ForceModel(degree=4, drag=False)) is None
+
+
+@pytest.mark.parametrize("drag", [False, True])
+def test_given_step_results_do_not_depend_on_the_batch(drag):
+    """With a given step each state's result is the same to the bit whatever shares its batch
+    (issue 11: a Monte Carlo sample must not depend on its chunk): alone, in batches of other
+    sizes and orders (products of 1 to 23 columns, where BLAS kernels round the last columns
+    differently), beside a state falling into the Earth (whose perigee would have switched the
+    whole batch's PEC/PECE mode), and with per-state drag; arcs short enough to be flown by the
+    start-up alone and long enough for the Stormer-Cowell steps."""
+    force = ForceModel() if drag else J2_ONLY
+    y = iss_like(23, seed=3)
+    ib = np.linspace(0.004, 0.02, 23)
+    falling = y[:, :1].copy()
+    falling[3:] *= 0.6  # perigee far below the surface
+    for t1, order in ((250.0, 10), (3000.0, 10), (3000.0, 12)):
+        kw = dict(step=60.0, order=order, method="multistep", dense=False)
+        whole = propagate(y, 0.0, t1, force, inv_ballistic=ib, **kw).final
+        for cols in ([5], [0, 1], [22, 3, 9], list(range(1, 20))):
+            part = propagate(y[:, cols], 0.0, t1, force, inv_ballistic=ib[cols], **kw).final
+            assert np.array_equal(part, whole[:, cols]), (t1, order, cols)
+        with np.errstate(all="ignore"):
+            mixed = propagate(
+                np.concatenate([falling, y[:, 4:6]], axis=1),
+                0.0,
+                t1,
+                force,
+                inv_ballistic=np.concatenate([[0.01], ib[4:6]]),
+                **kw,
+            ).final
+        assert np.array_equal(mixed[:, 1:], whole[:, 4:6]), (t1, order)
+
+
+def test_exact_combinations_are_the_explicit_sum_column_by_column():
+    """``batch._combine(..., exact=True)`` (np.einsum) gives the bits of c_0 X_0 + c_1 X_1 + ...
+    formed one column at a time, for the shapes the integrators use (1 to 8 rows of 2 to 18
+    coefficients, 1-D rows, strided X, 1 to 70 and thousands of columns): what makes a state's
+    result independent of its batch. A numpy whose einsum fuses or reorders the sums fails here."""
+    from rendezvous.propagate.batch import _combine
+
+    rng = np.random.default_rng(5)
+    for rows, k in ((1, 12), (2, 14), (2, 2), (3, 11), (4, 13), (8, 16), (2, 18)):
+        coef = rng.standard_normal((rows, k)) * 10.0 ** rng.integers(-6, 6, (rows, k))
+        wide = rng.standard_normal((2 * k, 3001))
+        for m in (*range(1, 71), 301, 3000):
+            X = wide[::2, :m]  # strided rows, as the start-up's anchor pairs
+            want = coef[:, :1] * X[0]
+            for j in range(1, k):
+                want = want + coef[:, j : j + 1] * X[j]
+            assert np.array_equal(_combine(coef, X, np.empty((rows, m)), exact=True), want)
+            got1 = _combine(coef[0], X, np.empty(m), exact=True)
+            assert np.array_equal(got1, want[0]), (rows, k, m)

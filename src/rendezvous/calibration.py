@@ -20,21 +20,26 @@ reduction, flyaround to the port axis, hold, final approach). What moves it:
 Calibrated, in the open
 -----------------------
 The time the real flights spend beyond the far-range schedule and the approach legs is not
-published: real ships hold on the port axis, the docking is placed at a chosen lighting (five of
-the nine two-orbit plans in the tables put it 2.8 to 4.2 min after an orbital sunset, the other
-four 9 to 35 min before one; no published rule says which, see ``accuracy.docking_geometry``),
+published: real ships hold on the port axis, the docking is placed at a chosen lighting (eight of
+the thirteen two-orbit plans of ``flight_durations.csv`` put it 2.7 to 4.6 min after an orbital
+sunset, the other five 7 to 36 min before one; no published rule says which, see
+``accuracy.docking_geometry``),
 and our far-range schedule (the scheme's burn revolutions) may end earlier than the real one.
 Ground coverage no longer times it: the Luch relays see the ship throughout (ISS Reshetnev,
 2016). All of it is one calibrated time, flown as the hold: so the hold of the printed timeline
-(about 37 min for Soyuz MS) is not a published station-keeping time. It is fitted, by
+(about 33 min for Soyuz MS) is not a published station-keeping time. It is fitted, by
 least squares on the whole built-in table (every *actual* docking of ``data/flights.csv`` and
-``data/flight_durations.csv``; planned dockings are never fitted), as an additive model
-``hold = HOLD[ship] + EXTRA[scheme]`` with EXTRA["2-orbit"] = 0:
+``data/flight_durations.csv``; planned dockings are never fitted, nor the flights the table's
+inclusion rule excludes, see ``data/PROVENANCE.md``), as an additive model
+``hold = HOLD[ship] + EXTRA[scheme]`` with EXTRA["2-orbit"] = 0. The table is complete, not a
+selection: every Soyuz MS and Progress MS flight to the ISS of 2016-2025 on a two-orbit,
+four-orbit or two-day scheme whose launch and docking a source gives (the inclusion rule of
+``data/PROVENANCE.md``, applied before its effect on the errors was seen).
 
 - :data:`CALIBRATED_HOLD_S`: the station-keeping hold per ship, flown in the approach as the hold
   on the port axis;
 - :data:`CALIBRATED_SCHEME_EXTRA_S`: what the four-orbit and two-day flights take beyond their
-  far-range schedule (28 min for the two-day: its schedule's 31.32 revolutions are short of
+  far-range schedule (9 min for the two-day: its schedule's 31.32 revolutions are short of
   the real flights'), flown as extra hold.
 
 The fit uses the fast estimate for every flight (the element sets of most flights are unknown) at a
@@ -68,6 +73,7 @@ __all__ = [
     "RealFlight",
     "approach_profile",
     "fit",
+    "fitted_flights",
     "leave_one_out",
     "model_duration_s",
     "real_flights",
@@ -75,12 +81,12 @@ __all__ = [
     "typical_period_s",
 ]
 
-CALIBRATED_HOLD_S: Mapping[str, float] = MappingProxyType({"soyuz": 2234.0, "progress": 1798.0})
+CALIBRATED_HOLD_S: Mapping[str, float] = MappingProxyType({"soyuz": 1965.0, "progress": 2110.0})
 """CALIBRATED station-keeping hold on the port axis per ship, s: fitted on the whole built-in table
 (module docstring; :func:`fit` of :func:`real_flights` reproduces it, tested)."""
 
 CALIBRATED_SCHEME_EXTRA_S: Mapping[str, float] = MappingProxyType(
-    {"2-orbit": 0.0, "4-orbit": -51.0, "2-day": 1681.0}
+    {"2-orbit": 0.0, "4-orbit": 306.0, "2-day": 555.0}
 )
 """CALIBRATED time per scheme beyond its far-range schedule, s (two-orbit: 0 by definition), flown
 as extra hold; fitted with :data:`CALIBRATED_HOLD_S`."""
@@ -156,7 +162,9 @@ class RealFlight:
     scheme, liftoff (ISO UTC), launch to docking (s), docking_kind ("actual" or "planned"), the
     table it comes from, the pad as the table writes it (e.g. "Baikonur 31/6") and the docking
     planned before launch, s after liftoff (``flight_durations.csv``'s ``planned_docking_utc``;
-    NaN where none was published; ``flights.csv`` gives its plans as rows of their own)."""
+    NaN where none was published; ``flights.csv`` gives its plans as rows of their own);
+    ``excluded``: why the flight is kept out of the fit and the leave-one-out table by the
+    inclusion rule (module docstring), e.g. "docked on a later attempt"; empty if included."""
 
     name: str
     vehicle: str
@@ -168,6 +176,7 @@ class RealFlight:
     table: str
     site: str = ""
     planned_s: float = float("nan")
+    excluded: str = ""
 
     @property
     def fast(self) -> bool:
@@ -203,6 +212,12 @@ def real_flights() -> tuple[RealFlight, ...]:
     return tuple(out) + _durations_table()
 
 
+def fitted_flights() -> tuple[RealFlight, ...]:
+    """:func:`real_flights` without the flights the inclusion rule excludes (``excluded`` set):
+    the flights of the fit and of the leave-one-out table."""
+    return tuple(f for f in real_flights() if not f.excluded)
+
+
 def _durations_table() -> tuple[RealFlight, ...]:
     from .times import parse_utc, seconds_between
 
@@ -233,6 +248,7 @@ def _durations_table() -> tuple[RealFlight, ...]:
                 "flight_durations.csv",
                 row["site"],
                 plan_s,
+                (row.get("excluded") or "").strip(),
             )
         )
     return tuple(out)
@@ -267,7 +283,7 @@ def fit(flights: tuple[RealFlight, ...] | list[RealFlight]) -> Calibration:
     """Least-squares hold per ship and extra per scheme (two-orbit extra 0) on the *actual*
     dockings of ``flights`` (planned dockings are skipped): residual = duration - base duration.
     A ship or scheme with no flight gets 0 (the minimum-norm solution)."""
-    used = [f for f in flights if f.docking_kind == "actual"]
+    used = [f for f in flights if f.docking_kind == "actual" and not f.excluded]
     ships, extra = list(VEHICLES), [s for s in SCHEMES if s != "2-orbit"]
     a = np.zeros((len(used), len(ships) + len(extra)))
     for i, f in enumerate(used):
@@ -342,8 +358,8 @@ def leave_one_out(
     pre-launch plan row, "... (plan)", leaves out its flight's actual docking too: the comparison
     with the plan is out of sample). ``flown``: launch-to-
     docking seconds from ``simulate`` by flight name, flown with ``fits[i]``'s hold (optional)."""
-    flights = real_flights() if flights is None else tuple(flights)
-    actual = [f for f in flights if f.docking_kind == "actual"]
+    flights = fitted_flights() if flights is None else tuple(flights)
+    actual = [f for f in flights if f.docking_kind == "actual" and not f.excluded]
     fits = tuple(fit([g for g in actual if _base_name(g) != _base_name(f)]) for f in flights)
     flown = flown or {}
     return AccuracyTable(

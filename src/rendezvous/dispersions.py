@@ -56,7 +56,8 @@ fallback costs; the slower scheme itself is not flown). The slowest scheme, two-
 fallback: such samples are counted as over the reserve and keep their docking time.
 
 Error model and random numbers: ``dispersions_errors`` (``ErrorModel``, ``draw``,
-``draw_range``), re-exported here.
+``draw_range``, ``n_draws``), re-exported here; :func:`draws_per_sample` sizes them to the nominal's
+approach.
 
 Left out: attitude and thruster geometry, the station's element-set (SGP4) error, errors of the
 burn times, correlated errors, retreats and second attempts after an aborted approach.
@@ -74,26 +75,24 @@ import numpy as np
 
 from .dispersions_errors import (
     BLOCK,
-    MAX_APPROACH_LEGS,
-    N_DRAWS,
     N_FAR,
     N_GROUND,
     ErrorModel,
     draw,
     draw_range,
+    n_draws,
 )
 from .dispersions_near import GroundPlan, fly_near, ground_b1b2, ground_correction, ground_plan
 from .environment import fly as _propagate
+from .frames import mat_vec
 from .orbits import mean_motion, rtn_basis, semi_major_axis
 from .phasing import approach_start, fly_burns
-from .proximity import ApproachProfile, execute_burns
+from .proximity import ApproachProfile, ApproachSamples, execute_burns
 
 __all__ = [
     "BLOCK",
-    "MAX_APPROACH_LEGS",
     "N_FAR",
     "N_GROUND",
-    "N_DRAWS",
     "DispersionResult",
     "ErrorModel",
     "Nominal",
@@ -101,7 +100,9 @@ __all__ = [
     "STATUS",
     "draw",
     "draw_range",
+    "draws_per_sample",
     "fly_samples",
+    "n_draws",
     "nominal_from_mission",
     "run_dispersions",
 ]
@@ -281,6 +282,19 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
     )
 
 
+def _legs(nominal: Nominal) -> int:
+    """The number of legs of the nominal's approach (``proximity.approach_legs``)."""
+    from .proximity import approach_legs
+
+    return len(approach_legs(nominal.approach, nominal.port_pos, nominal.port_axis))
+
+
+def draws_per_sample(nominal: Nominal) -> int:
+    """Standard-normal numbers each sample of ``nominal`` needs: :func:`n_draws` of its
+    approach's legs (every sample flies the nominal's legs, whose schedule is fixed)."""
+    return n_draws(_legs(nominal))
+
+
 def _execute(dv_plan, z, model: ErrorModel):
     """Burns (3, N) as flown: magnitude error and pointing error about two normal axes
     (``proximity.execute_burns``)."""
@@ -328,8 +342,8 @@ def _retarget(nom, model, zt, ship, station, ib_model, force, newton_steps):
     # linear first guess through the nominal arc's state transition matrix
     phi = nom.stm_b3
     inv_rv = np.linalg.inv(phi[:3, 3:])
-    miss0 = target[:3] - nom.ship_as[:3, None] - phi[:3] @ (ship_nav - nom.ship_b3[:, None])
-    dv3 = nom.dv3[:, None] + inv_rv @ miss0
+    miss0 = target[:3] - nom.ship_as[:3, None] - mat_vec(phi[:3], ship_nav - nom.ship_b3[:, None])
+    dv3 = nom.dv3[:, None] + mat_vec(inv_rv, miss0)
     pred = ship_nav.copy()
     pred[3:] += dv3
     yf = _fly(pred, ib_model[:n], t3, t_as, force)
@@ -339,7 +353,7 @@ def _retarget(nom, model, zt, ship, station, ib_model, force, newton_steps):
         todo &= np.all(np.isfinite(res), axis=0)
         if not np.any(todo):
             break
-        dv3[:, todo] += inv_rv @ res[:, todo]
+        dv3[:, todo] += mat_vec(inv_rv, res[:, todo])
         pred = ship_nav[:, todo].copy()
         pred[3:] += dv3[:, todo]
         yf[:, todo] = _fly(pred, ib_model[:n][todo], t3, t_as, force)
@@ -352,20 +366,20 @@ def _retarget(nom, model, zt, ship, station, ib_model, force, newton_steps):
 
 
 @dataclass(frozen=True, eq=False)
-class Samples:
-    """The whole rendezvous flown for n samples (module docstring).
+class Samples(ApproachSamples):
+    """The whole rendezvous flown for n samples (module docstring): the approach's
+    ``proximity.ApproachSamples`` fields (samples first: t_contact, contact_speed, contact_miss,
+    contact_offset (n, 2), min_range_before_final, keepout_violation, cone_excess, dv_phase
+    (n, 4); NaN where the approach was not flown) and the far range's and the whole flight's.
 
     miss_r, miss_v: (3, n) LVLH miss at AS (m, m/s); dv_far (far-range burns and the ground
     correction as flown), dv_ground (the ground correction alone, 0 without one), dv_correction,
     dv_total (far range + approach as flown): (n,) m/s; fallback: (n,) bool, correction over the
     reserve and a slower scheme exists; over_reserve: (n,) bool, correction over the reserve;
     t_docking: (n,) s since liftoff, the contact flown (+ the fallback delay); predicted_miss:
-    (n,) onboard predicted position miss after re-targeting, m; status: (n,) int8 failure code
-    (:data:`STATUS`, 0 = flown); traj_t: (k,) s; traj: (3, n, k) float32 LVLH positions of the
-    far range. The approach (``proximity.ApproachSamples``, samples first): t_contact,
-    contact_speed (m/s), contact_miss (m), contact_offset (n, 2) m in the port's plane,
-    min_range_before_final (m), keepout_violation (bool), cone_excess (m), dv_phase (n, 4) m/s
-    (approach, flyaround, hold, final approach); NaN where the approach was not flown.
+    (n,) onboard predicted position miss after re-targeting, m; status: (n,) int8 failure code of
+    the whole flight (:data:`STATUS`, 0 = flown; it replaces the approach's own code); traj_t:
+    (k,) s; traj: (3, n, k) float32 LVLH positions of the far range.
     """
 
     miss_r: np.ndarray
@@ -377,18 +391,9 @@ class Samples:
     over_reserve: np.ndarray
     t_docking: np.ndarray
     predicted_miss: np.ndarray
-    status: np.ndarray
     traj_t: np.ndarray
     traj: np.ndarray
     dv_ground: np.ndarray
-    t_contact: np.ndarray
-    contact_speed: np.ndarray
-    contact_miss: np.ndarray
-    contact_offset: np.ndarray
-    min_range_before_final: np.ndarray
-    keepout_violation: np.ndarray
-    cone_excess: np.ndarray
-    dv_phase: np.ndarray
 
 
 class _WithStation:
@@ -430,9 +435,9 @@ def _status(miss, rec, n, predicted_miss):
 def fly_samples(
     nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int = 12
 ) -> Samples:
-    """Fly the far range for the samples whose standard-normal draws are the rows of ``z``
-    (n, N_DRAWS); the :class:`Samples` (module docstring). A sample that diverges (overflow,
-    re-entry) raises no floating-point warning: it is flagged in ``Samples.status``."""
+    """Fly the whole rendezvous for the samples whose standard-normal draws are the rows of ``z``
+    (n, :func:`draws_per_sample`); the :class:`Samples` (module docstring). A sample that diverges
+    (overflow, re-entry) raises no floating-point warning: it is flagged in ``Samples.status``."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return _fly_samples(nominal, model, z, newton_steps)
 
@@ -440,7 +445,7 @@ def fly_samples(
 def _fly_samples(nominal: Nominal, model: ErrorModel, z: np.ndarray, newton_steps: int) -> Samples:
     nom = nominal
     z = np.asarray(z, dtype=float)
-    zt = z.T  # (N_DRAWS, n)
+    zt = z.T  # (draws per sample, n)
     far = _fly_far(nom, model, zt, newton_steps)
     status = far.pop("status")
     near = fly_near(
@@ -548,6 +553,15 @@ def _fly_far(nom: Nominal, model: ErrorModel, zt: np.ndarray, newton_steps: int)
 _FIELDS = tuple(f.name for f in fields(Samples) if f.name != "traj_t")
 """The per-sample arrays of :class:`Samples`, concatenated over chunks (``traj_t`` is shared)."""
 
+_AXIS_1 = ("miss_r", "miss_v", "traj")
+"""The fields whose samples run along axis 1 (the others: axis 0)."""
+
+
+def _take(s: Samples, cols: slice) -> Samples:
+    """The samples ``cols`` of ``s``."""
+    out = {f: getattr(s, f)[:, cols] if f in _AXIS_1 else getattr(s, f)[cols] for f in _FIELDS}
+    return Samples(traj_t=s.traj_t, **out)
+
 
 @dataclass(frozen=True, eq=False)
 class DispersionResult(Samples):
@@ -568,8 +582,15 @@ class DispersionResult(Samples):
 
 
 def _chunk_job(nominal, model, newton_steps, seed, span) -> Samples:
-    """Draw the chunk's own numbers (samples ``span[0]`` .. ``span[1] - 1``) and fly them."""
-    return fly_samples(nominal, model, draw_range(seed, span[0], span[1]), newton_steps)
+    """Draw the chunk's own numbers (samples ``span[0]`` .. ``span[1] - 1``) and fly them. The
+    chunk that starts at sample 0 also flies the zero-error sample, as its last column: a sample
+    does not depend on the samples beside it (``dispersions_errors``), so it is the zero-error
+    flight to the bit, at the cost of one more column instead of a flight of its own (whose fixed
+    cost, ~0.5 s, would otherwise compete with the workers for the cores, or add to the run)."""
+    z = draw_range(seed, span[0], span[1], _legs(nominal))
+    if span[0] == 0:
+        z = np.concatenate([z, np.zeros((1, z.shape[1]))])
+    return fly_samples(nominal, model, z, newton_steps)
 
 
 def run_dispersions(
@@ -590,10 +611,11 @@ def run_dispersions(
 
     Each chunk is a range of sample indices whose task draws its own numbers; the nominal flight
     and the error model are bound by a partial, which ``parallel.map_chunks`` ships once to each
-    worker. On a cluster the zero-error sample (``nominal_traj``, ``nominal_dv_total``, ...) is
-    flown in this process while the workers fly the chunks, not after them."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    worker. The zero-error sample (``nominal_traj``, ``nominal_dv_total``, ...) is flown with the
+    first chunk (``_chunk_job``). The numbers do not depend on ``chunk_size``, ``workers`` or
+    ``scheduler``; ``chunk_size`` sets the work per task: a chunk has a fixed cost of ~0.5 s CPU
+    on the 2-core test machine (MS-27) beside ~0.7 ms per sample, so chunks much smaller than the
+    default 1,000 samples are slower everywhere."""
     from .parallel import map_chunks
 
     model = model or ErrorModel()
@@ -603,19 +625,12 @@ def run_dispersions(
         raise ValueError(f"n: got {n} samples; use a positive whole number")
     chunks = [(i, min(i + int(chunk_size), int(n))) for i in range(0, int(n), int(chunk_size))]
     job = partial(_chunk_job, nominal, model, newton_steps, int(seed))
-    zero = partial(fly_samples, nominal, model, np.zeros((1, N_DRAWS)), newton_steps)
-    if workers is None and scheduler is None:  # one process, one thread: the baseline
-        parts = map_chunks(job, chunks, progress=progress)
-        nom = zero()
-    else:
-        with ThreadPoolExecutor(1) as pool:
-            flying = pool.submit(zero)
-            parts = map_chunks(job, chunks, workers=workers, scheduler=scheduler, progress=progress)
-            nom = flying.result()
+    parts = map_chunks(job, chunks, workers=workers, scheduler=scheduler, progress=progress)
+    nom = _take(parts[0], slice(-1, None))
+    parts[0] = _take(parts[0], slice(0, -1))
     cat = {}
     for f in _FIELDS:
-        axis = 1 if f in ("miss_r", "miss_v", "traj") else 0
-        cat[f] = np.concatenate([getattr(p, f) for p in parts], axis=axis)
+        cat[f] = np.concatenate([getattr(p, f) for p in parts], axis=1 if f in _AXIS_1 else 0)
     return DispersionResult(
         seed=int(seed),
         n=int(n),

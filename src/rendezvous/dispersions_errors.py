@@ -25,18 +25,22 @@ On the four-orbit scheme the ground's correction before B3 takes out most of the
 errors (without it, the along-track velocity error alone put 18 % of Soyuz MS-12 samples over
 the reserve).
 
-Reproducibility: the standard-normal numbers come in fixed blocks of ``BLOCK`` (1,000) samples,
-block ``b`` a (``BLOCK``, ``N_DRAWS``) array (below); sample
-``i`` is row ``i % BLOCK`` of block ``i // BLOCK``. Each chunk (a range of sample indices) draws its
-own rows, so the task graph holds no sample arrays and the same seed gives the same numbers for any
-chunk size and any worker count. A chunk's result depends only on its rows: the same seed and
-chunk size give bit-identical samples in-process or on a Dask cluster (``parallel``); another chunk
-size changes the batch shapes of the linear algebra, i.e. round-off (tested to 1e-6 m).
+Reproducibility: the standard-normal numbers come in fixed blocks of ``BLOCK`` (1,000) samples;
+sample ``i`` is row ``i % BLOCK`` of block ``i // BLOCK``. Each chunk (a range of sample indices)
+draws its own rows, so the task graph holds no sample arrays. A sample's flight depends only on its
+own row, not on the samples flown beside it (the propagator's given step and column-by-column
+combinations, ``propagate``; the guidance's shared matrices applied by ``frames.mat_vec``): the
+same seed gives bit-identical samples for any chunk size and any worker count, in-process or on a
+Dask cluster (``parallel``; tested with chunks of 7, 50 and 200, and on 1 and 2 workers).
 
-Random numbers per sample (``N_DRAWS``): the 26 of the far range from
-``np.random.default_rng([seed, block])``, then 15 for the ground burns and 9 per approach leg (up
-to ``MAX_APPROACH_LEGS``) from ``[seed, block, 1]``: the far-range numbers do not depend on the
-others.
+Random numbers per sample (:func:`n_draws` of the approach's legs): the 26 of the far range from
+``np.random.default_rng([seed, block])``, then 15 for the ground burns and 9 per approach leg from
+``[seed, block, 1]``, drawn number by number across the block (number ``j`` of the block's sample
+``i`` is the ``j * BLOCK + i``-th of that stream): the far-range numbers do not depend on the
+others, nor a leg's on how many legs are drawn. The draws are sized to the nominal flight's legs
+(``dispersions.draws_per_sample``) with no margin: every sample flies the nominal's legs (their
+schedule is fixed, ``proximity``), and a guidance that flew more would be refused by
+``proximity.fly_approach``'s check of its numbers rather than reuse any.
 """
 
 from __future__ import annotations
@@ -45,17 +49,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .proximity import ApproachErrors
+from .proximity import DRAWS_PER_LEG, ApproachErrors
 
 __all__ = [
     "BLOCK",
-    "MAX_APPROACH_LEGS",
-    "N_DRAWS",
     "N_FAR",
     "N_GROUND",
     "ErrorModel",
     "draw",
     "draw_range",
+    "n_draws",
 ]
 
 N_FAR = 26
@@ -63,15 +66,17 @@ N_FAR = 26
 B1..B4 execution (magnitude, pointing 1, pointing 2) x 4; navigation position (3) and velocity (3)
 in LVLH; log Cd A/m factor; log density factor."""
 
-MAX_APPROACH_LEGS = 100
-"""Approach legs with random numbers of their own (the built-in profiles fly 40 to 60)."""
-
 N_GROUND = 15
 """Numbers of the ground's burns: orbit determination before B1 (6; two-day), and for the
 correction before B3 (6) with its execution (3) (four-orbit, two-day; ``dispersions_near``)."""
 
-N_DRAWS = N_FAR + N_GROUND + 9 * MAX_APPROACH_LEGS
-"""Standard-normal numbers per sample: far range, ground correction, approach legs (9 each)."""
+
+def n_draws(legs: int) -> int:
+    """Standard-normal numbers per sample for an approach of ``legs`` legs: the far range, the
+    ground burns and ``proximity.DRAWS_PER_LEG`` (9) per leg."""
+    if int(legs) != legs or legs < 0:
+        raise ValueError(f"legs: got {legs}; use a whole number >= 0")
+    return N_FAR + N_GROUND + DRAWS_PER_LEG * int(legs)
 
 
 BLOCK = 1000
@@ -147,24 +152,28 @@ class ErrorModel:
         )
 
 
-def _block(seed: int, b: int) -> np.ndarray:
+def _block(seed: int, b: int, legs: int) -> np.ndarray:
     far = np.random.default_rng([int(seed), int(b)]).standard_normal((BLOCK, N_FAR))
-    near = np.random.default_rng([int(seed), int(b), 1]).standard_normal((BLOCK, N_DRAWS - N_FAR))
+    rng = np.random.default_rng([int(seed), int(b), 1])
+    near = rng.standard_normal((n_draws(legs) - N_FAR, BLOCK)).T  # number by number
     return np.concatenate([far, near], axis=1)
 
 
-def draw_range(seed: int, start: int, stop: int) -> np.ndarray:
-    """(stop - start, N_DRAWS) standard-normal numbers of samples ``start`` .. ``stop - 1``
-    (module docstring: fixed blocks of ``BLOCK`` samples keyed by ``[seed, block]``)."""
+def draw_range(seed: int, start: int, stop: int, legs: int) -> np.ndarray:
+    """(stop - start, ``n_draws(legs)``) standard-normal numbers of samples ``start`` ..
+    ``stop - 1`` for an approach of ``legs`` legs (module docstring: fixed blocks of ``BLOCK``
+    samples keyed by ``[seed, block]``)."""
     if int(start) != start or int(stop) != stop or not 0 <= start < stop:
         raise ValueError(f"start, stop: got {start}, {stop}; use whole numbers 0 <= start < stop")
+    n_draws(legs)  # checks legs
     first, last = int(start) // BLOCK, (int(stop) - 1) // BLOCK
-    rows = np.concatenate([_block(seed, b) for b in range(first, last + 1)])
+    rows = np.concatenate([_block(seed, b, legs) for b in range(first, last + 1)])
     return rows[int(start) - first * BLOCK : int(stop) - first * BLOCK]
 
 
-def draw(n: int, seed: int) -> np.ndarray:
-    """(n, N_DRAWS) standard-normal numbers of samples 0 .. n - 1 (:func:`draw_range`)."""
+def draw(n: int, seed: int, legs: int) -> np.ndarray:
+    """(n, ``n_draws(legs)``) standard-normal numbers of samples 0 .. n - 1
+    (:func:`draw_range`)."""
     if int(n) != n or n < 1:
         raise ValueError(f"n: got {n} samples; use a positive whole number")
-    return draw_range(seed, 0, int(n))
+    return draw_range(seed, 0, int(n), legs)

@@ -212,13 +212,15 @@ def _tracked(ship: np.ndarray, z: np.ndarray, model: Any) -> np.ndarray:
 def _solve(fly, tracked, t_a, t_b, target, stm, dv0):
     """Chord (fixed-Jacobian Newton) steps for the impulse at ``t_a`` that puts ``tracked``
     (6, N) on ``target`` (3,) at ``t_b``: (impulse (3, N), predicted state at t_b (6, N))."""
+    from .frames import mat_vec
+
     inv_rv = np.linalg.inv(stm[:3, 3:])
     dv = np.array(dv0, dtype=float)
     for _ in range(GROUND_STEPS):
         pred = tracked.copy()
         pred[3:] += dv
         yf = fly(pred, t_a, t_b)
-        dv = dv + inv_rv @ (target[:, None] - yf[:3])
+        dv = dv + mat_vec(inv_rv, target[:, None] - yf[:3])
     pred = tracked.copy()
     pred[3:] += dv
     return dv, fly(pred, t_a, t_b)

@@ -66,6 +66,7 @@ __all__ = [
     "geodetic",
     "lvlh_basis",
     "lvlh_rate",
+    "mat_vec",
     "range_rate",
     "site_state",
     "to_lvlh",
@@ -104,14 +105,35 @@ def angle_between(a, b) -> np.ndarray | float:
     return float(out) if np.ndim(out) == 0 else out
 
 
+def mat_vec(m, x) -> np.ndarray:
+    """Matrices (i, j, ...) times vectors (j, ...): (i, ...), the trailing (batch) dimensions
+    broadcast as numpy does (a shared (i, j) matrix and vectors (j, N) give (i, N)).
+
+    Formed as ``m[:, 0] x[0] + m[:, 1] x[1] + ...`` in that order, by numpy's elementwise
+    operations, so each column of a batch gets the same bits whatever else is in the batch (the
+    Monte Carlo samples of ``dispersions`` must not depend on their chunk): ``np.einsum`` takes
+    another path for a batch of one column, and BLAS kernels (``@``) round the last columns of a
+    product differently from the same numbers inside a wider one.
+    """
+    m = np.asarray(m, dtype=float)
+    x = np.asarray(x, dtype=float)
+    pad = (x.ndim - 1) - (m.ndim - 2)
+    if pad > 0:
+        m = m.reshape(m.shape[:2] + (1,) * pad + m.shape[2:])
+    out = m[:, 0] * x[0]
+    for j in range(1, m.shape[1]):
+        out += m[:, j] * x[j]
+    return out
+
+
 def _mv(m, x) -> np.ndarray:
-    """Matrix (3, 3, ...) times vector (3, ...)."""
-    return np.einsum("ij...,j...->i...", m, x)
+    """Matrix (3, 3, ...) times vector (3, ...) (:func:`mat_vec`)."""
+    return mat_vec(m, x)
 
 
 def _mtv(m, x) -> np.ndarray:
-    """Transpose of matrix (3, 3, ...) times vector (3, ...)."""
-    return np.einsum("ji...,j...->i...", m, x)
+    """Transpose of matrix (3, 3, ...) times vector (3, ...) (:func:`mat_vec`)."""
+    return mat_vec(np.swapaxes(m, 0, 1), x)
 
 
 def lvlh_basis(r, v) -> np.ndarray:

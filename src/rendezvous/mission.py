@@ -119,9 +119,9 @@ def simulate(
     >>> import rendezvous
     >>> r = rendezvous.simulate("2025-04-08T05:47:15.309Z")  # Soyuz MS-27
     >>> r.scheme, r.docking_utc
-    ('2-orbit', '2025-04-08T09:02:56Z')
+    ('2-orbit', '2025-04-08T08:58:27Z')
     >>> round(r.total_dv_m_s, 1), len(r.burns)
-    (136.6, 36)
+    (136.3, 35)
     >>> [b.label for b in r.burns[:4]]
     ['B1 phasing', 'B2 phasing', 'B3 rendezvous', 'B4 approach-start']
     >>> x, y, z = r.relative_at(r.t_contact)[:3]  # LVLH at contact: the port, m

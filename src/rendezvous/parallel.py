@@ -4,8 +4,10 @@ that imports dask, optional and imported only when used.
 ``map_chunks(func, chunks)`` returns ``[func(c) for c in chunks]`` in chunk order, computed
 
 - in this process (default);
-- on a local Dask cluster of ``workers`` processes, one thread each
-  (``dask.distributed.LocalCluster``), created and closed for the call;
+- on a local Dask cluster of ``workers`` processes, one thread each (:func:`local_cluster`: a
+  ``dask.distributed.LocalCluster`` with what runs beside the tasks turned down,
+  :data:`WORKER_CONFIG`, :data:`SCHEDULER_CONFIG`, :func:`dask_setup`), created and closed for
+  the call;
 - on an existing cluster at ``scheduler`` (e.g. ``tcp://10.0.0.5:8786``), left running.
 
 ``func`` and the chunks must be picklable (a module-level function or a ``functools.partial`` of
@@ -45,10 +47,15 @@ from contextlib import contextmanager
 from functools import partial
 
 __all__ = [
+    "MALLOC_MMAP_THRESHOLD",
+    "MALLOC_TRIM_THRESHOLD",
+    "SCHEDULER_CONFIG",
     "WORKER_CONFIG",
     "ClusterError",
     "check_scheduler_address",
     "check_scheduler_reachable",
+    "dask_setup",
+    "local_cluster",
     "local_cluster_options",
     "map_chunks",
 ]
@@ -117,19 +124,87 @@ def check_scheduler_reachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S
     return checked
 
 
-WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
-"""Dask configuration of the local worker processes: no statistical profiler. It samples the
-task's stack every 10 ms for the dashboard (which the local cluster does not serve), holding the
-interpreter lock; measured on the dispersions (benchmarks/RESULTS_scaling.md), it costs the worker
-about 10 to 20 % more CPU time per chunk than the same chunk in-process."""
+_QUIET = {
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.admin.system-monitor.gil.enabled": False,
+}
+
+WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+    **_QUIET,
+}
+"""Dask configuration of the local worker processes: what runs beside the task, for a dashboard
+the local cluster does not serve, less often or not at all. Each of these wakes the worker's event
+loop, which then takes the interpreter lock from the task (and on a busy machine waits for a core
+to do so):
+
+- the statistical profiler (every 10 ms: off; with it a chunk cost 10 to 20 % more CPU time than
+  in-process, benchmarks/RESULTS_scaling.md);
+- the event-loop tick (20 ms: 1 s; it only measures how late the loop is), the system monitor
+  (500 ms: 5 s; CPU, memory and network counters for the dashboard) and its GIL sampler (every 1
+  ms when ``gilknocker`` is installed: off), the memory monitor (100 ms: 1 s; it still pauses or
+  restarts a worker over its memory limit, a second later).
+
+Measured (2-core test machine, loaded; one worker process running an 8 s CPU-bound task): the
+worker process's CPU time beside the task 0.92-0.99 s with Dask's defaults (profiler off), 0.15-0.20
+s with these, and 2-3 % more work done per task CPU second."""
+
+SCHEDULER_CONFIG = dict(_QUIET)
+"""Dask configuration under which :func:`local_cluster` starts its scheduler (in the calling
+process, beside the client): its tick and system monitor as the workers'. Measured as above:
+the calling process spent 1.5-1.7 s of CPU during the 8 s task with Dask's defaults, 0.4 s with
+these, CPU the workers' cores no longer lose."""
+
+MALLOC_MMAP_THRESHOLD = 32 * 2**20
+"""glibc's mmap threshold in the local worker processes, bytes (:func:`dask_setup`)."""
+
+MALLOC_TRIM_THRESHOLD = 64 * 2**20
+"""glibc's trim threshold in the local worker processes, bytes (:func:`dask_setup`)."""
+
+
+def dask_setup(worker: object = None) -> bool:
+    """Run by each local worker process as it starts (Dask's ``preload`` of this module, set by
+    :func:`local_cluster_options`; also on a worker its nanny restarts): glibc's malloc keeps
+    arrays below :data:`MALLOC_MMAP_THRESHOLD` (32 MiB) on its heap and hands freed memory back
+    to the system only above :data:`MALLOC_TRIM_THRESHOLD` (64 MiB), the values its own dynamic
+    thresholds settle to in a long-running process.
+
+    Why: Dask starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536`` (its
+    ``distributed.nanny.pre-spawn-environ``, to return memory to the system early), and setting
+    that variable also freezes glibc's mmap threshold at 128 kB (the Linux man page mallopt(3):
+    setting M_TRIM_THRESHOLD or M_MMAP_THRESHOLD, or their environment variables, disables the
+    dynamic adjustment of the mmap threshold), so every numpy array above 128 kB
+    (a 1,000-sample chunk makes thousands: (3, k, N) relative paths, the integrators' work arrays)
+    is a fresh mmap, its pages faulted in again at each allocation. Measured on the MS-27
+    dispersions (2-core test machine, 1,000 samples, thread CPU time): 1.52-1.62 s with Dask's
+    setting, 1.28-1.44 s with these thresholds set after start-up, 1.28-1.37 s without either.
+    A worker's heap then holds at most one chunk's working set (tens of MB).
+
+    Returns whether the thresholds were set (False where the C library is not glibc: nothing
+    changes there). ``worker`` is unused (Dask passes the worker)."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's malloc.h
+    return bool(mallopt(m_mmap_threshold, MALLOC_MMAP_THRESHOLD)) and bool(
+        mallopt(m_trim_threshold, MALLOC_TRIM_THRESHOLD)
+    )
 
 
 def local_cluster_options(**changes) -> dict:
     """Keyword arguments for ``dask.distributed.LocalCluster``: one thread per worker process, no
     dashboard, the scheduler's HTTP endpoint on a free port (its default, 8787, is often taken
     by another cluster on the same machine, which Dask reports with a warning), and for worker
-    processes (``processes=True``) the configuration :data:`WORKER_CONFIG`, which their nannies
-    also give a worker they restart."""
+    processes (``processes=True``) the configuration :data:`WORKER_CONFIG` and this module as a
+    preload (:func:`dask_setup`: glibc's malloc thresholds), which their nannies also give a
+    worker they restart. Each worker process keeps Dask's one thread for OpenBLAS, OpenMP and
+    MKL (``OPENBLAS_NUM_THREADS=1`` ..., set by Dask before it starts): the workers are the
+    parallelism, and more threads per worker would compete for the same cores."""
     options: dict[str, object] = {
         "threads_per_worker": 1,
         "processes": True,
@@ -137,9 +212,22 @@ def local_cluster_options(**changes) -> dict:
         "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"},
     }
     options.update(changes)
-    if options["processes"]:  # a Nanny's option: it passes it to its worker process
+    if options["processes"]:  # Nanny options: it passes them to its worker process
         options.setdefault("config", dict(WORKER_CONFIG))
+        options.setdefault("preload", [__name__])
     return options
+
+
+def local_cluster(n_workers: int, **changes):
+    """A started ``dask.distributed.LocalCluster`` of ``n_workers`` processes with
+    :func:`local_cluster_options` (``changes`` override them), its scheduler started under
+    :data:`SCHEDULER_CONFIG`: the local cluster ``map_chunks(..., workers=n)`` uses. Close it
+    (or use it as a context manager)."""
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set(SCHEDULER_CONFIG):
+        return LocalCluster(**local_cluster_options(n_workers=n_workers, **changes))
 
 
 def map_chunks(
@@ -229,11 +317,7 @@ def require_dask(parameter: str) -> None:
 
 def _on_dask(func, chunks, workers, scheduler, progress, connect_timeout_s, no_worker_timeout_s):
     require_dask("workers" if workers is not None else "scheduler")
-    from dask.distributed import LocalCluster
-
-    cluster = None
-    if workers is not None:
-        cluster = LocalCluster(**local_cluster_options(n_workers=int(workers)))
+    cluster = local_cluster(int(workers)) if workers is not None else None
     try:
         where = scheduler if cluster is None else "the local cluster"
         client = _connect(cluster if cluster is not None else scheduler, where, connect_timeout_s)

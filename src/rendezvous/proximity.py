@@ -70,6 +70,7 @@ from typing import Any
 import numpy as np
 
 from .catalog import ISS, PORTS, PortDefinition, Station, port_by_name
+from .frames import mat_vec
 from .result import Burn
 
 __all__ = [
@@ -270,8 +271,8 @@ def cw_transfers(
     phi = cw_matrix(n, dt)
     rr, rv, vr, vv = phi[:3, :3], phi[:3, 3:], phi[3:, :3], phi[3:, 3:]
     r1 = np.asarray(r1, dtype=float).reshape(3, -1)
-    v_req = np.linalg.solve(rv, r1 - rr @ rel0[:3])
-    return v_req - rel0[3:], vr @ rel0[:3] + vv @ v_req
+    v_req = mat_vec(np.linalg.inv(rv), r1 - mat_vec(rr, rel0[:3]))  # per column: mat_vec
+    return v_req - rel0[3:], mat_vec(vr, rel0[:3]) + mat_vec(vv, v_req)
 
 
 def approach_estimate(prof: ApproachProfile, port_pos, port_axis, n_mean) -> tuple[float, float]:
@@ -517,7 +518,7 @@ def _path_points(n_mean: float, rel0: np.ndarray, rel1: np.ndarray, dt: float) -
     k = max(2, int(np.ceil(dt / MONITOR_STEP_S)) + 1)
     taus = np.linspace(0.0, dt, k)
     phis = _cw_matrices(n_mean, taus)[:, :3]  # (k, 3, 6)
-    cw = np.einsum("kij,jn->kin", phis, rel0)
+    cw = np.moveaxis(mat_vec(np.moveaxis(phis, 0, -1)[..., None], rel0), 0, 1)  # (k, 3, N)
     gap = rel1[:3] - cw[-1]
     return cw + (taus / dt)[:, None, None] * gap[None]
 
@@ -530,7 +531,7 @@ def _contact(n_mean, rel_end, port_pos, port_axis):
     (6, N))."""
     taus = np.arange(CONTACT_WINDOW_S[0], CONTACT_WINDOW_S[1] + 0.5, 1.0)
     phis = _cw_matrices(n_mean, taus)  # (k, 6, 6)
-    states = np.einsum("kij,jn->kin", phis, rel_end)  # (k, 6, N)
+    states = np.moveaxis(mat_vec(np.moveaxis(phis, 0, -1)[..., None], rel_end), 0, 1)
     d = np.einsum("kin,i->kn", states[:, :3] - port_pos[None, :, None], port_axis)
     cross = (d[:-1] > 0) & (d[1:] <= 0)
     has = np.any(cross, axis=0)
@@ -539,11 +540,11 @@ def _contact(n_mean, rel_end, port_pos, port_axis):
     d0, d1 = d[i, cols], d[i + 1, cols]
     tau = taus[i] + d0 / np.where(has, d0 - d1, 1.0)
     for _ in range(2):  # Newton on the CW motion
-        st = np.einsum("nij,jn->in", _cw_matrices(n_mean, tau), rel_end)
-        f = (st[:3] - port_pos[:, None]).T @ port_axis
-        fd = st[3:].T @ port_axis
+        st = mat_vec(np.moveaxis(_cw_matrices(n_mean, tau), 0, -1), rel_end)
+        f = mat_vec(port_axis[None], st[:3] - port_pos[:, None])[0]
+        fd = mat_vec(port_axis[None], st[3:])[0]
         tau = tau - f / np.where(np.abs(fd) > 1e-9, fd, 1e-9)
-    st = np.einsum("nij,jn->in", _cw_matrices(n_mean, tau), rel_end)
+    st = mat_vec(np.moveaxis(_cw_matrices(n_mean, tau), 0, -1), rel_end)
     return np.where(has, tau, np.nan), st
 
 
@@ -668,15 +669,15 @@ def fly_approach(
     )
     tau, st = _contact(n_mean, rel_end, port_pos, port_axis)
     d = st[:3] - port_pos[:, None]
-    lateral = d - (port_axis @ d)[None, :] * port_axis[:, None]
+    lateral = d - mat_vec(port_axis[None], d) * port_axis[:, None]
     status = np.zeros(n, dtype=np.int8)
     status[~np.isfinite(tau)] = 2
     status[cone > CONE_ABORT_M] = 1
     samples = ApproachSamples(
         t_contact=t_sched + tau,
-        contact_speed=-(port_axis @ st[3:]),
+        contact_speed=-mat_vec(port_axis[None], st[3:])[0],
         contact_miss=np.linalg.norm(lateral, axis=0),
-        contact_offset=(port_plane_axes(port_axis) @ lateral).T,
+        contact_offset=mat_vec(port_plane_axes(port_axis), lateral).T,
         min_range_before_final=min_range,
         keepout_violation=min_range < prof.keepout_radius_m,
         cone_excess=cone,

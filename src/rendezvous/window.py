@@ -507,7 +507,7 @@ def search_windows(
     >>> o.scheme, o.open_utc, o.nominal_utc, o.close_utc
     ('2-orbit', '2025-04-08T05:46:33.006Z', '2025-04-08T05:47:26.344Z', '2025-04-08T05:48:19.353Z')
     >>> o.docking_utc, round(o.phase_deg, 2)
-    ('2025-04-08T09:03:07Z', 15.25)
+    ('2025-04-08T08:58:38Z', 15.25)
     """
     from . import ephemeris
     from .inputs import to_time

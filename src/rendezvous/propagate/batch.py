@@ -119,12 +119,20 @@ class _J2Gravity:
 class _Rhs:
     """Acceleration of a (6, N) state with fixed force model and ballistic coefficients."""
 
-    __slots__ = ("force", "ib", "nfev", "_drag", "_j2")
+    __slots__ = ("force", "ib", "nfev", "exact", "_drag", "_j2")
 
-    def __init__(self, force: ForceModel, ib: float | np.ndarray, drag: bool | None = None) -> None:
+    def __init__(
+        self,
+        force: ForceModel,
+        ib: float | np.ndarray,
+        drag: bool | None = None,
+        exact: bool = False,
+    ) -> None:
         self.force = force
         self.ib = ib
         self.nfev = 0
+        # ``exact``: combinations column by column (``_combine``), for batch-independent results
+        self.exact = exact
         # ``drag``: force the velocity dependence on or off (column blocks of one batch share it)
         self._drag = (force.drag and bool(np.any(ib))) if drag is None else drag
         self._j2 = None if self._drag else _J2Gravity.for_model(force)
@@ -162,15 +170,36 @@ class _Rhs:
         return a
 
 
-def _combine(coef: np.ndarray, X: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """out = coef @ X for a few rows of coefficients over long rows of X (k, M) -> (rows, M).
+def _combine(coef: np.ndarray, X: np.ndarray, out: np.ndarray, exact: bool = False) -> np.ndarray:
+    """out = coef @ X for a few rows of coefficients over long rows of X (k, M) -> (rows, M);
+    coef (rows, k) or (k,) with out (M,).
 
-    One matrix product for all rows: X is streamed once. (Measured 2026-11-26 on the Intel Xeon
-    test machine, M = 15,000, CPU time: 2 rows over 14 rows of X 111 us against 243 us for one
-    matrix-vector product per row, 3 rows 133 against 370 us; an earlier AMD machine had favoured
-    the per-row products by ~30 %.)
+    Default: one matrix product for all rows, X is streamed once. (Measured 2026-11-26 on the
+    Intel Xeon test machine, M = 15,000, CPU time: 2 rows over 14 rows of X 111 us against 243 us
+    for one matrix-vector product per row, 3 rows 133 against 370 us; an earlier AMD machine had
+    favoured the per-row products by ~30 %.)
+
+    ``exact``: each column formed on its own, in a fixed order, as
+    ``c_0 X_0 + c_1 X_1 + ...`` (products and sums rounded one by one), so that a column's bits
+    do not depend on the other columns. A BLAS product does not promise that: OpenBLAS 0.3.31 on
+    the test machine rounds the last columns of a product (past the kernel's multiple of 4 or 8,
+    and a product of one column) differently from the same numbers inside a wider product, i.e. a
+    state's result would depend on the size of its batch and its place in it. Formed by
+    ``np.einsum`` (its sum of products over k, one column at a time; ``tests/test_propagate.py``
+    checks it gives the bits of the explicit sum), 2-5 times the product's time at M = 6,000 and
+    ~8 us at M = 3; an explicit sum for a single column. Used with a given step
+    (``_Rhs.exact``), whose results do not depend on the batch otherwise.
     """
-    return np.dot(coef, X, out=out)
+    if not exact:
+        return np.dot(coef, X, out=out)
+    if X.shape[-1] < 2:  # einsum takes another path for one column
+        c = coef if coef.ndim == 2 else coef[None]
+        o = out if out.ndim == 2 else out[None]
+        np.multiply(c[:, 0, None], X[0], out=o)
+        for k in range(1, c.shape[1]):
+            o += c[:, k, None] * X[k]
+        return out
+    return np.einsum("rk,km->rm" if coef.ndim == 2 else "k,km->m", coef, X, out=out)
 
 
 def _mean_motion_max(y: np.ndarray, force: ForceModel) -> float:
@@ -189,6 +218,14 @@ def _mean_motion_max(y: np.ndarray, force: ForceModel) -> float:
         rp = np.where(np.isfinite(rp) & (rp > 0), np.minimum(rp, rn), rn)
     r_min = float(np.nanmin(rp)) if np.any(np.isfinite(rp)) else 7e6
     return float(np.sqrt(mu / r_min**3))
+
+
+def _mean_motion_bound(force: ForceModel) -> float:
+    """sqrt(mu / R^3) at the force model's reference radius R: the mean motion at perigee of the
+    fastest orbit that clears the Earth's surface, an upper bound for every state worth
+    integrating that does not depend on the batch (with a given step, the integration mode is
+    chosen from it: ``front._integrate``)."""
+    return float(np.sqrt(force.mu / force.radius**3))
 
 
 def _cat(parts: list[np.ndarray]) -> np.ndarray:

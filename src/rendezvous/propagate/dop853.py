@@ -85,7 +85,7 @@ def _dop853_stages(rhs: _Rhs, t: float, w: _RKWork, h: float, s_from: int, s_to:
     rs = buf[0].reshape(3, n)
     vs = buf[1].reshape(3, n)
     for s in range(s_from, s_to):
-        _combine(_UNIT[s] * sc[:, : 2 + s], X[: 2 + s], buf)
+        _combine(_UNIT[s] * sc[:, : 2 + s], X[: 2 + s], buf, rhs.exact)
         rhs.acc(t + _C[s] * h, rs, vs, w.ka[s])
 
 
@@ -116,7 +116,7 @@ def _dop853_dense(rhs: _Rhs, t: float, w: _RKWork, y1: np.ndarray, h: float) -> 
     F[1, 3:] = h * ka[0] - dv
     F[2, :3] = 2.0 * dr - h * (v1 + v0)
     F[2, 3:] = 2.0 * dv - h * (ka[_NS] + ka[0])
-    g = np.dot(_DENSE_COEF, w.kf).reshape(8, 3, n)
+    g = _combine(_DENSE_COEF, w.kf, np.empty((8, 3 * n)), rhs.exact).reshape(8, 3, n)
     F[3:, :3] = (h * h) * g[:4]
     F[3:, 3:] = h * g[4:]
     return F

@@ -221,7 +221,7 @@ def _sc_steps(
         q = k % 2  # r_k is in row q of X, r_{k-1} in row 1 - q
         need_v = need_v_always or k == nsteps - 1
         rows = n_rows_v if need_v else n_rows
-        _combine(coef[q, k % m, :rows], X, g[:rows])
+        _combine(coef[q, k % m, :rows], X, g[:rows], rhs.exact)
         t_new = t_nodes[k + 1]
         slot = hist[(k + 1) % m]
         r_new = X[1 - q]  # r_{k-1} is no longer needed: r_{k+1} goes there
@@ -299,7 +299,7 @@ def _scc_steps(
         q = k % 2  # Q_k is in row q of X, Q_{k-1} in row 1 - q
         need_v = need_v_always or k == nsteps - 1
         rows = rows_v if need_v else 2
-        np.dot(coef[q, k % m, :rows], X, out=g[:rows])  # X read once for all rows
+        _combine(coef[q, k % m, :rows], X, g[:rows], rhs.exact)  # X read once for all rows
         slot = hist[(k + 1) % m]
         rhs.acc(t_nodes[k + 1], rp, vp, slot)
         X[1 - q] = g[1]  # Q_{k+1} replaces Q_{k-1}
@@ -378,7 +378,7 @@ def _multistep_blocks(
     nfev = 0
     for i, j in zip(edges[:-1], edges[1:], strict=True):
         ib = rhs.ib[i:j] if isinstance(rhs.ib, np.ndarray) else rhs.ib
-        sub = _Rhs(rhs.force, ib, drag=rhs.needs_velocity)  # same start-up and mode in all
+        sub = _Rhs(rhs.force, ib, drag=rhs.needs_velocity, exact=rhs.exact)  # same start, mode
         parts.append(_multistep_segment(sub, y[:, i:j], ta, tb, h_target, order, dense, n_max))
         nfev = sub.nfev
     rhs.nfev += nfev

@@ -89,9 +89,9 @@ def _nystrom_step(rhs: _Rhs, t: float, w: _RKWork, h: float) -> np.ndarray:
     rs = buf[0].reshape(3, n)
     vs = buf[1].reshape(3, n)
     for s in range(1, _NS):
-        np.dot(_UNIT[s][0] * sc[0, : 2 + s], X[: 2 + s], out=buf[0])
+        _combine(_UNIT[s][0] * sc[0, : 2 + s], X[: 2 + s], buf[0], rhs.exact)
         rhs.acc(t + _C[s] * h, rs, vs, w.ka[s])
-    _combine(_UNIT[_NS] * sc[:, : 2 + _NS], X[: 2 + _NS], buf)
+    _combine(_UNIT[_NS] * sc[:, : 2 + _NS], X[: 2 + _NS], buf, rhs.exact)
     rhs.acc(t + h, rs, vs, w.ka[_NS])
     return buf.copy()
 
@@ -118,7 +118,15 @@ def _anchors(
 
 
 def _hermite_guess(
-    ys2: np.ndarray, af: np.ndarray, j: int, lo: int, hi: int, x: float, H: float, rows: int
+    ys2: np.ndarray,
+    af: np.ndarray,
+    j: int,
+    lo: int,
+    hi: int,
+    x: float,
+    H: float,
+    rows: int,
+    exact: bool = False,
 ) -> None:
     """Quintic Hermite state at fraction x between nodes lo and hi (H apart) into node j:
     ``rows`` = 1 position only, 2 position and velocity. ys2 (k+1, 2, 3N), af (k+1, 3N)."""
@@ -128,9 +136,9 @@ def _hermite_guess(
     c_a = np.array([[b2 * H * H, b5 * H * H], [e2 * H, e5 * H]])[:rows]
     out = ys2[j, :rows]
     tmp = np.empty_like(out)
-    np.dot(c_lo, ys2[lo], out=out)
-    out += np.dot(c_hi, ys2[hi], out=tmp)
-    out += np.dot(c_a, af[lo : hi + 1 : hi - lo], out=tmp)
+    _combine(c_lo, ys2[lo], out, exact)
+    out += _combine(c_hi, ys2[hi], tmp, exact)
+    out += _combine(c_a, af[lo : hi + 1 : hi - lo], tmp, exact)
 
 
 def _collocate(
@@ -158,22 +166,23 @@ def _collocate(
     base = np.empty((len(interior), 3 * n))  # r_L + (j - L) h v_L
     for i, j in enumerate(interior):
         lo = j - j % sub
-        _hermite_guess(ys2, af, j, lo, lo + sub, (j % sub) / sub, sub * h, 2 if need_v else 1)
+        x = (j % sub) / sub
+        _hermite_guess(ys2, af, j, lo, lo + sub, x, sub * h, 2 if need_v else 1, rhs.exact)
         rhs.acc(ta + j * h, ys[j, :3], ys[j, 3:], accs[j])
         np.multiply(ys2[lead[i], 1], (j - lead[i]) * h, out=base[i])
         base[i] += ys2[lead[i], 0]
     for _ in range(passes):
         for i, j in enumerate(interior):
             r = ys2[j, 0]
-            np.dot(Wh[i], af, out=r)
+            _combine(Wh[i], af, r, rhs.exact)
             r += base[i]
             if need_v:
-                np.dot(Uh[i], af, out=ys2[j, 1])
+                _combine(Uh[i], af, ys2[j, 1], rhs.exact)
                 ys2[j, 1] += ys2[lead[i], 1]
             rhs.acc(ta + j * h, ys[j, :3], ys[j, 3:], accs[j])
     if not need_v and keep_v:
         for i, j in enumerate(interior):
-            np.dot(Uh[i], af, out=ys2[j, 1])
+            _combine(Uh[i], af, ys2[j, 1], rhs.exact)
             ys2[j, 1] += ys2[lead[i], 1]
 
 
