@@ -301,12 +301,17 @@ class Scheme:
     insertion, in revolutions of the station; the last is the arrival at the approach start point.
     dv_margin_m_s: the window is the set of phase angles whose planned far-range Delta-v is within
     this margin of the scheme's minimum. description: one line for the timeline.
+    ground_arc_revs: the ground's correction burn from the tracked orbit, this many revolutions of
+    the ship before B3 (None: no ground correction; ``dispersions_near``); ground_b1b2: B1 and B2
+    computed on the ground from the tracked orbit (False: loaded before launch).
     """
 
     name: str
     burn_revs: tuple[float, float, float, float]
     dv_margin_m_s: float
     description: str
+    ground_arc_revs: float | None = None
+    ground_b1b2: bool = False
 
 
 SCHEMES: dict[str, Scheme] = {
@@ -321,12 +326,15 @@ SCHEMES: dict[str, Scheme] = {
         (0.5, 1.0, 2.6, 3.07),
         8.0,
         "four-orbit short rendezvous (about 6 h)",
+        ground_arc_revs=1.25,
     ),
     "2-day": Scheme(
         "2-day",
         (2.25, 2.75, 30.85, 31.32),
         8.0,
         "two-day (34-orbit) rendezvous",
+        ground_arc_revs=14.25,
+        ground_b1b2=True,
     ),
 }
 """The schemes, fastest first (scheme choice tries them in this order)."""

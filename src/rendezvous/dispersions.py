@@ -25,10 +25,9 @@ package's force model (``propagate``, J2-J4 and drag, 10th-order Stormer-Cowell 
 4. B3 and B4 are flown with execution errors and the true drag (B4 by ``phasing.fly_burns``, its
    components taken in the onboard frame of the predicted state); the miss is the ship's state
    relative to the AS point (-start_distance on the V-bar, at rest) in the station's LVLH frame;
-5. on the two-day scheme, B1 and B2 are computed on the ground from tracking and a ground
-   correction burn is flown on the long coast between B2 and B3 (``dispersions_near``, as real
-   two-day flights; flown as loaded, the errors drift for 28 revolutions and B3/B4 pay tens to
-   hundreds of m/s to absorb them);
+5. on the four-orbit and two-day schemes the ground, from the tracked orbit, flies a correction
+   burn between B2 and B3, and on the two-day scheme it also computes B1 and B2 (a property of
+   the scheme, ``catalog.Scheme.ground_arc_revs`` and ``ground_b1b2``; ``dispersions_near``);
 6. every sample not failed so far flies the approach, flyaround, hold and final approach to
    contact with its own navigation and execution errors, by the guidance of the nominal flight
    (``proximity.fly_approach`` for all samples at once, ``dispersions_near.fly_near``).
@@ -249,7 +248,9 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
     y0 = np.repeat(post[:, None], 7, axis=1)
     y0[np.arange(6), np.arange(1, 7)] += steps
     yf = fly(y0, t_b[2], t_b[3]).final
-    ground = ground_plan(lambda y, a, b: fly(y, a, b).final, ship_ins, t_ins, t_b, dv_rtn, n_mean)
+    ground = ground_plan(
+        lambda y, a, b: fly(y, a, b).final, ship_ins, t_ins, t_b, dv_rtn, result.scheme
+    )
     return Nominal(
         flight=result.flight,
         scheme=result.scheme,
@@ -498,14 +499,15 @@ def _fly_far(nom: Nominal, model: ErrorModel, zt: np.ndarray, newton_steps: int)
         return _fly(yy, ib_model[:n], ta, tb, force)
 
     zg = zt[N_FAR : N_FAR + N_GROUND]
-    if plan is None:  # -- B1, B2 as loaded, with execution errors (in the ship's RTN frame) -----
+    if plan is None or not plan.b1b2:  # -- B1, B2 as loaded, with execution errors (ship's RTN) --
         plan12 = np.repeat(nom.dv_rtn[:2, :, None], n, axis=2)
         dv12 = np.stack([_execute(plan12[k], zt[6 + 3 * k : 9 + 3 * k], model) for k in range(2)])
         y, _, _ = fly_burns(pair, ship, nom.t_ins, nom.t_burns[:2], dv12)
-    else:  # -- B1, B2 from the ground's tracking; its correction on the long coast -------------
+    else:  # -- B1, B2 from the ground's tracking ---------------------------------------------
         ship = pair(ship, nom.t_ins, plan.t_b1).final
         z12 = np.concatenate([zg[0:6], zt[6:12]])
         y, dv12 = ground_b1b2(predict, ship, plan, z12, model, lambda a, b, c: pair(a, b, c).final)
+    if plan is not None:  # -- the ground's correction from the tracked orbit before B3 ---------
         y = pair(y, t_from, plan.t_ground).final.copy()
         dv_g = ground_correction(predict, y, plan, t3, zg[6:15], model)
         y[3:] += dv_g

@@ -13,13 +13,17 @@ values):
 - drag: the ship's Cd A/m and the atmosphere's density scaled by log-normal factors of 10 % and
   30 % (the density factor applies to both vehicles; exponential atmosphere of ``atmosphere``);
 - Delta-v reserve for the re-targeting correction: 25 m/s;
-- ground orbit determination for the two-day ground burns: 100 m per radial / along-track / normal
-  axis, 0.05 m/s radial and normal velocity, 20 m semi-major axis (``dispersions_near``);
+- ground orbit determination for the ground burns (two-day B1/B2; the correction before B3 of
+  the four-orbit and two-day schemes): 100 m per radial / along-track / normal axis, 0.05 m/s
+  radial and normal velocity, 20 m semi-major axis (``dispersions_near``);
 - approach: ``proximity.ApproachErrors`` (navigation errors shrinking with the range to the port,
   execution errors of each impulse).
 The sensitivity to each source is in benchmarks/RESULTS_issue5.md: with these numbers the
-insertion velocity error drives the correction on the fast schemes (B1 and B2 are loaded before
-launch), the navigation and execution errors of B3 and B4 drive the miss at AS.
+insertion velocity error drives the correction on the two-orbit scheme (B1 and B2 loaded before
+launch, no ground burn), the navigation and execution errors of B3 and B4 drive the miss at AS.
+On the four-orbit scheme the ground's correction before B3 takes out most of the insertion
+errors (without it, the along-track velocity error alone put 18 % of Soyuz MS-12 samples over
+the reserve).
 
 Reproducibility: the standard-normal numbers come in fixed blocks of ``BLOCK`` (1,000) samples;
 sample ``i`` is row ``i % BLOCK`` of block ``i // BLOCK``. Each chunk (a range of sample indices)
@@ -63,8 +67,8 @@ B1..B4 execution (magnitude, pointing 1, pointing 2) x 4; navigation position (3
 in LVLH; log Cd A/m factor; log density factor."""
 
 N_GROUND = 15
-"""Numbers of the ground's burns (two-day): orbit determination before B1 (6), and for the
-correction (6) with its execution (3) (``dispersions_near``)."""
+"""Numbers of the ground's burns: orbit determination before B1 (6; two-day), and for the
+correction before B3 (6) with its execution (3) (four-orbit, two-day; ``dispersions_near``)."""
 
 
 def n_draws(legs: int) -> int:
@@ -88,8 +92,9 @@ class ErrorModel:
     nav_pos_m, nav_vel_m_s: per LVLH axis of the relative state at re-targeting (m, m/s);
     ballistic_sigma, density_sigma: log-normal sigma of the ship's Cd A/m and of the density;
     dv_reserve_m_s: re-targeting correction above which the sample falls back to a slower scheme;
-    od_pos_m, od_vel_m_s, od_sma_m: ground orbit determination for the two-day ground burns
-    (``dispersions_near``): position per RTN axis, radial and normal velocity, semi-major axis;
+    od_pos_m, od_vel_m_s, od_sma_m: ground orbit determination for the ground burns of the
+    four-orbit and two-day schemes (``dispersions_near``): position per RTN axis, radial and
+    normal velocity, semi-major axis;
     approach: the approach's ``proximity.ApproachErrors``.
     """
 
@@ -137,7 +142,7 @@ class ErrorModel:
             f"burns {100 * self.burn_magnitude:g} % and {self.burn_pointing_deg:g} deg; "
             f"navigation {self.nav_pos_m:g} m, {self.nav_vel_m_s:g} m/s per LVLH axis; "
             f"Cd A/m x exp({self.ballistic_sigma:g} z), density x exp({self.density_sigma:g} z); "
-            f"reserve {self.dv_reserve_m_s:g} m/s; ground tracking (two-day ground burns) "
+            f"reserve {self.dv_reserve_m_s:g} m/s; ground tracking (4-orbit, 2-day ground burns) "
             f"{self.od_pos_m:g} m per R/T/N axis, {self.od_vel_m_s:g} m/s R/N, semi-major axis "
             f"{self.od_sma_m:g} m; approach navigation "
             f"{100 * a.nav_pos_fraction:g} % of the range to the port (>= {a.nav_pos_min_m:g} m), "

@@ -1,26 +1,46 @@
 """The part of each Monte Carlo sample after the onboard far range (``dispersions``): the ground's
-correction burn on the long coast of the two-day scheme, and the approach to contact flown by
-``proximity.fly_approach`` for all flown samples at once.
+burns from the tracked orbit (two-day B1/B2 and the correction before B3 of the four-orbit and
+two-day schemes), and the approach to contact flown by ``proximity.fly_approach`` for all flown
+samples at once.
 
-Ground burns (two-day scheme only)
-----------------------------------
-On the fast schemes B1 and B2 are loaded before launch and the onboard computer re-targets B3
-and B4 about an orbit later (ESA astronaut S. Cristoforetti). On the two-day scheme B2 is
-followed by about 28 revolutions of coast before B3: flown as loaded and left alone, the insertion
-and B1/B2 errors drift by hundreds of kilometres along-track (0.1 m/s along-track is about 17 km
-per revolution) and B3/B4 must absorb them in half a revolution, which costs tens to hundreds of
-m/s (issue 11: a median far-range Delta-v of 227 m/s against 117 nominal). Real two-day flights
-are tracked from the ground and their burns before the autonomous rendezvous are computed there:
-NASA's two-day Soyuz template has the phasing burns on flight day 1, orbits 3 and 4, and one
-correction on flight day 2, orbit 17 (NASA, Soyuz two-day rendezvous timeline overview); the
-State Commission confirms the scheme from the measured insertion (TASS, Progress MS-09). Modelled,
-on every scheme whose coast from B2 to B3 exceeds ``GROUND_COAST_REVS`` (5) station revolutions:
+Ground burns (a property of the scheme: ``catalog.Scheme.ground_arc_revs``, ``ground_b1b2``)
+--------------------------------------------------------------------------------------------
+Two-orbit: B1 and B2 are loaded before launch and the onboard computer re-targets B3 and B4
+(no ground burn: "with a two-lap circuit, all calculations are done beforehand", Rossiyskaya
+Gazeta 2024).
+
+Four-orbit: "we now insert the data for the first two burns when the rocket is still on the
+launchpad and get those first two burns done right away" (ESA astronaut S. Cristoforetti, training
+blog outpost42.esa.int, 2013) - only the first two: before, "the ground personnel would track the
+Soyuz, measure its actual position and velocity and, based on that, calculate and upload to the
+onboard computer the data for the engine burns ... into a position from which the onboard computer
+can calculate the final rendezvous burns" (same post). The ship "requires four burns to get closer
+to the ISS and they all occur in the following 2.5 hrs after launch", and the automated rendezvous
+begins about 600 km behind the station about 2 h before docking (ESA mission director R. Luettgens
+on L. Parmitano's ESA blog, 24 May 2013, Soyuz TMA-09M). So after the pre-loaded B1 and B2 the
+ground, from the tracked orbit, computes the burns that bring the ship to the start of the onboard
+rendezvous; modelled as one correction impulse ``ground_arc_revs`` = 1.25 revolutions of the ship
+before B3 (about 2.3 h after liftoff, within Parmitano's 2.5 h) that puts the ship on the nominal
+position at B3. Without it the insertion errors drift for 2.6 revolutions (0.6 m/s along-track is
+about 1 km of semi-major axis, 10 km per revolution) and B3/B4, half a revolution apart, pay for
+them: 32 % of Soyuz MS-12 samples were over the 25 m/s reserve (issue 11; 200 samples, seed
+1).
+
+Two-day: B2 is followed by about 28 revolutions of coast before B3: flown as loaded and left
+alone, the insertion and B1/B2 errors drift by hundreds of kilometres along-track (0.1 m/s
+along-track is about 17 km per revolution) and B3/B4 must absorb them in half a revolution, which
+costs tens to hundreds of m/s (issue 11: a median far-range Delta-v of 227 m/s against 117
+nominal). Real two-day flights are tracked from the ground and their burns before the autonomous
+rendezvous are computed there: NASA's two-day Soyuz template has the phasing burns on flight day
+1, orbits 3 and 4, and one correction on flight day 2, orbit 17 (NASA, Soyuz two-day rendezvous
+timeline overview); the State Commission confirms the scheme from the measured insertion (TASS,
+Progress MS-09). Modelled (``ground_b1b2`` True, ``ground_arc_revs`` 14.25):
 
 1. B1 and B2 (the two-day's B1 is 2.25 revolutions after insertion: time to track) are computed
    on the ground from the tracked orbit before B1: B1 puts the ship on the nominal position at B2,
    B2 on the nominal velocity after B2;
-2. one correction ``GROUND_ARC_REVS`` (14.25) revolutions of the ship before B3 (flight day 2,
-   orbit 17 to 18) puts the ship on the nominal position at B3.
+2. one correction 14.25 revolutions of the ship before B3 (flight day 2, orbit 17 to 18) puts the
+   ship on the nominal position at B3.
 
 The ground knows the ship's state to an orbit-determination error (ASSUMED values:
 ``ErrorModel.od_pos_m`` per radial / along-track / normal axis, ``od_vel_m_s`` on the radial and
@@ -30,9 +50,12 @@ tracked over many passes, so that the along-track velocity error follows from it
 semi-major axis and 27 km of drift by B3) and predicts it with the nominal force model (nominal
 drag: the ground does not know the day's density); each impulse is solved by chord steps with the
 nominal arc's state transition matrix (``GROUND_STEPS`` propagations) and flown with execution
-errors. The arc of 14.25 of the ship's revolutions keeps the radial and cross-track response to
-the impulse (the sine of the arc's angle) at its largest; at a whole or half revolution they
-vanish and the solution would blow up.
+errors. An arc of k + 1/4 (or k + 3/4) of the ship's revolutions (1.25, 14.25) keeps the radial
+and cross-track response to the impulse (the sine of the arc's angle) at its largest; at a whole
+or half revolution they vanish and the solution would blow up (:func:`ground_plan` refuses an arc
+whose sine is below ``GROUND_MIN_SINE``). The same orbit-determination error is used for the
+four-orbit scheme's shorter tracking (about 1.4 revolutions; an assumption: Soyuz MS also carries
+satellite navigation; three times larger errors change its re-targeting p95 by under 1 m/s).
 
 Approach
 --------
@@ -54,8 +77,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "GROUND_ARC_REVS",
-    "GROUND_COAST_REVS",
+    "GROUND_MIN_SINE",
     "GROUND_STEPS",
     "GroundPlan",
     "fly_near",
@@ -65,23 +87,20 @@ __all__ = [
     "ground_time",
 ]
 
-GROUND_COAST_REVS = 5.0
-"""A coast from B2 to B3 longer than this (station revolutions) gets a ground correction."""
-
-GROUND_ARC_REVS = 14.25
-"""The ground correction is this many revolutions of the ship before B3 (module docstring)."""
+GROUND_MIN_SINE = 0.5
+"""A ground correction whose arc to B3 has |sin(2 pi revolutions)| below this is refused."""
 
 GROUND_STEPS = 3
 """Propagations of the ground's prediction (first guess and chord steps) per correction."""
 
 
-def ground_time(t_b2: float, t_b3: float, n_mean: float, n_ship: float) -> float:
-    """Time of the ground correction (s since liftoff): :data:`GROUND_ARC_REVS` revolutions of
-    the ship (mean motion ``n_ship``, rad/s) before B3; NaN when the coast from B2 to B3 is not
-    longer than :data:`GROUND_COAST_REVS` revolutions of the station (``n_mean``)."""
-    if (t_b3 - t_b2) * n_mean / (2.0 * np.pi) <= GROUND_COAST_REVS:
+def ground_time(t_b3: float, n_ship: float, arc_revs: float | None) -> float:
+    """Time of the ground correction (s since liftoff): ``arc_revs`` revolutions of the ship
+    (mean motion ``n_ship``, rad/s) before B3 (``catalog.Scheme.ground_arc_revs``); NaN when the
+    scheme has none (``arc_revs`` None)."""
+    if arc_revs is None:
         return float("nan")
-    return float(t_b3 - GROUND_ARC_REVS * 2.0 * np.pi / n_ship)
+    return float(t_b3 - arc_revs * 2.0 * np.pi / n_ship)
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,7 +110,8 @@ class GroundPlan:
     t_b1, t_b2: B1 and B2; dv1: (3,) nominal B1; stm_b1: (6, 6) state transition matrix from
     just after B1 to B2; ship_b2, ship_b2_post: (6,) nominal ship just before and after B2;
     t_ground: the correction; stm_ground: (6, 6) from t_ground to B3; target_b3: (3,) the nominal
-    position at B3.
+    position at B3; b1b2: B1 and B2 from the ground's tracking (``ground_b1b2``; False: loaded
+    before launch, only the correction is the ground's).
     """
 
     t_b1: float
@@ -103,6 +123,7 @@ class GroundPlan:
     t_ground: float
     stm_ground: np.ndarray
     target_b3: np.ndarray
+    b1b2: bool = True
 
 
 def _stm(fly: Callable[..., np.ndarray], y: np.ndarray, t0: float, t1: float):
@@ -115,12 +136,18 @@ def _stm(fly: Callable[..., np.ndarray], y: np.ndarray, t0: float, t1: float):
     return yf[:, 0].copy(), (yf[:, 1:] - yf[:, :1]) / steps
 
 
-def ground_plan(fly, ship_ins, t_ins, t_burns, dv_rtn, n_mean) -> GroundPlan | None:
-    """The :class:`GroundPlan` of a nominal far range, None when it has no long coast
-    (:func:`ground_time`). fly(y, t0, t1) -> (6, N) end states (nominal force model and drag);
-    ship_ins: (6,) at insertion ``t_ins``; t_burns: (4,) s; dv_rtn: (4, 3) nominal burns in the
-    ship's radial / along-track / normal frame."""
+def ground_plan(fly, ship_ins, t_ins, t_burns, dv_rtn, scheme: str) -> GroundPlan | None:
+    """The :class:`GroundPlan` of a nominal far range of ``scheme`` (a ``catalog.SCHEMES`` name),
+    None when the scheme has no ground burns (``Scheme.ground_arc_revs`` None). fly(y, t0, t1) ->
+    (6, N) end states (nominal force model and drag); ship_ins: (6,) at insertion ``t_ins``;
+    t_burns: (4,) s; dv_rtn: (4, 3) nominal burns in the ship's radial / along-track / normal
+    frame."""
+    from .catalog import scheme_by_name
     from .orbits import mean_motion, rtn_basis, semi_major_axis
+
+    entry = scheme_by_name(scheme)
+    if entry.ground_arc_revs is None:
+        return None
 
     pre_b1 = fly(ship_ins[:, None], t_ins, t_burns[0])[:, 0]
     dv1 = rtn_basis(pre_b1[:, None])[:, :, 0].T @ dv_rtn[0]
@@ -129,9 +156,18 @@ def ground_plan(fly, ship_ins, t_ins, t_burns, dv_rtn, n_mean) -> GroundPlan | N
         [np.zeros(3), rtn_basis(ship_b2[:, None])[:, :, 0].T @ dv_rtn[1]]
     )
     n_ship = float(mean_motion(semi_major_axis(post_b2)))
-    t_g = ground_time(float(t_burns[1]), float(t_burns[2]), n_mean, n_ship)
-    if not np.isfinite(t_g):
-        return None
+    t_g = ground_time(float(t_burns[2]), n_ship, entry.ground_arc_revs)
+    if not t_burns[1] < t_g < t_burns[2]:
+        raise ValueError(
+            f"scheme: {scheme!r} has its ground correction {entry.ground_arc_revs} revolutions "
+            "before B3, outside the coast from B2 to B3; set Scheme.ground_arc_revs shorter"
+        )
+    if abs(np.sin(2.0 * np.pi * entry.ground_arc_revs)) < GROUND_MIN_SINE:
+        raise ValueError(
+            f"scheme: {scheme!r} has its ground correction {entry.ground_arc_revs} revolutions "
+            "before B3, near a whole or half revolution where one impulse cannot steer the "
+            "radial position; set Scheme.ground_arc_revs to k + 0.25 or k + 0.75"
+        )
     at_g = fly(post_b2[:, None], t_burns[1], t_g)[:, 0]
     ship_b3, stm_g = _stm(fly, at_g, t_g, t_burns[2])
     return GroundPlan(
@@ -144,6 +180,7 @@ def ground_plan(fly, ship_ins, t_ins, t_burns, dv_rtn, n_mean) -> GroundPlan | N
         t_g,
         stm_g,
         ship_b3[:3].copy(),
+        entry.ground_b1b2,
     )
 
 

@@ -170,17 +170,24 @@ def _fallback_line(res: DispersionResult, ok: np.ndarray) -> str:
 
 
 def _ground_line(res: DispersionResult) -> str | None:
-    """What the ground does on a long coast (two-day), or None without ground burns."""
+    """What the ground computes from the tracked orbit (four-orbit: the correction before B3;
+    two-day: also B1 and B2), or None without ground burns (``dispersions_near``)."""
     nom = res.nominal
     if nom.ground is None:
         return None
     from .samples import elapsed_text
 
     m = res.model
+    b12 = (
+        "B1 and B2 computed on the ground from the tracked orbit, and "
+        if nom.ground.b1b2
+        else "B1 and B2 loaded before launch, then "
+    )
+    day = " (flight day 2)" if nom.ground.t_ground > 86400.0 else ""
     return (
-        f"ground burns ({nom.scheme}, as real two-day flights): B1 and B2 computed on the ground "
-        "from the tracked orbit, and one correction on the coast to B3 at "
-        f"T+{elapsed_text(nom.ground.t_ground)} (flight day 2); orbit determination "
+        f"ground burns ({nom.scheme}, as real flights): {b12}one correction from the tracked "
+        f"orbit on the coast to B3 at T+{elapsed_text(nom.ground.t_ground)}{day}; orbit "
+        "determination "
         f"{m.od_pos_m:g} m per axis, semi-major axis {m.od_sma_m:g} m; flown with execution "
         "errors; the correction's Delta-v is in the far-range Delta-v"
     )
