@@ -40,10 +40,8 @@ ZERO = D.ErrorModel(
 
 
 def _zeros(nom) -> np.ndarray:
-    """One sample's standard-normal numbers, all zero (sized for ``nom``'s approach legs where
-    the package sizes them per nominal)."""
-    size = D.draws_per_sample(nom) if hasattr(D, "draws_per_sample") else D.N_DRAWS
-    return np.zeros((1, size))
+    """One sample's standard-normal numbers, all zero (sized for ``nom``'s approach legs)."""
+    return np.zeros((1, D.draws_per_sample(nom)))
 
 
 @pytest.fixture(scope="module")
