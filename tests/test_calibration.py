@@ -86,6 +86,26 @@ def test_tables_read_with_planned_dockings_labelled():
     assert ms20.duration_s == pytest.approx(3 * 3600 + 29 * 60 + 45)
 
 
+def test_both_tables_give_the_same_plan_where_both_give_one():
+    # One published plan per flight: a plan row of flights.csv and the planned_docking_utc of
+    # flight_durations.csv for the same flight must be the same instant (to the second; NASA's
+    # plans, PROVENANCE.md), or the two tables disagree on what was planned.
+    from rendezvous.times import parse_utc, seconds_between
+
+    flights = cal.real_flights()
+    plans = {
+        f.name.replace(" (plan)", ""): f
+        for f in flights
+        if f.table == "flights.csv" and f.docking_kind == "planned"
+    }
+    both = [f for f in flights if f.name in plans and np.isfinite(f.planned_s)]
+    assert {f.name for f in both} >= {"Progress MS-30", "Progress MS-31"}
+    for f in both:
+        p = plans[f.name]
+        t_plan = seconds_between(parse_utc(f.launch_utc), parse_utc(p.launch_utc)) + p.duration_s
+        assert abs(t_plan - f.planned_s) < 1.0, f.name
+
+
 def test_calibrated_constants_are_the_fit_of_the_whole_table():
     fitted = cal.fit(cal.real_flights())
     # regression (bookkeeping): every actual docking, no planned or excluded one
