@@ -79,7 +79,10 @@ def test_tables_read_with_planned_dockings_labelled():
     # regression (bookkeeping): the rows of the table as committed
     assert len(table2) == N_DURATION_ROWS and all(f.docking_kind == "actual" for f in table2)
     planned = {f.name for f in flights if f.docking_kind == "planned"}
-    assert planned == {"Soyuz MS-27 (plan)", "Progress MS-30", "Progress MS-31"}
+    assert planned == {"Soyuz MS-27 (plan)", "Progress MS-30 (plan)", "Progress MS-31 (plan)"}
+    # every name once: a plan row never shares the name of its flight's actual docking
+    names = [f.name for f in flights]
+    assert len(names) == len(set(names))
     # Progress MS-20: 3 h 29 min 45 s (Roscosmos times in the table)
     ms20 = next(f for f in flights if f.name == "Progress MS-20")
     assert ms20.vehicle == "progress" and ms20.port == "zvezda-aft"
@@ -213,6 +216,24 @@ def test_leave_one_out_is_computed_as_claimed():
     assert loo.stopwatch_scheme_s[i] == pytest.approx(table.stopwatch_scheme_s[i])
     cell = ("soyuz", "2-orbit")  # flight 0, MS-27
     assert cal.fit(moved).hold_s[cell] != pytest.approx(cal.fit(flights).hold_s[cell])
+
+
+def test_a_plan_rows_leave_one_out_leaves_out_its_flights_actual_docking():
+    # Progress MS-30: its plan is a row of flights.csv, its actual docking one of
+    # flight_durations.csv; moving the actual docking by an hour must not move the plan's
+    # prediction (it is out of sample), but moves the prediction of every other two-day Progress.
+    flights = cal.fitted_flights()
+    i_plan = next(i for i, f in enumerate(flights) if f.name == "Progress MS-30 (plan)")
+    i_act = next(i for i, f in enumerate(flights) if f.name == "Progress MS-30")
+    assert cal.base_name(flights[i_plan]) == cal.base_name(flights[i_act]) == "Progress MS-30"
+    moved = tuple(
+        replace(f, duration_s=f.duration_s + 3600.0) if k == i_act else f
+        for k, f in enumerate(flights)
+    )
+    a, b = cal.leave_one_out(flights), cal.leave_one_out(moved)
+    assert b.ours_s[i_plan] == pytest.approx(a.ours_s[i_plan])
+    i_other = next(i for i, f in enumerate(flights) if f.name == "Progress MS-32")
+    assert b.ours_s[i_other] != pytest.approx(a.ours_s[i_other])
 
 
 @pytest.mark.xfail(

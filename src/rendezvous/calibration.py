@@ -83,6 +83,7 @@ __all__ = [
     "Calibration",
     "RealFlight",
     "approach_profile",
+    "base_name",
     "cell_dockings",
     "fit",
     "fitted_flights",
@@ -206,14 +207,19 @@ def _port_key(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def real_flights() -> tuple[RealFlight, ...]:
-    """Every flight of ``data/flights.csv`` (with its ``(plan)`` rows) and
-    ``data/flight_durations.csv``, in that order."""
+    """Every flight of ``data/flights.csv`` and ``data/flight_durations.csv``, in that order.
+
+    A row of ``flights.csv`` that is a pre-launch plan (``docking_kind`` "planned") is named
+    "<flight> (plan)" whether or not the table writes the suffix, so that a plan and the actual
+    docking of the same flight (e.g. Progress MS-30: the plan in ``flights.csv``, the actual
+    docking in ``flight_durations.csv``) are two rows with two names (:func:`base_name` joins
+    them again for the leave-one-out)."""
     from .ephemeris import flights
     from .times import iso_utc
 
     out = [
         RealFlight(
-            f.name,
+            _plan_named(f.name, f.docking_kind),
             "progress" if f.name.startswith("Progress") else "soyuz",
             _port_key(f.port),
             f.scheme,
@@ -226,6 +232,12 @@ def real_flights() -> tuple[RealFlight, ...]:
         for f in flights()
     ]
     return tuple(out) + _durations_table()
+
+
+def _plan_named(name: str, docking_kind: str) -> str:
+    if docking_kind == "actual" or name.endswith(" (plan)"):
+        return name
+    return f"{name} (plan)"
 
 
 def fitted_flights() -> tuple[RealFlight, ...]:
@@ -403,7 +415,9 @@ class AccuracyTable:
         return err[np.isfinite(err)]
 
 
-def _base_name(f: RealFlight) -> str:
+def base_name(f: RealFlight) -> str:
+    """The flight's name without the " (plan)" of a plan row: a plan and its flight's actual
+    docking share it (the leave-one-out of either leaves out both)."""
     return f.name.replace(" (plan)", "")
 
 
@@ -411,7 +425,7 @@ def _stopwatch(actual: list[RealFlight], f: RealFlight, by_vehicle: bool) -> flo
     same = [
         g.duration_s
         for g in actual
-        if _base_name(g) != _base_name(f)
+        if base_name(g) != base_name(f)
         and g.scheme == f.scheme
         and (not by_vehicle or g.vehicle == f.vehicle)
     ]
@@ -429,7 +443,7 @@ def leave_one_out(
     docking seconds from ``simulate`` by flight name, flown with ``fits[i]``'s hold (optional)."""
     flights = fitted_flights() if flights is None else tuple(flights)
     actual = [f for f in flights if f.docking_kind == "actual" and not f.excluded]
-    fits = tuple(fit([g for g in actual if _base_name(g) != _base_name(f)]) for f in flights)
+    fits = tuple(fit([g for g in actual if base_name(g) != base_name(f)]) for f in flights)
     flown = flown or {}
     return AccuracyTable(
         flights,
