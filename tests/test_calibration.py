@@ -368,3 +368,28 @@ def test_geometric_station_docks_soyuz_ms24_over_ukraine():
     assert kind == "geometric"
     assert float(lat) == pytest.approx(50.45, abs=5.0)
     assert float(lon) == pytest.approx(30.52, abs=5.0 / np.cos(np.radians(50.45)))
+
+
+def test_every_rows_site_of_both_tables_is_a_pad_of_the_catalog():
+    # scenario.table_site: the one reading of a table's site text (its docstring). A row naming
+    # its pad gets that pad; "Baikonur" alone (no source read named the pad) gets the documented
+    # default, Site 31/6. accuracy reads its pads with it too (it once sent "" to site_by_name).
+    from rendezvous.accuracy import _site_of
+    from rendezvous.catalog import SITES
+    from rendezvous.ephemeris import flights
+    from rendezvous.scenario import table_site
+
+    want = {
+        "Baikonur": SITES["baikonur-31/6"],
+        "Baikonur 31": SITES["baikonur-31/6"],
+        "Baikonur 31/6": SITES["baikonur-31/6"],
+        "Baikonur 1/5": SITES["baikonur-1/5"],
+    }
+    texts = [f.site for f in flights()] + [f.site for f in cal.real_flights()]
+    assert set(texts) <= set(want) and "Baikonur" in texts
+    for text in texts:
+        assert table_site(text) is want[text], text
+    for f in cal.real_flights():
+        assert _site_of(f) is want[f.site], f.name
+    with pytest.raises(ValueError, match="flight site"):
+        table_site("Plesetsk 43/4")

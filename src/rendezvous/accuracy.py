@@ -20,10 +20,11 @@ from .calibration import (
     real_flights,
     typical_period_s,
 )
-from .catalog import Site, site_by_name
+from .catalog import Site
 from .constants import J2, R_EARTH
 from .elements import ElementSet
 from .frames import site_state, true_pole
+from .scenario import table_site
 from .sun import in_shadow
 
 __all__ = [
@@ -110,7 +111,7 @@ class DockingGeometry:
 
 
 def _site_of(flight: RealFlight) -> Site:
-    return site_by_name(flight.site.replace("Baikonur", "").strip(), param="flight site")
+    return table_site(flight.site)
 
 
 def _element_set(flight: RealFlight) -> ElementSet | None:
