@@ -393,3 +393,21 @@ def test_every_rows_site_of_both_tables_is_a_pad_of_the_catalog():
         assert _site_of(f) is want[f.site], f.name
     with pytest.raises(ValueError, match="flight site"):
         table_site("Plesetsk 43/4")
+
+
+def test_a_bad_vehicle_or_scheme_is_named_with_its_file_row_column_and_the_fix(
+    tmp_path, monkeypatch
+):
+    from importlib import resources
+
+    text = (resources.files("rendezvous") / "data" / "flight_durations.csv").read_text("utf-8")
+    bad = text.replace("Progress MS-22,progress,", "Progress MS-22,tug,", 1)
+    assert bad != text
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "flight_durations.csv").write_text(bad, "utf-8")
+    monkeypatch.setattr(cal.resources, "files", lambda _package: tmp_path)
+    with pytest.raises(ValueError) as err:
+        cal._durations_table()
+    msg = str(err.value)
+    assert msg.startswith("rendezvous/data/flight_durations.csv: Progress MS-22: vehicle:")
+    assert "'tug'" in msg and "soyuz, progress" in msg

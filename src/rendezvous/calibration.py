@@ -115,8 +115,8 @@ MIN_HOLD_PULSE_S = 300.0
 """The hold's CW hops are at most this far apart; the pulse is shortened so that a whole number of
 hops fills the hold exactly. 300 s: on the R-bar 280 m below the station the uncontrolled drift
 between hops is about 3 n^2 z t^2 / 8 = 12 m at mid-hop (n = 1.13e-3 rad/s), small beside the hold
-distance, and a 37-min hold is 8 hops, not 38 (each hop is a burn in the timeline and a leg of
-every Monte Carlo sample)."""
+distance, and the two-orbit Soyuz MS hold (about 35 min) is 7 hops, not 35 (each hop is a burn
+in the timeline and a leg of every Monte Carlo sample)."""
 
 
 def station_yaw_deg(port: PortDefinition, station: Station = ISS) -> float:
@@ -262,8 +262,12 @@ def _durations_table() -> tuple[RealFlight, ...]:
             if planned
             else float("nan")
         )
-        if row["vehicle"] not in VEHICLES or row["scheme"] not in SCHEMES:
-            raise ValueError(f"{where}: unknown vehicle or scheme")
+        for column, known in (("vehicle", VEHICLES), ("scheme", SCHEMES)):
+            if row[column] not in known:
+                raise ValueError(
+                    f"{where}: {column}: unknown {column} {row[column]!r}; write one of "
+                    f"{', '.join(known)} in that column"
+                )
         out.append(
             RealFlight(
                 row["flight"],
@@ -435,7 +439,8 @@ def _stopwatch(actual: list[RealFlight], f: RealFlight, by_vehicle: bool) -> flo
 def leave_one_out(
     flights: tuple[RealFlight, ...] | None = None, flown: Mapping[str, float] | None = None
 ) -> AccuracyTable:
-    """The leave-one-out table (class docstring) of ``flights`` (default :func:`real_flights`).
+    """The leave-one-out table (class docstring) of ``flights`` (default :func:`fitted_flights`:
+    every row but those the inclusion rule excludes).
 
     Each flight is predicted by :func:`fit` of the *actual* dockings of the other flights (a
     pre-launch plan row, "... (plan)", leaves out its flight's actual docking too: the comparison
