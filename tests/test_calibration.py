@@ -416,3 +416,49 @@ def test_a_bad_vehicle_or_scheme_is_named_with_its_file_row_column_and_the_fix(
     msg = str(err.value)
     assert msg.startswith("rendezvous/data/flight_durations.csv: Progress MS-22: vehicle:")
     assert "'tug'" in msg and "soyuz, progress" in msg
+
+
+def test_docking_geometry_of_ms27_is_what_sgp4_and_the_cylinder_shadow_give():
+    """accuracy.docking_geometry on Soyuz MS-27 (station by SGP4 of its own set): lit or not,
+    the next orbital sunset and the sub-point, checked against skyfield's own SGP4 of the same
+    TLE lines and the analytic cylindrical shadow (Vallado sec. 5.3: in shadow where the point
+    is behind the Earth and within one Earth radius of the Sun line), scanned at 10 s: the
+    sunset within two steps (20 s); the sub-point within 0.2 deg (the largest difference of
+    geodetic and geocentric latitude, so either convention passes; SGP4 itself agrees to
+    metres)."""
+    from skyfield.api import EarthSatellite, wgs84
+
+    from rendezvous import accuracy as acc
+    from rendezvous.constants import R_EARTH
+    from rendezvous.sun import sun_direction
+    from rendezvous.times import at_seconds, parse_utc, timescale
+
+    table = cal.leave_one_out()
+    geo = {g.flight.name: g for g in acc.docking_geometry(table)}
+    g = geo["Soyuz MS-27"]
+    f = g.flight
+    es = acc._element_set(f)
+    assert g.station == "sgp4" and es is not None and es.line1
+    sat = EarthSatellite(es.line1, es.line2, ts=timescale())
+    t0 = parse_utc(f.launch_utc)
+
+    def dark(seconds: float) -> bool:
+        t = at_seconds(t0, f.duration_s + seconds)
+        r = sat.at(t).position.m
+        s = sun_direction(t)
+        along = float(r @ s)
+        return along < 0.0 and float(np.linalg.norm(r - along * s)) < R_EARTH
+
+    assert g.lit is not dark(0.0)
+    steps = np.arange(0.0, 100 * 60.0, 10.0)  # the next sunset: lit, then dark
+    sunset = next(s for a, s in zip(steps[:-1], steps[1:], strict=True) if not dark(a) and dark(s))
+    assert -g.after_sunset_min * 60.0 == pytest.approx(sunset, abs=20.0)
+    sub = wgs84.subpoint_of(sat.at(at_seconds(t0, f.duration_s)))
+    assert g.lat_deg == pytest.approx(sub.latitude.degrees, abs=0.2)
+    assert g.lon_deg == pytest.approx(sub.longitude.degrees, abs=0.2)
+    # the plan row: the same sunset, docked 6.4 min later (its row in flights.csv); the crossings
+    # are found to two 10 s steps
+    p = geo["Soyuz MS-27 (plan)"]
+    assert p.after_sunset_min - g.after_sunset_min == pytest.approx(
+        (p.flight.duration_s - f.duration_s) / 60.0, abs=20.0 / 60.0
+    )
