@@ -425,7 +425,8 @@ def compare(args: argparse.Namespace) -> int:
     """The accuracy of the docking time on flights the model has not seen: for every real flight
     of the built-in tables, its docking predicted by the model calibrated without it (leave-one-
     out), beside the flown ``simulate`` result for the flights with an ISS element set from the
-    two days before launch, and two stopwatches; Markdown tables on stdout."""
+    two days before launch, and two stopwatches; Markdown tables on stdout. With ``--geometry``
+    (``args.geometry``), the docking geometry table instead (:func:`_print_geometry`)."""
     from .. import calibration
     from ..accuracy import fly_leave_one_out
     from ..ephemeris import builtin_element_sets, flights, select_element_set
