@@ -371,7 +371,7 @@ def test_compare_tables_each_column_with_its_own_count(capsys):
     from rendezvous.cli.commands import _print_accuracy
 
     table = cal.leave_one_out()
-    flown = {"Soyuz MS-27", "Soyuz MS-27 (plan)", "Progress MS-30"}  # MS-30: plan and actual rows
+    flown = {"Soyuz MS-27", "Soyuz MS-27 (plan)", "Progress MS-30", "Progress MS-30 (plan)"}
     mask = np.array([f.name in flown for f in table.flights])
     table = type(table)(**{**table.__dict__, "flown_s": np.where(mask, table.real_s, np.nan)})
     _print_accuracy(table)
@@ -394,3 +394,22 @@ def test_compare_lists_the_hold_of_every_ship_and_scheme():
     for (ship, scheme), hold in cal.CALIBRATED_HOLD_S.items():
         assert f"{ship} {scheme} {hold:.0f} s (" in line
     assert "progress 4-orbit 2415 s (none: additive fallback)" in line  # regression: no flight
+
+
+def test_compare_geometry_prints_the_evidence_table_and_flies_nothing(capsys, monkeypatch):
+    """``rendezvous compare --geometry``: the Markdown table of ``accuracy.docking_geometry``,
+    one line per flight it covers (the two-day flights without a set left out), no flight flown."""
+    from rendezvous import accuracy, calibration
+    from rendezvous.cli import main
+
+    def no_flying(*_a, **_k):
+        raise AssertionError("compare --geometry flew a flight")
+
+    monkeypatch.setattr(accuracy, "fly_leave_one_out", no_flying)
+    assert main(["compare", "--geometry"]) == 0
+    out = capsys.readouterr().out
+    rows = [ln for ln in out.splitlines() if ln.startswith("| ") and not ln.startswith("| flight")]
+    table = calibration.leave_one_out()
+    want = [f.name for f in table.flights if f.scheme != "2-day" or f.table == "flights.csv"]
+    assert [r.split("|")[1].strip() for r in rows] == want
+    assert "| Soyuz MS-27 | soyuz | prichal | 2-orbit |" in out and "| sgp4 |" in out

@@ -12,11 +12,19 @@ from functools import lru_cache
 
 import numpy as np
 
-from .calibration import AccuracyTable, RealFlight, approach_profile, real_flights, typical_period_s
-from .catalog import Site, site_by_name
+from .calibration import (
+    AccuracyTable,
+    RealFlight,
+    approach_profile,
+    base_name,
+    real_flights,
+    typical_period_s,
+)
+from .catalog import Site
 from .constants import J2, R_EARTH
 from .elements import ElementSet
 from .frames import site_state, true_pole
+from .scenario import table_site
 from .sun import in_shadow
 
 __all__ = [
@@ -39,9 +47,10 @@ def fly_leave_one_out(table: AccuracyTable, names: tuple[str, ...] | list[str]) 
     flown = dict(zip([f.name for f in table.flights], table.flown_s, strict=True))
     done: dict[tuple[str, float], float] = {}  # a flight and its plan row: flown once per hold
     for f, c in zip(table.flights, table.fits, strict=True):
-        if f.name not in names:
+        base = base_name(f)
+        if base not in {n.replace(" (plan)", "") for n in names}:
             continue
-        key = (f.name.replace(" (plan)", ""), c.hold_for(f.vehicle, f.scheme))
+        key = (base, c.hold_for(f.vehicle, f.scheme))
         if key not in done:
             s = Scenario.from_flight(key[0])
             prof = approach_profile(s.vehicle, s.port, s.station, hold_s=key[1])
@@ -102,14 +111,14 @@ class DockingGeometry:
 
 
 def _site_of(flight: RealFlight) -> Site:
-    return site_by_name(flight.site.replace("Baikonur", "").strip(), param="flight site")
+    return table_site(flight.site)
 
 
 def _element_set(flight: RealFlight) -> ElementSet | None:
     """The flight's own pre-launch element set (``data/flights.csv`` flights), else None."""
     from .ephemeris import StaleElementSetWarning, builtin_element_sets, flights, select_element_set
 
-    mine = [f for f in flights() if f.name == flight.name]
+    mine = [f for f in flights() if f.name.replace(" (plan)", "") == base_name(flight)]
     if flight.table != "flights.csv" or not mine:
         return None
     with warnings.catch_warnings():
@@ -134,10 +143,12 @@ def scheme_mean_lead_deg() -> dict[str, float]:
     from .times import parse_utc
 
     leads: dict[str, list[float]] = {}
-    for f in real_flights():
+    rows = real_flights()
+    flown = {base_name(f) for f in rows if f.table == "flights.csv" and f.docking_kind == "actual"}
+    for f in rows:
         es = _element_set(f)
-        if es is None or f.docking_kind != "actual" and f.name.endswith("(plan)"):
-            continue
+        if es is None or f.docking_kind != "actual" and base_name(f) in flown:
+            continue  # a plan row of a flight whose actual docking is a row too: once per flight
         t = parse_utc(f.launch_utc)
         leads.setdefault(f.scheme, []).append(_pad_lead_deg(es.state(t), _site_of(f), t))
     return {k: float(np.mean(v)) for k, v in leads.items()}

@@ -83,6 +83,7 @@ __all__ = [
     "Calibration",
     "RealFlight",
     "approach_profile",
+    "base_name",
     "cell_dockings",
     "fit",
     "fitted_flights",
@@ -114,8 +115,8 @@ MIN_HOLD_PULSE_S = 300.0
 """The hold's CW hops are at most this far apart; the pulse is shortened so that a whole number of
 hops fills the hold exactly. 300 s: on the R-bar 280 m below the station the uncontrolled drift
 between hops is about 3 n^2 z t^2 / 8 = 12 m at mid-hop (n = 1.13e-3 rad/s), small beside the hold
-distance, and a 37-min hold is 8 hops, not 38 (each hop is a burn in the timeline and a leg of
-every Monte Carlo sample)."""
+distance, and the two-orbit Soyuz MS hold (about 35 min) is 7 hops, not 35 (each hop is a burn
+in the timeline and a leg of every Monte Carlo sample)."""
 
 
 def station_yaw_deg(port: PortDefinition, station: Station = ISS) -> float:
@@ -206,14 +207,19 @@ def _port_key(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def real_flights() -> tuple[RealFlight, ...]:
-    """Every flight of ``data/flights.csv`` (with its ``(plan)`` rows) and
-    ``data/flight_durations.csv``, in that order."""
+    """Every flight of ``data/flights.csv`` and ``data/flight_durations.csv``, in that order.
+
+    A row of ``flights.csv`` that is a pre-launch plan (``docking_kind`` "planned") is named
+    "<flight> (plan)" whether or not the table writes the suffix, so that a plan and the actual
+    docking of the same flight (e.g. Progress MS-30: the plan in ``flights.csv``, the actual
+    docking in ``flight_durations.csv``) are two rows with two names (:func:`base_name` joins
+    them again for the leave-one-out)."""
     from .ephemeris import flights
     from .times import iso_utc
 
     out = [
         RealFlight(
-            f.name,
+            _plan_named(f.name, f.docking_kind),
             "progress" if f.name.startswith("Progress") else "soyuz",
             _port_key(f.port),
             f.scheme,
@@ -226,6 +232,12 @@ def real_flights() -> tuple[RealFlight, ...]:
         for f in flights()
     ]
     return tuple(out) + _durations_table()
+
+
+def _plan_named(name: str, docking_kind: str) -> str:
+    if docking_kind == "actual" or name.endswith(" (plan)"):
+        return name
+    return f"{name} (plan)"
 
 
 def fitted_flights() -> tuple[RealFlight, ...]:
@@ -250,8 +262,12 @@ def _durations_table() -> tuple[RealFlight, ...]:
             if planned
             else float("nan")
         )
-        if row["vehicle"] not in VEHICLES or row["scheme"] not in SCHEMES:
-            raise ValueError(f"{where}: unknown vehicle or scheme")
+        for column, known in (("vehicle", VEHICLES), ("scheme", SCHEMES)):
+            if row[column] not in known:
+                raise ValueError(
+                    f"{where}: {column}: unknown {column} {row[column]!r}; write one of "
+                    f"{', '.join(known)} in that column"
+                )
         out.append(
             RealFlight(
                 row["flight"],
@@ -403,7 +419,9 @@ class AccuracyTable:
         return err[np.isfinite(err)]
 
 
-def _base_name(f: RealFlight) -> str:
+def base_name(f: RealFlight) -> str:
+    """The flight's name without the " (plan)" of a plan row: a plan and its flight's actual
+    docking share it (the leave-one-out of either leaves out both)."""
     return f.name.replace(" (plan)", "")
 
 
@@ -411,7 +429,7 @@ def _stopwatch(actual: list[RealFlight], f: RealFlight, by_vehicle: bool) -> flo
     same = [
         g.duration_s
         for g in actual
-        if _base_name(g) != _base_name(f)
+        if base_name(g) != base_name(f)
         and g.scheme == f.scheme
         and (not by_vehicle or g.vehicle == f.vehicle)
     ]
@@ -421,7 +439,8 @@ def _stopwatch(actual: list[RealFlight], f: RealFlight, by_vehicle: bool) -> flo
 def leave_one_out(
     flights: tuple[RealFlight, ...] | None = None, flown: Mapping[str, float] | None = None
 ) -> AccuracyTable:
-    """The leave-one-out table (class docstring) of ``flights`` (default :func:`real_flights`).
+    """The leave-one-out table (class docstring) of ``flights`` (default :func:`fitted_flights`:
+    every row but those the inclusion rule excludes).
 
     Each flight is predicted by :func:`fit` of the *actual* dockings of the other flights (a
     pre-launch plan row, "... (plan)", leaves out its flight's actual docking too: the comparison
@@ -429,7 +448,7 @@ def leave_one_out(
     docking seconds from ``simulate`` by flight name, flown with ``fits[i]``'s hold (optional)."""
     flights = fitted_flights() if flights is None else tuple(flights)
     actual = [f for f in flights if f.docking_kind == "actual" and not f.excluded]
-    fits = tuple(fit([g for g in actual if _base_name(g) != _base_name(f)]) for f in flights)
+    fits = tuple(fit([g for g in actual if base_name(g) != base_name(f)]) for f in flights)
     flown = flown or {}
     return AccuracyTable(
         flights,

@@ -37,6 +37,7 @@ __all__ = [
     "known_flight",
     "port_of",
     "site_of",
+    "table_site",
     "to_time",
     "vehicle_of",
 ]
@@ -275,7 +276,7 @@ def _pick(value: Any, kind: type, default: Any, by_name: Any, param: str) -> Any
 def _as_flown(flight: Any) -> dict[str, Any]:
     """The pad, port and ship of a real flight of the built-in table (``ephemeris.flights``)."""
     return dict(
-        site=site_of(flight.site.replace("Baikonur ", ""), param="flight site"),
+        site=table_site(flight.site),
         port=port_of(flight.port, param="flight port"),
         vehicle=VEHICLES["progress" if flight.name.startswith("Progress") else "soyuz"],
     )
@@ -286,6 +287,23 @@ def site_of(value: Any = None, *, param: str = "site") -> Site:
     ``Site``, or None for the default, Baikonur Site 31/6. The one place where every entry point
     (``Scenario``, ``search_windows``) turns a pad given by the user into a table entry."""
     return _pick(value, Site, SITES["baikonur-31/6"], site_by_name, param)
+
+
+def table_site(text: str, *, param: str = "flight site") -> Site:
+    """The pad of a flight table's ``site`` text (``data/flights.csv``,
+    ``data/flight_durations.csv``): "Baikonur 31/6", "Baikonur 31", "Baikonur 1/5" name their pad
+    (``catalog.SITES``); "Baikonur" alone, which the tables write where no source read named the
+    pad (``data/PROVENANCE.md``), is Site 31/6. That default is the pad of the Soyuz-2.1a
+    launches of Soyuz MS and Progress MS, and so of all of them after Soyuz MS-15 (September
+    2019), the last Soyuz-FG; the Soyuz-FG and Soyuz-U flew from Site 1/5, 19 km
+    west-south-west (the tables' 1/5 rows end with MS-15). Of the tables' four rows
+    without a pad, three flew the Soyuz-2.1a (Progress MS-07, Soyuz MS-14, Progress MS-30);
+    Soyuz MS-09 (2018) flew a Soyuz-FG from Site 1/5 and is placed 19 km from its pad. The one
+    place where both tables' pads become table entries (``from_flight``, ``accuracy``)."""
+    rest = str(text).strip()
+    if rest.lower().startswith("baikonur"):
+        rest = rest[len("baikonur") :].strip()
+    return site_of(rest or None, param=param)
 
 
 def vehicle_of(value: Any = None, *, param: str = "vehicle") -> Vehicle:

@@ -387,6 +387,24 @@ def _print_accuracy(table: Any) -> None:
     )
 
 
+def _print_geometry() -> int:
+    """``compare --geometry``: the evidence table of ``accuracy.docking_geometry`` (lighting and
+    geometry of each real docking beside its leave-one-out residual) as Markdown on stdout."""
+    from .. import calibration
+    from ..accuracy import docking_geometry, docking_geometry_markdown
+
+    print(_calibrated_hold_line())
+    print(
+        "Docking geometry: the station by SGP4 of the flight's own element set (station 'sgp4'), "
+        "else the geometric station (plane through the pad at liftoff, the scheme's mean lead); "
+        "residual: real minus ours (leave-one-out); after sunset < 0: the sunset comes after "
+        "the docking; two-day flights without a set are left out (their phase is unknown)."
+    )
+    print()
+    print(docking_geometry_markdown(docking_geometry(calibration.leave_one_out())))
+    return 0
+
+
 def _calibrated_hold_line() -> str:
     """The calibrated hold of every (ship, scheme) cell with the number of dockings it is the
     mean of (``calibration.CALIBRATED_HOLD_S``)."""
@@ -407,11 +425,15 @@ def compare(args: argparse.Namespace) -> int:
     """The accuracy of the docking time on flights the model has not seen: for every real flight
     of the built-in tables, its docking predicted by the model calibrated without it (leave-one-
     out), beside the flown ``simulate`` result for the flights with an ISS element set from the
-    two days before launch, and two stopwatches; Markdown tables on stdout."""
+    two days before launch, and two stopwatches; Markdown tables on stdout. With ``--geometry``
+    (``args.geometry``), the docking geometry table instead (:func:`_print_geometry`)."""
     from .. import calibration
     from ..accuracy import fly_leave_one_out
     from ..ephemeris import builtin_element_sets, flights, select_element_set
     from ..times import seconds_between
+
+    if getattr(args, "geometry", False):
+        return _print_geometry()
 
     sets = builtin_element_sets()
     with_sets = []

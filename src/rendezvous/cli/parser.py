@@ -46,6 +46,7 @@ FLAGS: dict[str, str] = {
     "animation": "--no-animation",
     "show": "--show",
     "quiet": "--quiet",
+    "geometry": "--geometry",
 }
 
 API_COMMANDS: dict[str, str] = {
@@ -248,8 +249,16 @@ def _dispersions(p: argparse.ArgumentParser) -> None:
 
 
 def _compare(p: argparse.ArgumentParser) -> None:
-    """No options: every flight of the built-in table with an element set from the two days
-    before its launch."""
+    """Every flight of the built-in table with an element set from the two days before its
+    launch is flown; ``--geometry`` prints the docking geometry instead and flies nothing."""
+    _option(
+        p,
+        "geometry",
+        "print instead the lighting and geometry of each real docking (lit, minutes to the "
+        "orbital sunset and since sunrise, beta angle, sub-point, the plan against the sunset) "
+        "beside its leave-one-out residual, as a Markdown table; flies nothing (a second)",
+        action="store_true",
+    )
 
 
 _OPTIONS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
