@@ -35,6 +35,7 @@ import numpy as np
 
 from rendezvous import frames, launch, phasing, phasing_plan, schemes, window_nominal, window_scan
 from rendezvous.ephemeris import StaleElementSetWarning, builtin_element_sets, select_element_set
+from rendezvous.scenario import table_site
 from rendezvous.times import at_seconds, parse_utc, seconds_between
 from rendezvous.window import search_windows
 
@@ -119,7 +120,7 @@ def flights_table() -> str:
         if "(plan)" in f.name:
             continue
         day = f.launch.utc_strftime("%Y-%m-%d")
-        site = launch.site_by_name(f.site.replace("Baikonur ", ""))
+        site = table_site(f.site)
         own = [s for s in builtin_element_sets() if seconds_between(s.epoch, f.launch) > 0]
         ship = "progress" if f.name.startswith("Progress") else "soyuz"
         res = search_windows(

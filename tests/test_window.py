@@ -15,6 +15,7 @@ import pytest
 from rendezvous import frames, launch, phasing, schemes
 from rendezvous.catalog import VEHICLES
 from rendezvous.ephemeris import builtin_element_sets, flights, select_element_set
+from rendezvous.scenario import table_site
 from rendezvous.times import at_seconds, iso_utc, parse_utc, seconds_between
 from rendezvous.window import proximity_estimate, search_windows
 
@@ -46,7 +47,7 @@ def _own_sets(flight):
 
 def _day_search(flight, **kw):
     day = flight.launch.utc_strftime("%Y-%m-%d")
-    site = launch.site_by_name(flight.site.replace("Baikonur ", ""))
+    site = table_site(flight.site)
     return search_windows(
         parse_utc(f"{day}T00:00:00Z"),
         1,
