@@ -5,8 +5,9 @@ Sources (``dispersions_near`` module docstring): only the first two burns of the
 are loaded before launch (ESA, S. Cristoforetti, 2013); its four burns before the automated
 rendezvous all come within 2.5 h of launch (ESA, Soyuz TMA-09M, 2013); the two-orbit scheme is
 computed beforehand (Rossiyskaya Gazeta, 2024); the two-day scheme's burns come from ground
-tracking (NASA two-day timeline). Tolerances: the 2.5 h above and the 25 m/s re-targeting reserve
-(``ErrorModel.dv_reserve_m_s``, an assumption of the error model).
+tracking (NASA two-day timeline). Tolerances: the 2.5 h above, the 25 m/s re-targeting reserve
+(``ErrorModel.dv_reserve_m_s``) and the smallest impulse the thrusters fire
+(``proximity.ApproachErrors.burn_min_m_s``, 1 mm/s), both assumptions of the error model.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rendezvous import dispersions as D
 from rendezvous.dispersions_near import ground_plan
 from rendezvous.environment import fly
 from rendezvous.mission import simulate
-from rendezvous.proximity import NO_ERRORS
+from rendezvous.proximity import NO_ERRORS, ApproachErrors
 
 ZERO = D.ErrorModel(
     insertion_pos_m=(0, 0, 0),
@@ -71,11 +72,17 @@ def test_four_orbit_ground_correction_within_its_published_time(ms12):
 
 
 def test_zero_errors_need_no_ground_correction(ms12):
+    """With no errors the ship is on the nominal: neither the ground's correction (the nominal
+    is already on its B3 position) nor the re-targeting asks for a burn the thrusters could
+    fire. Tolerance: the smallest impulse the execution model fires
+    (``proximity.ApproachErrors.burn_min_m_s``, 1 mm/s, an assumed value of the error model, not
+    this test's output; measured 2026-11-26: 0 and 4e-6 m/s)."""
     _, _, nom = ms12
     out = D.fly_samples(nom, ZERO, _zeros(nom))
+    smallest_impulse = ApproachErrors().burn_min_m_s  # m/s
     assert out.status[0] == 0
-    assert out.dv_ground[0] < 0.01  # m/s: the nominal is already on its B3 position
-    assert out.dv_correction[0] < 0.1
+    assert out.dv_ground[0] < smallest_impulse
+    assert out.dv_correction[0] < smallest_impulse
 
 
 def test_ground_correction_absorbs_a_three_sigma_along_track_insertion_error(ms12):

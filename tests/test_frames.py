@@ -314,3 +314,37 @@ def test_range_rate_and_port_closing_speed():
     assert closing_speed(rel, [0.0, 0.0, 1.0]) == pytest.approx(0.1)  # nadir port, axis down
     batch = np.stack([rel, rel], axis=1)
     np.testing.assert_allclose(closing_speed(batch, [0.0, 0.0, 1.0]), [0.1, 0.1])
+
+
+def test_mat_vec_columns_do_not_depend_on_the_batch():
+    """``frames.mat_vec`` gives each column the same bits whatever batch it is in (the guidance's
+    shared matrices applied to the Monte Carlo samples of ``dispersions``, which must not depend
+    on their chunk): columns of batches 1 to 9 wide, shared (3, 3) and (6, 6) matrices and one
+    matrix per column, equal to the bit to the same column of the widest batch and to the
+    explicit sum m[:, 0] x[0] + m[:, 1] x[1] + ..., and to ``propagate.batch._combine``'s exact
+    column-by-column combination for a shared matrix (the two must agree bit for bit)."""
+    from rendezvous.frames import mat_vec
+    from rendezvous.propagate.batch import _combine
+
+    rng = np.random.default_rng(11)
+    for k in (3, 6):
+        shared = rng.standard_normal((k, k)) * 10.0 ** rng.integers(-6, 6, (k, k))
+        per = rng.standard_normal((k, k, 9)) * 10.0 ** rng.integers(-6, 6, (k, k, 9))
+        x = rng.standard_normal((k, 9)) * 10.0 ** rng.integers(-3, 7, (k, 9))
+        for m in (shared, per):
+            whole = mat_vec(m, x)
+            want = m[:, :1] * x[0] if m.ndim == 2 else m[:, 0] * x[0]
+            for j in range(1, k):
+                want = want + (m[:, j : j + 1] * x[j] if m.ndim == 2 else m[:, j] * x[j])
+            assert np.array_equal(whole, want)
+            for width in range(1, 10):
+                for start in range(0, 10 - width):
+                    cols = slice(start, start + width)
+                    part = mat_vec(m if m.ndim == 2 else m[:, :, cols], x[:, cols])
+                    assert np.array_equal(part, whole[:, cols]), (k, m.ndim, width, start)
+            if m.ndim == 2:
+                for width in range(1, 10):
+                    got = _combine(m, x[:, :width], np.empty((k, width)), exact=True)
+                    assert np.array_equal(got, whole[:, :width]), (k, width)
+        # a single (k,) vector, no batch dimension at all
+        assert np.array_equal(mat_vec(shared, x[:, 4]), mat_vec(shared, x)[:, 4])

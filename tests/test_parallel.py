@@ -246,11 +246,22 @@ def test_losing_every_copy_of_the_shared_inputs_is_one_line(tmp_path):
 
 def test_dask_setup_sets_the_malloc_thresholds_on_glibc():
     """The workers' malloc set-up (parallel.dask_setup) takes on glibc (only thresholds change:
-    no effect on results); elsewhere it is a no-op that returns False."""
+    no effect on results); elsewhere it is a no-op that returns False. Run in a child process:
+    glibc has no call to read the thresholds back, and setting them turns off the dynamic mmap
+    threshold for good, so the test must not change the malloc of the pytest process."""
+    import os
     import platform
+    import subprocess
+    import sys
+    from pathlib import Path
 
-    from rendezvous.parallel import dask_setup
+    import rendezvous
 
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         pytest.skip("glibc only")
-    assert dask_setup() is True
+    src = str(Path(rendezvous.__file__).resolve().parents[1])
+    code = "from rendezvous.parallel import dask_setup; print(dask_setup())"
+    env = {**os.environ, "PYTHONPATH": src}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"

@@ -1,5 +1,5 @@
-"""The shape of the code (CONTRIBUTING.md): no function in ``src/`` over 80 code lines, no module
-over 700 lines, and the import layers of ``pyproject.toml`` kept (import-linter).
+"""The shape of the code (CONTRIBUTING.md): no function in ``src/`` over 80 code lines, every module
+under 700 lines, and the import layers of ``pyproject.toml`` kept (import-linter).
 
 Code lines are counted as the project's pre-stop hook counts them: lines holding a token that is
 not a comment, a string (docstrings) or a line break. A function that is a transcribed numerical
@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "rendezvous"
 MAX_FUNCTION_CODE_LINES = 80
 MAX_MODULE_LINES = 700
+"""A module must stay under this many lines (700 is already too many)."""
 TABLES: set[str] = set()
 """``path:function`` of functions that are transcribed tables, exempt from the function size."""
 
@@ -50,8 +51,8 @@ def oversized(path: Path) -> list[str]:
     rel = path.relative_to(ROOT).as_posix()
     found = []
     n = len(source.splitlines())
-    if n > MAX_MODULE_LINES:
-        found.append(f"{rel}: {n} lines (at most {MAX_MODULE_LINES}; split along its seams)")
+    if n >= MAX_MODULE_LINES:
+        found.append(f"{rel}: {n} lines (under {MAX_MODULE_LINES}; split along its seams)")
     code = code_lines(source)
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):

@@ -113,12 +113,18 @@ def test_run_without_plotly_skips_the_view_with_one_line(ms27_result, tmp_path, 
 def test_long_flights_draw_the_middle_revolutions_pale():
     """As the PNG figures: a two-day flight keeps its first and last revolutions bright (the
     station only its last), so that 30 revolutions do not become a solid band; a three-hour
-    flight is drawn whole."""
+    flight is drawn whole. The rule is stated once (``samples.solid_mask``), and the view and
+    the PNG figures both use it."""
     from types import SimpleNamespace
 
     import numpy as np
 
-    from rendezvous.view import RECENT_S, _solid
+    from rendezvous import view
+    from rendezvous.plotting import _style
+    from rendezvous.samples import RECENT_S
+    from rendezvous.samples import solid_mask as _solid
+
+    assert view.solid_mask is _solid and _style.solid_mask is _solid
 
     two_day = SimpleNamespace(t=np.linspace(0.0, 2 * 86400.0, 2001), t_insertion=529.0)
     solid = _solid(two_day)

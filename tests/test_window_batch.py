@@ -74,8 +74,11 @@ def test_scheme_window_batch_equals_one_window_at_a_time(geometries):
 
 def test_survey_of_days_equals_the_searches_of_each_day(monkeypatch):
     """The multi-day search (passes batched, each scanned near the scheme's latest window before
-    its batch; batches of two passes here, to have several) finds the opportunities of one-day
-    searches (each pass alone, scanned whole)."""
+    its batch; batches of two passes here, to have several) finds the opportunities of one search
+    per day. Each one-day search starts afresh (its first pass alone, scanned over the whole phase
+    range: no earlier window to scan near) and, under the same ``BATCH_PASSES`` = 2, batches its
+    later passes too: what differs is the latest windows carried from one day into the next, and
+    the batches crossing midnight."""
     from rendezvous import window_nominal
 
     monkeypatch.setattr(window_nominal, "BATCH_PASSES", 2)
@@ -123,3 +126,22 @@ def test_two_day_window_does_not_depend_on_rounding(geometries, monkeypatch):
             exact.flat_hi_deg,
         )
     assert exact.width_deg > 150.0  # the published two-day window is about 150 deg wide
+
+
+@pytest.mark.parametrize("interpolate_m", [True, False])
+def test_clock_matrix_within_the_launch_time_resolution(monkeypatch, interpolate_m):
+    """``window_scan.Clock``'s precession-nutation matrix, interpolated from its grid (the
+    default) or computed by skyfield from the interpolated angles (``INTERPOLATE_M`` False, the
+    benchmark hook reproducing the earlier search), matches skyfield's exact one over three days
+    to well within what the 1 ms launch-time resolution allows: the Earth turns the pad by
+    7.3e-8 rad in 1 ms (7.29e-5 rad/s), and the tolerance is a tenth of that."""
+    from rendezvous import window_scan
+
+    monkeypatch.setattr(window_scan.Clock, "INTERPOLATE_M", interpolate_m)
+    epoch = to_time(START)
+    s = np.linspace(0.0, 3 * 86400.0, 97) + 611.0  # off the grid's nodes
+    clock = window_scan.Clock(epoch, 0.0, 3 * 86400.0)
+    approx = np.asarray(clock(s).M, dtype=float)
+    exact = np.asarray(at_seconds(epoch, s).M, dtype=float)
+    assert (clock.m is not None) is interpolate_m
+    assert np.max(np.abs(approx - exact)) < 7.3e-9

@@ -15,7 +15,9 @@ values):
 - Delta-v reserve for the re-targeting correction: 25 m/s;
 - ground orbit determination for the ground burns (two-day B1/B2; the correction before B3 of
   the four-orbit and two-day schemes): 100 m per radial / along-track / normal axis, 0.05 m/s
-  radial and normal velocity, 20 m semi-major axis (``dispersions_near``);
+  radial and normal velocity, 20 m semi-major axis (``dispersions_near``): values for an orbit
+  tracked over many passes, ASSUMED also for the four-orbit correction, which comes only about
+  0.4 revolution after B2 (``dispersions_near`` gives the sensitivity);
 - approach: ``proximity.ApproachErrors`` (navigation errors shrinking with the range to the port,
   execution errors of each impulse).
 The sensitivity to each source is in benchmarks/RESULTS_issue5.md: with these numbers the
@@ -144,7 +146,8 @@ class ErrorModel:
             f"Cd A/m x exp({self.ballistic_sigma:g} z), density x exp({self.density_sigma:g} z); "
             f"reserve {self.dv_reserve_m_s:g} m/s; ground tracking (4-orbit, 2-day ground burns) "
             f"{self.od_pos_m:g} m per R/T/N axis, {self.od_vel_m_s:g} m/s R/N, semi-major axis "
-            f"{self.od_sma_m:g} m; approach navigation "
+            f"{self.od_sma_m:g} m (as over many passes; assumed also for the 4-orbit correction "
+            "~0.4 rev after B2); approach navigation "
             f"{100 * a.nav_pos_fraction:g} % of the range to the port (>= {a.nav_pos_min_m:g} m), "
             f"{a.nav_vel_per_s:g}/s x range (>= {a.nav_vel_min_m_s:g} m/s), impulses "
             f"{100 * a.burn_magnitude:g} % and {a.burn_pointing_deg:g} deg "

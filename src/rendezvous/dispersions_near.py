@@ -26,15 +26,17 @@ about 1 km of semi-major axis, 10 km per revolution) and B3/B4, half a revolutio
 them: 32 % of Soyuz MS-12 samples were over the 25 m/s reserve (issue 11; 200 samples, seed
 1).
 
-Two-day: B2 is followed by about 28 revolutions of coast before B3: flown as loaded and left
-alone, the insertion and B1/B2 errors drift by hundreds of kilometres along-track (0.1 m/s
-along-track is about 17 km per revolution) and B3/B4 must absorb them in half a revolution, which
-costs tens to hundreds of m/s (issue 11: a median far-range Delta-v of 227 m/s against 117
-nominal). Real two-day flights are tracked from the ground and their burns before the autonomous
-rendezvous are computed there: NASA's two-day Soyuz template has the phasing burns on flight day
-1, orbits 3 and 4, and one correction on flight day 2, orbit 17 (NASA, Soyuz two-day rendezvous
-timeline overview); the State Commission confirms the scheme from the measured insertion (TASS,
-Progress MS-09). Modelled (``ground_b1b2`` True, ``ground_arc_revs`` 14.25):
+Two-day: B2 is followed by about 28 revolutions of coast before B3: flown as loaded and left alone,
+the insertion and B1/B2 errors drift by hundreds of kilometres along-track (an along-track velocity
+error dv changes the semi-major axis by 2 dv / n and drifts 3 pi times that per revolution: 0.1 m/s
+is about 170 m of semi-major axis, 1.6 km per revolution, 45 km over 28 revolutions; the
+insertion's 0.6 m/s 1-sigma is about 10 km per revolution, some 270 km) and B3/B4 must absorb them
+in half a revolution, which costs tens to hundreds of m/s (issue 11: a median far-range Delta-v of
+227 m/s against 117 nominal). Real two-day flights are tracked from the ground and their burns
+before the autonomous rendezvous are computed there: NASA's two-day Soyuz template has the phasing
+burns on flight day 1, orbits 3 and 4, and one correction on flight day 2, orbit 17 (NASA, Soyuz
+two-day rendezvous timeline overview); the State Commission confirms the scheme from the measured
+insertion (TASS, Progress MS-09). Modelled (``ground_b1b2`` True, ``ground_arc_revs`` 14.25):
 
 1. B1 and B2 (the two-day's B1 is 2.25 revolutions after insertion: time to track) are computed
    on the ground from the tracked orbit before B1: B1 puts the ship on the nominal position at B2,
@@ -53,9 +55,21 @@ nominal arc's state transition matrix (``GROUND_STEPS`` propagations) and flown 
 errors. An arc of k + 1/4 (or k + 3/4) of the ship's revolutions (1.25, 14.25) keeps the radial
 and cross-track response to the impulse (the sine of the arc's angle) at its largest; at a whole
 or half revolution they vanish and the solution would blow up (:func:`ground_plan` refuses an arc
-whose sine is below ``GROUND_MIN_SINE``). The same orbit-determination error is used for the
-four-orbit scheme's shorter tracking (about 1.4 revolutions; an assumption: Soyuz MS also carries
-satellite navigation; three times larger errors change its re-targeting p95 by under 1 m/s).
+whose sine is below ``GROUND_MIN_SINE``).
+
+ASSUMPTION (four-orbit): the four-orbit correction (1.25 revolutions before B3) comes only about
+0.4 of the ship's revolution (about 36 min on Soyuz MS-12) after B2, and about 1.45 revolutions
+after insertion; yet it uses the same orbit-determination errors as the two-day scheme, whose
+values assume many passes of tracking. The tracking arc that counts is short, and B2 (flown with
+execution errors) falls inside it: the ground would have to determine the orbit after B2 from
+about half an hour of tracking, or carry its pre-B2 solution through B2's execution error. The
+values are kept as the assumption (Soyuz MS also carries satellite navigation, which would make
+such a short determination plausible); the sensitivity, measured on Soyuz MS-12 (200 samples,
+seed 1): with ``od_pos_m``, ``od_vel_m_s`` and ``od_sma_m`` all scaled by 1 / 3 / 5 / 10, the
+re-targeting correction's p50 is 3.9 / 4.8 / 5.9 / 9.0 m/s and its p95 12.5 / 13.3 / 14.8 / 20.5
+m/s (largest 18.7 / 19.1 / 20.6 / 24.6, none over the 25 m/s reserve), the ground correction's
+p95 7.8 / 8.1 / 8.5 / 9.4 m/s and the total Delta-v p95 149.1 / 149.5 / 150.1 / 150.5 m/s; the
+contact is unchanged.
 
 Approach
 --------

@@ -113,7 +113,9 @@ def mat_vec(m, x) -> np.ndarray:
     operations, so each column of a batch gets the same bits whatever else is in the batch (the
     Monte Carlo samples of ``dispersions`` must not depend on their chunk): ``np.einsum`` takes
     another path for a batch of one column, and BLAS kernels (``@``) round the last columns of a
-    product differently from the same numbers inside a wider one.
+    product differently from the same numbers inside a wider one. ``propagate.batch._combine``
+    (``exact``) forms the same sum for the integrators (a shared matrix, written into a given
+    ``out``); ``tests/test_frames.py`` checks that the two agree to the bit.
     """
     m = np.asarray(m, dtype=float)
     x = np.asarray(x, dtype=float)

@@ -109,8 +109,11 @@ def check_output_folder(out_dir: str | os.PathLike[str], *, overwrite: bool = Fa
     """Check that ``out_dir`` can become our output folder; return it as an absolute path.
 
     Raises ``ValueError`` for an empty path or the working folder (or a folder above it),
-    ``FileExistsError`` if it is a symlink, a file, or a folder holding files while ``overwrite`` is
-    False, ``PermissionError`` if it or its parent is read-only. Each message names the path.
+    ``FileExistsError`` if it is a symlink, a file, a folder holding files while ``overwrite`` is
+    False, or (even with ``overwrite``) a folder holding files no run wrote (no :data:`MARKER`,
+    and an entry that is not a regular file of :data:`RUN_FILES`: a user's own folder given by
+    mistake is never replaced), ``PermissionError`` if it, a folder inside it or its parent is
+    read-only. Each message names the path.
     """
     out = _normal(out_dir, "out_dir")
     cwd = Path.cwd()

@@ -24,11 +24,14 @@ from .result import MissionResult
 
 __all__ = [
     "CONVENTIONS",
+    "LONG_FLIGHT_S",
+    "RECENT_S",
     "burn_states",
     "elapsed_text",
     "phase_angle_at_insertion",
     "phase_angle_series",
     "range_m",
+    "solid_mask",
     "window_ends",
     "window_text",
 ]
@@ -125,6 +128,24 @@ def window_text(window) -> str:
 def range_m(result: MissionResult) -> np.ndarray:
     """(n,) distance between the ship and the station, m."""
     return np.linalg.norm(result.relative[:3], axis=0)
+
+
+LONG_FLIGHT_S = 12 * 3600.0
+"""Flights longer than this (s) are drawn with their middle revolutions faded (:data:`RECENT_S`)."""
+RECENT_S = 5600.0
+"""Drawing choice for long flights (over :data:`LONG_FLIGHT_S`), shared by the PNG figures and
+``view.html``: the first ~93 min after insertion and the last ~93 min before contact (about one
+ISS revolution) are drawn solid, and the station only over its last revolution; the revolutions
+between are faded so that a two-day flight does not become a solid band."""
+
+
+def solid_mask(result: MissionResult) -> np.ndarray:
+    """(n,) bool: the ship's samples drawn solid in whole-flight views (all of them on a flight
+    of at most :data:`LONG_FLIGHT_S`; the first and last :data:`RECENT_S` on a longer one)."""
+    t = result.t
+    if t[-1] - t[0] <= LONG_FLIGHT_S:
+        return np.ones(t.shape, dtype=bool)
+    return (t <= result.t_insertion + RECENT_S) | (t >= t[-1] - RECENT_S)
 
 
 def burn_states(result: MissionResult) -> list[tuple[float, np.ndarray, np.ndarray]]:

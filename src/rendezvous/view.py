@@ -42,10 +42,12 @@ from .czml import thin_indices
 from .frames import curvilinear
 from .mission import MissionResult
 from .samples import (
+    RECENT_S,
     elapsed_text,
     phase_angle_at_insertion,
     phase_angle_series,
     range_m,
+    solid_mask,
     window_text,
 )
 from .times import at_seconds, iso_utc
@@ -57,20 +59,8 @@ SHIP, STATION, BURN = "#ff8c00", "#4a4a4a", "#d62728"
 N_PATH = 3000
 ASPECT = 2.2  # width over height of the approach panel on a 1600 x 900 window
 NEAR_S = 1800.0  # keep every sample of the last 30 min before contact
-LONG_FLIGHT_S = 12 * 3600.0
-RECENT_S = 5600.0
-"""As the PNG figures (``plotting._style``): on a flight longer than LONG_FLIGHT_S the station is
-drawn over its last revolution (RECENT_S, about one ISS period) and the ship's middle
-revolutions thin and pale, so that a two-day flight does not become a solid band."""
-
-
-def _solid(result: MissionResult) -> np.ndarray:
-    """(n,) bool: the ship's samples drawn as the bright path (all of them on a short flight;
-    the first and last revolutions on a long one)."""
-    t = result.t
-    if t[-1] - t[0] <= LONG_FLIGHT_S:
-        return np.ones(t.shape, dtype=bool)
-    return (t <= result.t_insertion + RECENT_S) | (t >= t[-1] - RECENT_S)
+# As the PNG figures: on a long flight the ship's middle revolutions are thin and pale and the
+# station is drawn over its last revolution (``samples.solid_mask``, ``samples.RECENT_S``).
 
 
 def _only(xyz: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -140,7 +130,7 @@ def _scene_traces(result: MissionResult, idx: np.ndarray, idx_st: np.ndarray) ->
     )
     coast = _coastlines_gcrs(result)
     events = [0, int(np.searchsorted(result.t, result.t_insertion)), result.t.size - 1]
-    long = not _solid(result).all()
+    long = not solid_mask(result).all()
     return [
         _earth(),
         _tr(
@@ -196,8 +186,8 @@ def _scene_traces(result: MissionResult, idx: np.ndarray, idx_st: np.ndarray) ->
 
 def _ship_paths(result: MissionResult, ship: np.ndarray, idx: np.ndarray) -> list:
     """The ship's path in 3D (km): bright, and on a long flight its middle revolutions thin and
-    pale (:func:`_solid`)."""
-    solid = _solid(result)[idx]
+    pale (:func:`~rendezvous.samples.solid_mask`)."""
+    solid = solid_mask(result)[idx]
     edge = ~solid | np.roll(~solid, 1) | np.roll(~solid, -1)  # the middle joins the solid ends
     path, middle = _only(ship[:, idx], solid), _only(ship[:, idx], edge)
     long = not solid.all()
@@ -589,7 +579,7 @@ def figure(result: MissionResult) -> dict:
     recent = np.flatnonzero(result.t >= result.t[-1] - RECENT_S)
     idx_st = (
         thin_indices(result.t, N_PATH)
-        if _solid(result).all()
+        if solid_mask(result).all()
         else recent[thin_indices(result.t[recent], N_PATH)]
     )
     curv = curvilinear(result.station, result.ship, continuous=True)

@@ -58,7 +58,9 @@ class Case:
 
 SCAN_NEAR = True
 """Whether each scheme window is scanned near the scheme's latest window (``schemes.scheme_window``
-``near``); False scans the whole phase range every time (the earlier search, for benchmarks)."""
+``near``); False scans the whole phase range every time. BENCHMARK HOOK: only True is used by the
+package; False reproduces the earlier search for ``benchmarks/window.py``'s baseline, and only that
+benchmark runs it (no test does; ``scheme_window`` without ``near`` is tested on its own)."""
 
 EDGE_REFINEMENT = {"levels": 1, "points": 47}
 """How the search refines the edges of each scheme window (``schemes.scheme_window``): one batch
@@ -69,11 +71,14 @@ grows about 4 deg a minute). The flight itself (``mission``) keeps the finer def
 WIDE_DEG = 90.0
 """A scheme window at least this wide (the two-day one, 150 to 330 deg) is wider than the phases
 of a whole plane pass (about 90 deg for the 1 deg plane limit): every pass is searched for it, and
-its window is computed once per pass, at the in-plane insertion (:func:`nominal_windows`)."""
+its window is computed once per pass, at the in-plane insertion (:func:`nominal_windows`).
+BENCHMARK HOOK as well: ``benchmarks/window.py`` sets it to infinity to reproduce the earlier search
+(every window searched on every pass); no test sets it."""
 
 BATCH_PASSES = 30
 """Plane passes whose first-sweep windows are computed in one batch (module docstring); the second
-sweep is one batch."""
+sweep is one batch. BENCHMARK HOOK as well: ``benchmarks/window.py`` sets it to 1 to reproduce the
+earlier pass-by-pass search; ``tests/test_window_batch.py`` sets it to 2 (several batches)."""
 
 
 def _case_from(

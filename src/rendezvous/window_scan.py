@@ -34,7 +34,10 @@ class Clock:
 
     GRID_S = 3 * 3600.0
     INTERPOLATE_M = True
-    """Whether ``t.M`` is interpolated from the grid too (module docstring)."""
+    """Whether ``t.M`` is interpolated from the grid too (module docstring). BENCHMARK HOOK: only
+    True is used by the package; False (``t.M`` computed by skyfield at every time from the
+    interpolated angles) reproduces the earlier search for ``benchmarks/window.py``'s baselines,
+    and only that benchmark runs it (no test does)."""
 
     def __init__(self, epoch: Any, s_lo: float, s_hi: float) -> None:
         from skyfield.nutationlib import iau2000a_radians  # type: ignore[import-untyped]

@@ -23,11 +23,8 @@ MAJOR_BURN_M_S = 1.0
 """Burns of at least this Delta-v (m/s) are marked in the whole-flight views (3D, map, time
 plots); the LVLH panels show every burn, the small guidance corrections as small markers."""
 
-RECENT_S = 5600.0
-"""Drawing choice for long flights (over :data:`LONG_FLIGHT_S`): the last ~93 min before contact
-(about one ISS revolution) and the first ~93 min after insertion are drawn solid; the revolutions
-between are faded so that a two-day flight does not become a solid band."""
-LONG_FLIGHT_S = 12 * 3600.0
+RECENT_S = samples.RECENT_S  # the long-flight drawing choice, stated once in ``samples``
+LONG_FLIGHT_S = samples.LONG_FLIGHT_S
 
 PHASE_COLOURS = {
     "ascent": "tab:gray",
@@ -128,14 +125,7 @@ def phase_slices(result, i0: int = 0, i1: int | None = None):
     return out
 
 
-def solid_mask(result) -> np.ndarray:
-    """(n,) bool: samples drawn solid in whole-flight views (see :data:`RECENT_S`)."""
-    t = result.t
-    if t[-1] - t[0] <= LONG_FLIGHT_S:
-        return np.ones(t.shape, dtype=bool)
-    return (t <= result.t_insertion + RECENT_S) | (t >= t[-1] - RECENT_S)
-
-
+solid_mask = samples.solid_mask
 range_m = samples.range_m
 
 

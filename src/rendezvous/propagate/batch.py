@@ -188,7 +188,9 @@ def _combine(coef: np.ndarray, X: np.ndarray, out: np.ndarray, exact: bool = Fal
     ``np.einsum`` (its sum of products over k, one column at a time; ``tests/test_propagate.py``
     checks it gives the bits of the explicit sum), 2-5 times the product's time at M = 6,000 and
     ~8 us at M = 3; an explicit sum for a single column. Used with a given step
-    (``_Rhs.exact``), whose results do not depend on the batch otherwise.
+    (``_Rhs.exact``), whose results do not depend on the batch otherwise. The same sum as
+    ``frames.mat_vec`` (which also takes a matrix per column but allocates its result);
+    ``tests/test_frames.py`` checks they agree to the bit.
     """
     if not exact:
         return np.dot(coef, X, out=out)
