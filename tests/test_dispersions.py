@@ -11,23 +11,10 @@ import pytest
 
 from rendezvous import dispersions as D
 from rendezvous.mission import MissionConfig, simulate
-from rendezvous.proximity import NO_ERRORS, RECEPTION_LATERAL_M, RECEPTION_SPEED_M_S
+from rendezvous.proximity import RECEPTION_LATERAL_M, RECEPTION_SPEED_M_S
 from rendezvous.times import parse_utc
 
-ZERO = D.ErrorModel(
-    insertion_pos_m=(0, 0, 0),
-    insertion_vel_m_s=(0, 0, 0),
-    burn_magnitude=0,
-    burn_pointing_deg=0,
-    nav_pos_m=0,
-    nav_vel_m_s=0,
-    ballistic_sigma=0,
-    density_sigma=0,
-    od_pos_m=0,
-    od_vel_m_s=0,
-    od_sma_m=0,
-    approach=NO_ERRORS,
-)
+ZERO = D.NO_ERROR_MODEL
 
 MS27_CONTACT_S = 11584.80
 """REGRESSION value (the model's own output, not a published figure): MS-27's contact, s after

@@ -22,22 +22,9 @@ from rendezvous import dispersions as D
 from rendezvous.dispersions_near import ground_plan
 from rendezvous.environment import fly
 from rendezvous.mission import simulate
-from rendezvous.proximity import NO_ERRORS, ApproachErrors
+from rendezvous.proximity import ApproachErrors
 
-ZERO = D.ErrorModel(
-    insertion_pos_m=(0, 0, 0),
-    insertion_vel_m_s=(0, 0, 0),
-    burn_magnitude=0,
-    burn_pointing_deg=0,
-    nav_pos_m=0,
-    nav_vel_m_s=0,
-    ballistic_sigma=0,
-    density_sigma=0,
-    od_pos_m=0,
-    od_vel_m_s=0,
-    od_sma_m=0,
-    approach=NO_ERRORS,
-)
+ZERO = D.NO_ERROR_MODEL
 
 
 def _zeros(nom) -> np.ndarray:

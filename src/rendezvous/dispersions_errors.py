@@ -51,12 +51,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .proximity import DRAWS_PER_LEG, ApproachErrors
+from .proximity import DRAWS_PER_LEG, NO_ERRORS, ApproachErrors
 
 __all__ = [
     "BLOCK",
     "N_FAR",
     "N_GROUND",
+    "NO_ERROR_MODEL",
     "ErrorModel",
     "draw",
     "draw_range",
@@ -153,6 +154,24 @@ class ErrorModel:
             f"{100 * a.burn_magnitude:g} % and {a.burn_pointing_deg:g} deg "
             f"(+ {a.burn_min_m_s:g} m/s)"
         )
+
+
+NO_ERROR_MODEL = ErrorModel(
+    insertion_pos_m=(0.0, 0.0, 0.0),
+    insertion_vel_m_s=(0.0, 0.0, 0.0),
+    burn_magnitude=0.0,
+    burn_pointing_deg=0.0,
+    nav_pos_m=0.0,
+    nav_vel_m_s=0.0,
+    ballistic_sigma=0.0,
+    density_sigma=0.0,
+    od_pos_m=0.0,
+    od_vel_m_s=0.0,
+    od_sma_m=0.0,
+    approach=NO_ERRORS,
+)
+"""Every error zero: a sample flies the nominal through the sample code (for checks, and as the
+base of a one-source sensitivity run with ``dataclasses.replace``)."""
 
 
 def _block(seed: int, b: int, legs: int) -> np.ndarray:
