@@ -83,7 +83,9 @@ def test_from_flight_takes_the_real_pad_port_vehicle_and_times():
     assert s.real_docking is not None and s.flight == "Soyuz MS-12"
     p = Scenario.from_flight("progress ms-31")
     assert (p.vehicle.name, p.port.name) == ("Progress MS", "Poisk zenith")
-    assert p.real_docking is None and p.planned_docking is not None  # only the plan published
+    # its plan row in flights.csv, its actual docking from flight_durations.csv (Roscosmos)
+    assert p.real_docking is not None and p.planned_docking is not None
+    assert abs(seconds_between(p.real_docking, p.planned_docking) - 120.0) < 1e-6  # 21:25, 21:27
     ms27 = Scenario.from_flight("Soyuz MS-27")
     assert ms27.real_docking is not None and ms27.planned_docking is not None
     with pytest.raises(ValueError, match=r"^flight: unknown flight 'Soyuz MS-99'; use one of"):
@@ -125,10 +127,11 @@ def test_a_known_flight_chosen_by_its_launch_time_flies_as_it_was_flown():
     assert s.site is SITES["baikonur-1/5"] and s.port is PORTS["rassvet"]
     assert s.vehicle is VEHICLES["soyuz"] and s.flight == "Soyuz MS-12"
     assert s.real_docking is not None and s.planned_docking is None
-    # Progress MS-31: only the pre-launch plan was published, so it is not labelled real
+    # Progress MS-31: flights.csv holds the pre-launch plan (labelled planned), the complete
+    # table its actual docking (labelled real): both come with the launch time
     p = Scenario("2025-07-03T19:32:40.257Z")
     assert p.vehicle is VEHICLES["progress"] and p.port is PORTS["poisk"]
-    assert p.real_docking is None and p.planned_docking is not None
+    assert abs(seconds_between(p.real_docking, p.planned_docking) - 120.0) < 1e-6  # 21:25, 21:27
     # what is given wins over the table
     assert Scenario("2019-03-14T19:14:00Z", port="poisk").port is PORTS["poisk"]
 

@@ -50,13 +50,37 @@ def known_flight(launch) -> tuple[Any, Any]:
     from .times import seconds_between
 
     near = [f for f in flights() if abs(seconds_between(f.launch, launch)) <= 60.0]
-    actual = [f for f in near if f.docking_kind == "actual"]
+    actual = [f for f in near if f.docking_kind == "actual"] or _actual_elsewhere(near)
     plan = [f for f in near if f.docking_kind == "planned"]
     if actual:
         return actual[0], (plan[0].docking if plan else None)
     if plan:
         return plan[0], None
     return None, None
+
+
+def _actual_elsewhere(near: list[Any]) -> list[Any]:
+    """The actual docking of a flight whose ``flights.csv`` rows (``near``) give only its
+    pre-launch plan, from ``flight_durations.csv`` (e.g. Progress MS-30 and MS-31: their plan rows
+    carry the element sets, the complete table their actual dockings), as a ``Flight`` with the
+    plan row's launch, pad, port and scheme; [] where there is none."""
+    from .calibration import real_flights
+    from .ephemeris import Flight
+    from .times import at_seconds, parse_utc, seconds_between
+
+    out = []
+    for p in near:
+        name = p.name.replace(" (plan)", "")
+        for f in real_flights():
+            if (
+                f.table == "flight_durations.csv"
+                and f.docking_kind == "actual"
+                and f.name == name
+                and abs(seconds_between(parse_utc(f.launch_utc), p.launch)) <= 60.0
+            ):
+                docking = at_seconds(parse_utc(f.launch_utc), f.duration_s)
+                out.append(Flight(name, p.launch, p.site, docking, "actual", p.port, p.scheme))
+    return out
 
 
 @dataclass(frozen=True, eq=False)
