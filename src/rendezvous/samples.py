@@ -32,6 +32,7 @@ __all__ = [
     "phase_angle_series",
     "range_m",
     "solid_mask",
+    "station_mask",
     "window_ends",
     "window_text",
 ]
@@ -146,6 +147,15 @@ def solid_mask(result: MissionResult) -> np.ndarray:
     if t[-1] - t[0] <= LONG_FLIGHT_S:
         return np.ones(t.shape, dtype=bool)
     return (t <= result.t_insertion + RECENT_S) | (t >= t[-1] - RECENT_S)
+
+
+def station_mask(result: MissionResult) -> np.ndarray:
+    """(n,) bool: the station's samples drawn in whole-flight views (all of them on a flight of at
+    most :data:`LONG_FLIGHT_S`; its last revolution, the last :data:`RECENT_S`, on a longer one,
+    so that a two-day flight does not draw 32 of them as a band over the Earth)."""
+    if solid_mask(result).all():
+        return np.ones(result.t.shape, dtype=bool)
+    return result.t >= result.t[-1] - RECENT_S
 
 
 def burn_states(result: MissionResult) -> list[tuple[float, np.ndarray, np.ndarray]]:

@@ -42,12 +42,12 @@ from .czml import thin_indices
 from .frames import curvilinear
 from .mission import MissionResult
 from .samples import (
-    RECENT_S,
     elapsed_text,
     phase_angle_at_insertion,
     phase_angle_series,
     range_m,
     solid_mask,
+    station_mask,
     window_text,
 )
 from .times import at_seconds, iso_utc
@@ -576,12 +576,8 @@ def figure(result: MissionResult) -> dict:
     """The view (module docstring) as a plotly figure dict: ``data``, ``layout``, ``frames``.
     ``plotly.graph_objects.Figure(figure(result))`` makes it a Figure."""
     idx = thin_indices(result.t, N_PATH, keep_after=result.t_contact - NEAR_S)
-    recent = np.flatnonzero(result.t >= result.t[-1] - RECENT_S)
-    idx_st = (
-        thin_indices(result.t, N_PATH)
-        if solid_mask(result).all()
-        else recent[thin_indices(result.t[recent], N_PATH)]
-    )
+    recent = np.flatnonzero(station_mask(result))
+    idx_st = recent[thin_indices(result.t[recent], N_PATH)]
     curv = curvilinear(result.station, result.ship, continuous=True)
     rng_km = range_m(result) / 1e3
     times = _frame_times(result)

@@ -85,8 +85,7 @@ def overview_figure(result) -> Figure:
     elev, azim, cam = _camera(result)
     _earth_3d(ax, result, cam)
     st, sh = result.station[:3] / 1e3, result.ship[:3] / 1e3
-    solid = S.solid_mask(result)
-    recent = result.t >= result.t[-1] - S.RECENT_S if not solid.all() else solid
+    solid, recent = S.solid_mask(result), samples.station_mask(result)
     bright, faint = _faded(np.where(recent, st, np.nan), ~_hidden(st, cam))
     ax.plot(*bright, color="0.2", lw=3.0, alpha=0.4, label="station")
     ax.plot(*faint, color="0.2", lw=1.5, alpha=0.15)
@@ -143,8 +142,7 @@ def ground_track_figure(result, tracks: S.GroundTracks | None = None) -> Figure:
     coast = LineCollection([ln.T for ln in S.coastlines()], colors="0.5", linewidths=0.6)
     coast.set_gid("coastlines")
     ax.add_collection(coast)
-    solid = S.solid_mask(result)
-    recent = result.t >= result.t[-1] - S.RECENT_S if not solid.all() else solid
+    solid, recent = S.solid_mask(result), samples.station_mask(result)
     st = np.where(recent, tracks.station_lat_deg, np.nan)
     ax.plot(*S.wrap_lon(tracks.station_lon_deg, st), color="0.25", lw=4.0, alpha=0.35,
             label="station" + (" (last revolution)" if not solid.all() else ""))  # fmt: skip
