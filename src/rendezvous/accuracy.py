@@ -21,9 +21,11 @@ from .calibration import (
     typical_period_s,
 )
 from .catalog import Site
-from .constants import J2, R_EARTH
+from .constants import R_EARTH
 from .elements import ElementSet
+from .ephemeris import flight_name
 from .frames import site_state, true_pole
+from .orbits import nodal_rate
 from .scenario import table_site
 from .sun import in_shadow
 
@@ -48,7 +50,7 @@ def fly_leave_one_out(table: AccuracyTable, names: tuple[str, ...] | list[str]) 
     done: dict[tuple[str, float], float] = {}  # a flight and its plan row: flown once per hold
     for f, c in zip(table.flights, table.fits, strict=True):
         base = base_name(f)
-        if base not in {n.replace(" (plan)", "") for n in names}:
+        if base not in {flight_name(n) for n in names}:
             continue
         key = (base, c.hold_for(f.vehicle, f.scheme))
         if key not in done:
@@ -111,6 +113,7 @@ class DockingGeometry:
 
 
 def _site_of(flight: RealFlight) -> Site:
+    """The flight's pad (``scenario.table_site`` of its table's site text)."""
     return table_site(flight.site)
 
 
@@ -118,7 +121,7 @@ def _element_set(flight: RealFlight) -> ElementSet | None:
     """The flight's own pre-launch element set (``data/flights.csv`` flights), else None."""
     from .ephemeris import StaleElementSetWarning, builtin_element_sets, flights, select_element_set
 
-    mine = [f for f in flights() if f.name.replace(" (plan)", "") == base_name(flight)]
+    mine = [f for f in flights() if flight_name(f.name) == base_name(flight)]
     if flight.table != "flights.csv" or not mine:
         return None
     with warnings.catch_warnings():
@@ -159,7 +162,8 @@ def _geometric_station(flight: RealFlight, seconds: float) -> np.ndarray:
     from .times import parse_utc
 
     t0 = parse_utc(flight.launch_utc)
-    pad = np.asarray(site_state(*_latlonh(_site_of(flight)), t0))[:3]
+    site = _site_of(flight)
+    pad = np.asarray(site_state(site.lat_deg, site.lon_deg, site.height_m, t0))[:3]
     z = true_pole(t0)
     x = np.array([1.0, 0.0, 0.0]) - z[0] * z
     x = x / np.linalg.norm(x)
@@ -168,9 +172,8 @@ def _geometric_station(flight: RealFlight, seconds: float) -> np.ndarray:
     lat = np.arcsin(pad @ z / np.linalg.norm(pad))
     u_pad = np.arcsin(np.clip(np.sin(lat) / np.sin(inc), -1.0, 1.0))
     n = 2.0 * np.pi / typical_period_s()
-    node_rate = -1.5 * n * J2 * (R_EARTH / a) ** 2 * np.cos(inc)
     node = np.arctan2(pad @ y, pad @ x) - np.arctan2(np.cos(inc) * np.sin(u_pad), np.cos(u_pad))
-    node += node_rate * seconds
+    node += nodal_rate(a, inc) * seconds
     u = u_pad + np.radians(scheme_mean_lead_deg().get(flight.scheme, 0.0)) + n * seconds
     e_node = np.cos(node) * x + np.sin(node) * y
     e_h = np.sin(inc) * (np.sin(node) * x - np.cos(node) * y) + np.cos(inc) * z
@@ -178,10 +181,6 @@ def _geometric_station(flight: RealFlight, seconds: float) -> np.ndarray:
     r = a * (np.cos(u) * e_node + np.sin(u) * e_90)
     v = a * n * (-np.sin(u) * e_node + np.cos(u) * e_90)
     return np.concatenate([r, v])
-
-
-def _latlonh(site: Site) -> tuple[float, float, float]:
-    return site.lat_deg, site.lon_deg, site.height_m
 
 
 def station_at_docking(flight: RealFlight) -> tuple[np.ndarray, str, float]:

@@ -235,9 +235,11 @@ def real_flights() -> tuple[RealFlight, ...]:
 
 
 def _plan_named(name: str, docking_kind: str) -> str:
-    if docking_kind == "actual" or name.endswith(" (plan)"):
+    from .ephemeris import PLAN_SUFFIX
+
+    if docking_kind == "actual" or name.endswith(PLAN_SUFFIX):
         return name
-    return f"{name} (plan)"
+    return f"{name}{PLAN_SUFFIX}"
 
 
 def fitted_flights() -> tuple[RealFlight, ...]:
@@ -422,7 +424,9 @@ class AccuracyTable:
 def base_name(f: RealFlight) -> str:
     """The flight's name without the " (plan)" of a plan row: a plan and its flight's actual
     docking share it (the leave-one-out of either leaves out both)."""
-    return f.name.replace(" (plan)", "")
+    from .ephemeris import flight_name
+
+    return flight_name(f.name)
 
 
 def _stopwatch(actual: list[RealFlight], f: RealFlight, by_vehicle: bool) -> float:

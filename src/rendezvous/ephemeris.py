@@ -374,6 +374,16 @@ class Flight:
         return _days(self.launch, self.docking) * 86400.0
 
 
+PLAN_SUFFIX = " (plan)"
+"""What ends the name of a flight's pre-launch plan row ("Soyuz MS-27 (plan)")."""
+
+
+def flight_name(name: str) -> str:
+    """The flight a row of the flight tables is about: ``name`` without :data:`PLAN_SUFFIX` (a
+    plan row and the flight's actual docking share it)."""
+    return str(name).replace(PLAN_SUFFIX, "")
+
+
 _FLIGHT_COLUMNS = ["flight", "launch_utc", "site", "docking_utc", "docking_kind", "port", "scheme"]
 
 

@@ -65,21 +65,19 @@ def _actual_elsewhere(near: list[Any]) -> list[Any]:
     carry the element sets, the complete table their actual dockings), as a ``Flight`` with the
     plan row's launch, pad, port and scheme; [] where there is none."""
     from .calibration import real_flights
-    from .ephemeris import Flight
+    from .ephemeris import Flight, flight_name
     from .times import at_seconds, parse_utc, seconds_between
 
     out = []
     for p in near:
-        name = p.name.replace(" (plan)", "")
+        base = flight_name(p.name)
         for f in real_flights():
-            if (
-                f.table == "flight_durations.csv"
-                and f.docking_kind == "actual"
-                and f.name == name
-                and abs(seconds_between(parse_utc(f.launch_utc), p.launch)) <= 60.0
-            ):
-                docking = at_seconds(parse_utc(f.launch_utc), f.duration_s)
-                out.append(Flight(name, p.launch, p.site, docking, "actual", p.port, p.scheme))
+            if (f.table, f.docking_kind, f.name) != ("flight_durations.csv", "actual", base):
+                continue
+            launch = parse_utc(f.launch_utc)
+            if abs(seconds_between(launch, p.launch)) <= 60.0:
+                docking = at_seconds(launch, f.duration_s)
+                out.append(Flight(f.name, p.launch, p.site, docking, "actual", p.port, p.scheme))
     return out
 
 
@@ -181,11 +179,12 @@ class Scenario:
             put("flight", self._default_name(changes))
 
     def _default_name(self, changes: list[str]) -> str:
+        from .ephemeris import flight_name
         from .times import iso_utc
 
         flight, _ = known_flight(self.launch)
         if flight is not None:
-            name = str(flight.name).replace(" (plan)", "")
+            name = flight_name(flight.name)
             return f"{name} (hypothetical: {', '.join(changes)})" if changes else name
         return f"{self.vehicle.name.split()[0]} launch {iso_utc(self.launch, digits=0)}"
 
@@ -194,13 +193,13 @@ class Scenario:
         """The real flight called ``name`` in the built-in flight table (``data/flights.csv``):
         its liftoff, pad, port, ship and published docking times; ``overrides`` replace any field
         (e.g. ``scheme="4-orbit"`` or ``element_sets=...``)."""
-        from .ephemeris import flights
+        from .ephemeris import flight_name, flights
 
         rows = flights()
         key = str(name).strip().lower()
-        mine = [f for f in rows if f.name.replace(" (plan)", "").lower() == key]
+        mine = [f for f in rows if flight_name(f.name).lower() == key]
         if not mine:
-            known = sorted({f.name.replace(" (plan)", "") for f in rows})
+            known = sorted({flight_name(f.name) for f in rows})
             raise ValueError(f"flight: unknown flight {name!r}; use one of: {', '.join(known)}")
         actual = next((f for f in mine if f.docking_kind == "actual"), None)
         plan = next((f for f in mine if f.docking_kind == "planned"), None)

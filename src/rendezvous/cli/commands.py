@@ -354,6 +354,7 @@ def _err(seconds: float, sign: str = "+") -> str:
 def _print_accuracy(table: Any) -> None:
     """The leave-one-out accuracy table (``calibration.AccuracyTable``) as Markdown."""
     from ..calibration import FAST_SCHEMES
+    from ..ephemeris import flight_name
 
     cols = ("ours", "flown", "stopwatch_scheme", "stopwatch_scheme_vehicle")
     print(
@@ -378,7 +379,7 @@ def _print_accuracy(table: Any) -> None:
         name = " and ".join(schemes)
         print(f"| median abs. error (dockings), actual {name} | | | | | {med} |")
     flown = [f.name for f, t in zip(table.flights, table.flown_s, strict=True) if t == t]
-    flown = list(dict.fromkeys(n.replace(" (plan)", "") for n in flown))
+    flown = list(dict.fromkeys(flight_name(n) for n in flown))
     print(
         "\nflown: the whole flight as `rendezvous simulate` flies it, with the hold calibrated "
         "without that flight (so it can differ from what `simulate` prints, which uses the hold "
@@ -429,7 +430,7 @@ def compare(args: argparse.Namespace) -> int:
     (``args.geometry``), the docking geometry table instead (:func:`_print_geometry`)."""
     from .. import calibration
     from ..accuracy import fly_leave_one_out
-    from ..ephemeris import builtin_element_sets, flights, select_element_set
+    from ..ephemeris import builtin_element_sets, flight_name, flights, select_element_set
     from ..times import seconds_between
 
     if getattr(args, "geometry", False):
@@ -447,7 +448,7 @@ def compare(args: argparse.Namespace) -> int:
     print("Errors: prediction minus the real docking; planned dockings are the pre-launch plans.")
     print(flush=True)
     print(
-        f"flying {len({n.replace(' (plan)', '') for n in with_sets})} flights with their "
+        f"flying {len({flight_name(n) for n in with_sets})} flights with their "
         "element sets (about 5 s each)...",
         file=sys.stderr,
         flush=True,
