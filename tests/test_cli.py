@@ -393,7 +393,7 @@ def test_compare_lists_the_hold_of_every_ship_and_scheme():
     line = _calibrated_hold_line()
     for (ship, scheme), hold in cal.CALIBRATED_HOLD_S.items():
         assert f"{ship} {scheme} {hold:.0f} s (" in line
-    assert "progress 4-orbit 2415 s (none: additive fallback)" in line  # regression: no flight
+    assert "progress 4-orbit 2413 s (none: additive fallback)" in line  # regression: no flight
 
 
 def test_compare_geometry_prints_the_evidence_table_and_flies_nothing(capsys, monkeypatch):

@@ -38,8 +38,8 @@ L2_PREV = "2 25544  51.6369 304.3678 0004922  13.5339 346.5781 15.49280872503978
 
 
 def test_builtin_file_parses(iss_sets):
-    # 17 sets in src/rendezvous/data/iss_tles.txt (counted by hand: one "ISS (ZARYA)" per set).
-    assert len(iss_sets) == 17
+    # 20 sets in src/rendezvous/data/iss_tles.txt (counted by hand: one "ISS (ZARYA)" per set).
+    assert len(iss_sets) == 20
     assert all(s.name == NAME for s in iss_sets)
     assert all(s.catalogue_number == 25544 for s in iss_sets)
     epochs = [s.epoch.tt for s in iss_sets]
@@ -60,8 +60,8 @@ def test_builtin_ms27_set(iss_sets, ts):
     assert s.bstar == pytest.approx(0.21806e-3, rel=1e-12)
     assert s.bstar == pytest.approx(s.satellite.model.bstar, rel=1e-12)
     assert s.source.endswith("iss_tles.txt")
-    # line 1 of the MS-27 set: 5 header lines + 14 earlier sets * 4 lines + comment + name + 1
-    assert s.line_number == 5 + 14 * 4 + 3
+    # line 1 of the MS-27 set: 5 header lines + 17 earlier sets * 4 lines + comment + name + 1
+    assert s.line_number == 5 + 17 * 4 + 3
 
 
 # ---------------------------------------------------------------- 2-line and 3-line forms
@@ -236,17 +236,18 @@ def test_other_objects_are_ignored_in_selection(iss_sets, ms27_liftoff):
 
 
 # ---------------------------------------------------------------- station manoeuvres
-# The built-in sets of 2025-04-02 09:22 (file line 56) and 2025-04-06 00:53 (line 60) disagree by
+# The built-in sets of 2025-04-02 09:22 (file line 68) and 2025-04-06 00:53 (line 72) disagree by
 # 1,890 km along-track (issue 9: a station manoeuvre in between). SGP4's error for the ISS is about
 # 1 km at epoch growing 1-3 km/day (Vallado & Crawford 2008); the threshold is three times that.
 
 
 def test_consecutive_sets_agree_within_sgp4_error(iss_sets):
-    # Every other pair of built-in sets less than two days apart: no false alarm.
+    # Every other pair of built-in sets less than two days apart: no false alarm (five pairs, among
+    # them Progress MS-23's two sets of 2023-05-24, 12 h apart and 1.4 km apart by SGP4).
     pairs = [
         (a, b) for a, b in zip(iss_sets, iss_sets[1:], strict=False) if 0 < b.epoch - a.epoch < 2.0
     ]
-    assert len(pairs) == 4
+    assert len(pairs) == 5
     for a, b in pairs:
         gap = b.epoch - a.epoch
         assert abs(along_track_difference_m(a, b)) < 1e3 + 3e3 * gap
@@ -257,9 +258,9 @@ def test_manoeuvre_between_chosen_set_and_launch_is_refused(iss_sets):
     with pytest.raises(StationManoeuvreError) as info:
         select_element_set(iss_sets, launch)
     msg = str(info.value)
-    assert msg.startswith("rendezvous/data/iss_tles.txt:60: ") and "\n" not in msg
+    assert msg.startswith("rendezvous/data/iss_tles.txt:72: ") and "\n" not in msg
     assert "2025-04-06T00:53:17Z" in msg and "2025-04-02T09:22:16Z" in msg
-    assert "iss_tles.txt:56" in msg and "1890 km along-track" in msg
+    assert "iss_tles.txt:68" in msg and "1890 km along-track" in msg
     assert "manoeuvred" in msg and "use a set from after the manoeuvre" in msg
     assert isinstance(info.value, ElementSetError)
 
@@ -384,7 +385,7 @@ def test_station_drag_fitted_to_sgp4_on_progress_ms31(iss_sets):
 
 def test_flights_table():
     fl = flights()
-    assert len(fl) == 8  # data rows in src/rendezvous/data/flights.csv
+    assert len(fl) == 12  # data rows in src/rendezvous/data/flights.csv
     ms27 = fl[0]
     assert ms27.name == "Soyuz MS-27"
     # russianspaceweb.com/soyuz-ms-27.html: liftoff 05:47:15.309, docking 08:57:45 actual, Prichal

@@ -31,6 +31,8 @@ TOLERANCE_S = {
     "Soyuz MS-27": TWO_ORBIT_MAX_S,
     "Soyuz MS-18": TWO_ORBIT_MAX_S,  # published to the minute: distance to 07:42:00..07:43:00
     "Progress MS-12": TWO_ORBIT_MAX_S,
+    "Soyuz MS-24": TWO_ORBIT_MAX_S,  # its set from 05:06 on launch day, 10.6 h before
+    "Progress MS-23": TWO_ORBIT_MAX_S,  # its set from 08:38 on launch day, 4.3 h before
     "Soyuz MS-11": 90.0,  # regression: model +60 s (was +37 s before the point-mass ascent)
     "Soyuz MS-12": 180.0,  # regression: model about -2 min from the published minute
     "Progress MS-30": 150.0,  # regression: model about +40 s from the minute (two-day: in-plane)
@@ -93,17 +95,34 @@ def test_real_liftoff_matches_an_opportunity_of_its_scheme(flight, searches):
     assert abs(o.out_of_plane_deg) <= launch.AscentModel().yaw_capability_deg + 1e-6
 
 
-def test_two_orbit_opportunity_within_a_minute_median_half_a_minute(searches):
-    """Issue 9: over every two-orbit flight of the table with an element set from before its
-    launch (17 to 35 h before: none of the shipped sets is from the morning of launch), the
-    two-orbit nominal is within 60 s of the real liftoff, and within 30 s in the median."""
+def _two_orbit_misses(searches, max_age_h: float) -> list[float]:
+    """|nominal - real liftoff|, s, of the two-orbit flights whose own latest set is at most
+    ``max_age_h`` old at liftoff."""
     misses = []
     for f in FLIGHTS:
-        if f.scheme != "2-orbit":
-            continue
-        o = next(o for o in searches[f.name].opportunities if o.scheme == "2-orbit")
-        misses.append(_miss_s(f, o))
-    assert len(misses) == 3
+        age_h = seconds_between(_own_sets(f)[-1].epoch, f.launch) / 3600.0
+        if f.scheme == "2-orbit" and age_h <= max_age_h:
+            o = next(o for o in searches[f.name].opportunities if o.scheme == "2-orbit")
+            misses.append(_miss_s(f, o))
+    return misses
+
+
+def test_two_orbit_opportunity_within_a_minute_median_half_a_minute(searches):
+    """Issue 9: over every two-orbit flight of the table with an element set from before its
+    launch (4 to 35 h before), the two-orbit nominal is within 60 s of the real liftoff, and
+    within 30 s in the median."""
+    misses = _two_orbit_misses(searches, 48.0)
+    assert len(misses) == 5
+    assert max(misses) <= TWO_ORBIT_MAX_S
+    assert float(np.median(misses)) <= TWO_ORBIT_MEDIAN_S
+
+
+def test_two_orbit_opportunity_from_a_set_of_the_launch_morning(searches):
+    """Issue 9, as written: given the flight's own set from the morning of launch (Progress MS-23:
+    08:38 UTC, 4.3 h before its 12:56 liftoff; Soyuz MS-24: 05:06 UTC, 10.6 h before 15:44), the
+    two-orbit opportunity is within 60 s of the real liftoff, 30 s in the median."""
+    misses = _two_orbit_misses(searches, 12.0)
+    assert len(misses) == 2
     assert max(misses) <= TWO_ORBIT_MAX_S
     assert float(np.median(misses)) <= TWO_ORBIT_MEDIAN_S
 

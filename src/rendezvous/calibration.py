@@ -21,7 +21,7 @@ Calibrated, in the open
 -----------------------
 The time the real flights spend beyond the far-range schedule and the approach legs is not
 published: real ships hold on the port axis, the docking is placed at a chosen lighting (eight of
-the thirteen two-orbit plans of ``flight_durations.csv`` put it 2.7 to 4.6 min after an orbital
+the thirteen two-orbit plans found beside Soyuz MS-27's put it 2.7 to 4.6 min after an orbital
 sunset, the other five 7 to 36 min before one; no published rule says which, see
 ``accuracy.docking_geometry``),
 and our far-range schedule (the scheme's burn revolutions) may end earlier than the real one.
@@ -97,11 +97,11 @@ __all__ = [
 CALIBRATED_HOLD_S: Mapping[tuple[str, str], float] = MappingProxyType(
     {
         ("soyuz", "2-orbit"): 2078.0,
-        ("soyuz", "4-orbit"): 2271.0,
-        ("soyuz", "2-day"): 2392.0,
-        ("progress", "2-orbit"): 1964.0,
-        ("progress", "4-orbit"): 2415.0,
-        ("progress", "2-day"): 2713.0,
+        ("soyuz", "4-orbit"): 2269.0,
+        ("soyuz", "2-day"): 2372.0,
+        ("progress", "2-orbit"): 1963.0,
+        ("progress", "4-orbit"): 2413.0,
+        ("progress", "2-day"): 2692.0,
     }
 )
 """CALIBRATED hold per (ship, scheme) cell, s, flown on the port axis: the mean residual of the
