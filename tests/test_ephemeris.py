@@ -38,8 +38,8 @@ L2_PREV = "2 25544  51.6369 304.3678 0004922  13.5339 346.5781 15.49280872503978
 
 
 def test_builtin_file_parses(iss_sets):
-    # 20 sets in src/rendezvous/data/iss_tles.txt (counted by hand: one "ISS (ZARYA)" per set).
-    assert len(iss_sets) == 20
+    # 31 sets in src/rendezvous/data/iss_tles.txt (counted by hand: one "ISS (ZARYA)" per set).
+    assert len(iss_sets) == 31
     assert all(s.name == NAME for s in iss_sets)
     assert all(s.catalogue_number == 25544 for s in iss_sets)
     epochs = [s.epoch.tt for s in iss_sets]
@@ -60,8 +60,8 @@ def test_builtin_ms27_set(iss_sets, ts):
     assert s.bstar == pytest.approx(0.21806e-3, rel=1e-12)
     assert s.bstar == pytest.approx(s.satellite.model.bstar, rel=1e-12)
     assert s.source.endswith("iss_tles.txt")
-    # line 1 of the MS-27 set: 5 header lines + 17 earlier sets * 4 lines + comment + name + 1
-    assert s.line_number == 5 + 17 * 4 + 3
+    # line 1 of the MS-27 set: 5 header lines + 27 earlier sets * 4 lines + comment + name + 1
+    assert s.line_number == 5 + 27 * 4 + 3
 
 
 # ---------------------------------------------------------------- 2-line and 3-line forms
@@ -199,10 +199,10 @@ def test_select_stale_warning_and_error(iss_sets):
 
 def test_select_none_before(iss_sets, ts):
     with pytest.raises(ElementSetError) as info:
-        select_element_set(iss_sets, ts.utc(2018, 1, 1))
+        select_element_set(iss_sets, ts.utc(2017, 1, 1))
     msg = str(info.value)
     assert msg.startswith(f"{iss_sets[0].source}:{iss_sets[0].line_number}: ")
-    assert "earliest is 2018-12-02T06:19:49Z" in msg  # 18336.26376507 d = 06:19:49.57
+    assert "earliest is 2017-04-18T21:31:25Z" in msg  # 17108.89682041 d = 21:31:25.28
     assert "give a set from before that time in `elements`" in msg
     with pytest.raises(ElementSetError, match="no element sets to choose from"):
         select_element_set([], ts.utc(2025, 1, 1))
@@ -236,7 +236,7 @@ def test_other_objects_are_ignored_in_selection(iss_sets, ms27_liftoff):
 
 
 # ---------------------------------------------------------------- station manoeuvres
-# The built-in sets of 2025-04-02 09:22 (file line 68) and 2025-04-06 00:53 (line 72) disagree by
+# The built-in sets of 2025-04-02 09:22 (file line 108) and 2025-04-06 00:53 (line 112) disagree by
 # 1,890 km along-track (issue 9: a station manoeuvre in between). SGP4's error for the ISS is about
 # 1 km at epoch growing 1-3 km/day (Vallado & Crawford 2008); the threshold is three times that.
 
@@ -258,9 +258,9 @@ def test_manoeuvre_between_chosen_set_and_launch_is_refused(iss_sets):
     with pytest.raises(StationManoeuvreError) as info:
         select_element_set(iss_sets, launch)
     msg = str(info.value)
-    assert msg.startswith("rendezvous/data/iss_tles.txt:72: ") and "\n" not in msg
+    assert msg.startswith("rendezvous/data/iss_tles.txt:112: ") and "\n" not in msg
     assert "2025-04-06T00:53:17Z" in msg and "2025-04-02T09:22:16Z" in msg
-    assert "iss_tles.txt:68" in msg and "1890 km along-track" in msg
+    assert "iss_tles.txt:108" in msg and "1890 km along-track" in msg
     assert "manoeuvred" in msg and "use a set from after the manoeuvre" in msg
     assert isinstance(info.value, ElementSetError)
 
@@ -385,7 +385,7 @@ def test_station_drag_fitted_to_sgp4_on_progress_ms31(iss_sets):
 
 def test_flights_table():
     fl = flights()
-    assert len(fl) == 12  # data rows in src/rendezvous/data/flights.csv
+    assert len(fl) == 34  # data rows in src/rendezvous/data/flights.csv
     ms27 = fl[0]
     assert ms27.name == "Soyuz MS-27"
     # russianspaceweb.com/soyuz-ms-27.html: liftoff 05:47:15.309, docking 08:57:45 actual, Prichal

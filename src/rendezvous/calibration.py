@@ -98,7 +98,7 @@ CALIBRATED_HOLD_S: Mapping[tuple[str, str], float] = MappingProxyType(
     {
         ("soyuz", "2-orbit"): 2078.0,
         ("soyuz", "4-orbit"): 2269.0,
-        ("soyuz", "2-day"): 2372.0,
+        ("soyuz", "2-day"): 2371.0,
         ("progress", "2-orbit"): 1963.0,
         ("progress", "4-orbit"): 2413.0,
         ("progress", "2-day"): 2692.0,
