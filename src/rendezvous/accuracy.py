@@ -25,12 +25,17 @@ from .constants import R_EARTH
 from .elements import ElementSet
 from .ephemeris import flight_name
 from .frames import site_state, true_pole
+from .lighting import LIT_SCHEMES
 from .orbits import nodal_rate
 from .scenario import table_site
 from .sun import in_shadow
 
 __all__ = [
     "DockingGeometry",
+    "after_sunset_s",
+    "lighting_fit",
+    "lit_leave_one_out",
+    "sunsets_s",
     "docking_geometry",
     "docking_geometry_markdown",
     "fly_leave_one_out",
@@ -42,23 +47,87 @@ __all__ = [
 def fly_leave_one_out(table: AccuracyTable, names: tuple[str, ...] | list[str]) -> AccuracyTable:
     """``table`` with ``flown_s`` filled for the flights called ``names`` (of ``data/flights.csv``,
     which have an element set): each flown by ``mission.simulate`` as it was (its pad, port, ship)
-    with the hold of the fit made without it."""
+    with the hold and the lighting offsets of the fits made without it."""
     from .mission import simulate
     from .scenario import Scenario
 
     flown = dict(zip([f.name for f in table.flights], table.flown_s, strict=True))
-    done: dict[tuple[str, float], float] = {}  # a flight and its plan row: flown once per hold
+    done: dict[tuple, float] = {}  # a flight and its plan row: flown once per hold
     for f, c in zip(table.flights, table.fits, strict=True):
         base = base_name(f)
         if base not in {flight_name(n) for n in names}:
             continue
-        key = (base, c.hold_for(f.vehicle, f.scheme))
+        lit = lighting_fit(_others(table, f)) if f.scheme in LIT_SCHEMES else ()
+        key = (base, c.hold_for(f.vehicle, f.scheme), lit)
         if key not in done:
             s = Scenario.from_flight(key[0])
             prof = approach_profile(s.vehicle, s.port, s.station, hold_s=key[1])
-            done[key] = simulate(s.replace(approach=prof)).t_contact
+            done[key] = simulate(s.replace(approach=prof, lighting=key[2])).t_contact
         flown[f.name] = done[key]
     return replace(table, flown_s=np.array([flown[f.name] for f in table.flights], dtype=float))
+
+
+def _others(table: AccuracyTable, flight: RealFlight) -> list[RealFlight]:
+    """The fitted dockings of ``table`` that are not of ``flight`` (nor its plan or actual)."""
+    return [
+        g
+        for g in table.flights
+        if g.docking_kind == "actual" and not g.excluded and base_name(g) != base_name(flight)
+    ]
+
+
+@lru_cache(maxsize=256)
+def sunsets_s(flight: RealFlight) -> np.ndarray | None:
+    """The station's orbital sunsets within 100 min of ``flight``'s docking, s after liftoff
+    (``sun.shadow_crossings`` of :func:`station_at_docking`), read-only; None where the station's
+    place is unknown (a two-day flight without an element set)."""
+    from .sun import shadow_crossings
+    from .times import at_seconds, parse_utc
+
+    if flight.scheme == "2-day" and _element_set(flight) is None:
+        return None
+    state, _, _ = station_at_docking(flight)
+    sets, _ = shadow_crossings(state, at_seconds(parse_utc(flight.launch_utc), flight.duration_s))
+    out = flight.duration_s + np.asarray(sets, dtype=float)
+    out.setflags(write=False)
+    return out
+
+
+def after_sunset_s(flight: RealFlight) -> float:
+    """``flight``'s docking minus the orbital sunset nearest to it, s (NaN where unknown)."""
+    sets = sunsets_s(flight)
+    if sets is None or sets.size == 0:
+        return float("nan")
+    d = flight.duration_s - sets
+    return float(d[np.argmin(np.abs(d))])
+
+
+def lighting_fit(flights: list[RealFlight] | tuple[RealFlight, ...]) -> tuple[float, float]:
+    """``lighting.fit_offsets`` of the actual, not excluded dockings of ``flights``."""
+    from .lighting import fit_offsets
+
+    used = [f for f in flights if f.docking_kind == "actual" and not f.excluded]
+    return fit_offsets(np.array([after_sunset_s(f) for f in used]))
+
+
+def lit_leave_one_out(table: AccuracyTable | None = None) -> AccuracyTable:
+    """``table`` (default ``calibration.leave_one_out()``) with ``lit_s``: each flight's hold
+    model moved to the lighting instant (``lighting.lit_contact_s``) with the lighting offsets
+    fitted without the flight; the hold model on the schemes the rule does not time
+    (``lighting.LIT_SCHEMES``) or where the station's place is unknown."""
+    from .calibration import leave_one_out
+    from .lighting import lit_contact_s
+
+    table = leave_one_out() if table is None else table
+    lit = []
+    for f, ours, c in zip(table.flights, table.ours_s, table.fits, strict=True):
+        sets = sunsets_s(f)
+        if sets is None or f.scheme not in LIT_SCHEMES:
+            lit.append(float(ours))
+            continue
+        earliest = ours - c.hold_for(f.vehicle, f.scheme)
+        lit.append(lit_contact_s(ours, sets, earliest, lighting_fit(_others(table, f))))
+    return replace(table, lit_s=np.array(lit))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -20,11 +20,10 @@ reduction, flyaround to the port axis, hold, final approach). What moves it:
 Calibrated, in the open
 -----------------------
 The time the real flights spend beyond the far-range schedule and the approach legs is not
-published: real ships hold on the port axis, the docking is placed at a chosen lighting (eight of
-the thirteen two-orbit plans found beside Soyuz MS-27's put it 2.7 to 4.6 min after an orbital
-sunset, the other five 7 to 36 min before one; no published rule says which, see
-``accuracy.docking_geometry``),
-and our far-range schedule (the scheme's burn revolutions) may end earlier than the real one.
+published: real ships hold on the port axis, the docking is placed at a chosen lighting (the
+second calibrated step, :mod:`rendezvous.lighting`, moves the hold's contact to it on the fast
+schemes), and our far-range schedule (the scheme's burn revolutions) may end earlier than the
+real one.
 Ground coverage no longer times it: the Luch relays see the ship throughout (ISS Reshetnev,
 2016). All of it is one calibrated time, flown as the hold: so the hold of the printed timeline
 (about 35 min for a two-orbit Soyuz MS) is not a published station-keeping time.
@@ -52,7 +51,9 @@ the 25 fast dockings was 7.8 min with the additive form (stopwatch by scheme 9.2
 and ship 6.7 min); with one hold per cell it is 6.8 min (two-orbit 5.0, four-orbit 13.3, two-day
 27.9 min). A cell's hold is then the stopwatch by scheme and ship corrected for the port (the
 approach legs), so it cannot do much better than that stopwatch: the rest of the scatter (a
-standard deviation of 7 to 13 min on the fast cells) is what no modelled term explains yet.
+standard deviation of 7 to 13 min on the fast cells) is the lighting's: with the contact at the
+station's lighting instant (:mod:`rendezvous.lighting`, ``accuracy.lit_leave_one_out``) the
+median of the 25 fast dockings is 3.2 min (two-orbit 3.0, four-orbit 3.2).
 
 The fit uses the fast estimate for every flight (the element sets of most flights are unknown) at a
 typical station period (:func:`typical_period_s`). :func:`leave_one_out` predicts each flight from
@@ -92,6 +93,7 @@ __all__ = [
     "real_flights",
     "station_yaw_deg",
     "typical_period_s",
+    "with_hold",
 ]
 
 CALIBRATED_HOLD_S: Mapping[tuple[str, str], float] = MappingProxyType(
@@ -142,14 +144,18 @@ def approach_profile(
 
     if hold_s is None:
         hold_s = CALIBRATED.hold_for(vehicle.key, scheme or "2-orbit")
+    values: dict[str, Any] = dict(vehicle.approach)
+    prof = replace(ApproachProfile(), **values)
+    return with_hold(replace(prof, station_yaw_deg=station_yaw_deg(port, station)), hold_s)
+
+
+def with_hold(prof: Any, hold_s: float) -> Any:
+    """``prof`` (a ``proximity.ApproachProfile``) with the hold ``hold_s`` (s, at least 0), flown
+    as whole CW hops of at most :data:`MIN_HOLD_PULSE_S`."""
     hold_s = max(0.0, float(hold_s))
     hops = int(np.ceil(hold_s / MIN_HOLD_PULSE_S - 1e-9))
     pulse = hold_s / hops if hops else MIN_HOLD_PULSE_S
-    values: dict[str, Any] = dict(vehicle.approach)
-    prof = replace(ApproachProfile(), **values)
-    return replace(
-        prof, station_yaw_deg=station_yaw_deg(port, station), hold_s=hold_s, hold_pulse_s=pulse
-    )
+    return replace(prof, hold_s=hold_s, hold_pulse_s=pulse)
 
 
 @lru_cache(maxsize=1)
@@ -386,9 +392,11 @@ class AccuracyTable:
     """Leave-one-out docking times, s after liftoff, one entry per flight of ``flights``.
 
     real_s: the published docking (planned ones flagged by ``flights[i].docking_kind``); ours_s:
-    the fast model fitted without the flight; flown_s: ``simulate`` with that fit's hold (NaN where
-    not flown); stopwatch_scheme_s, stopwatch_scheme_vehicle_s: the mean duration of the *other*
-    actual dockings of the same scheme (and ship; NaN where there is none).
+    the fast model fitted without the flight (the calibrated hold, no lighting); flown_s:
+    ``simulate`` with that fit's hold and lighting (NaN where not flown); stopwatch_scheme_s,
+    stopwatch_scheme_vehicle_s: the mean duration of the *other* actual dockings of the same scheme
+    (and ship; NaN where there is none); lit_s: ours_s with the contact moved to the lighting
+    instant (``accuracy.lit_leave_one_out``; None until then).
     """
 
     flights: tuple[RealFlight, ...]
@@ -398,11 +406,17 @@ class AccuracyTable:
     stopwatch_scheme_s: np.ndarray
     stopwatch_scheme_vehicle_s: np.ndarray
     fits: tuple[Calibration, ...]
+    lit_s: np.ndarray | None = None
 
     def errors_s(self, column: str) -> np.ndarray:
-        """``column`` ("ours", "flown", "stopwatch_scheme", "stopwatch_scheme_vehicle") minus
-        the real docking, s."""
-        return getattr(self, f"{column}_s") - self.real_s
+        """``column`` ("lit", "ours", "flown", "stopwatch_scheme", "stopwatch_scheme_vehicle")
+        minus the real docking, s."""
+        values = getattr(self, f"{column}_s")
+        if values is None:
+            raise ValueError(
+                f"column: {column!r} is not in this table; make it with accuracy.lit_leave_one_out"
+            )
+        return values - self.real_s
 
     def median_abs_error_s(self, column: str, schemes: tuple[str, ...] = FAST_SCHEMES) -> float:
         """Median |error| of ``column`` over the *actual* dockings of ``schemes``, s (NaN entries,

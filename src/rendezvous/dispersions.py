@@ -214,6 +214,7 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
     (``environment_at(scenario, result.station_span_s)``), the nominal ship re-flown from insertion
     through B1 and B2 by ``phasing.fly_burns``, and the state transition matrix of its B3 -> AS arc
     (one vectorised propagation of 7 states)."""
+    from .calibration import with_hold
     from .environment import environment_at
     from .proximity import approach_estimate, port_frame
     from .scenario import Scenario
@@ -221,6 +222,8 @@ def nominal_from_mission(result, cfg=None, approach=None) -> Nominal:
 
     scenario = cfg if cfg is not None else Scenario(result.epoch)
     prof = approach or scenario.approach_for(result.scheme)
+    if approach is None and np.isfinite(result.hold_s):  # the hold the nominal flew (lighting)
+        prof = with_hold(prof, result.hold_s)
     i_ins = int(np.argmin(np.abs(result.t - result.t_insertion)))
     burns = result.burns[:4]
     if any(b.dv_rtn is None for b in burns):

@@ -30,7 +30,7 @@ exponential atmosphere with a per-vehicle ``Cd A / m``) from the same epoch (lif
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -119,16 +119,16 @@ def simulate(
     >>> import rendezvous
     >>> r = rendezvous.simulate("2025-04-08T05:47:15.309Z")  # Soyuz MS-27
     >>> r.scheme, r.docking_utc
-    ('2-orbit', '2025-04-08T09:00:20Z')
+    ('2-orbit', '2025-04-08T09:01:05Z')
     >>> round(r.total_dv_m_s, 1), len(r.burns)
-    (136.4, 35)
+    (136.5, 36)
     >>> [b.label for b in r.burns[:4]]
     ['B1 phasing', 'B2 phasing', 'B3 rendezvous', 'B4 approach-start']
     >>> x, y, z = r.relative_at(r.t_contact)[:3]  # LVLH at contact: the port, m
     >>> round(float(x), 1), round(float(z), 1)
     (29.0, 19.0)
     >>> round(float(np.linalg.norm(r.relative_at(r.t_contact - 600.0)[:3])))  # 10 min before, m
-    293
+    294
     """
     given = dict(element_sets=elements, site=site, port=port, vehicle=vehicle, scheme=scheme)
     given = {k: v for k, v in given.items() if v is not None} | options
@@ -231,17 +231,37 @@ def _fly(cfg: Scenario) -> MissionResult:
     far = phasing.fly_far_range(env, ins, geom, scheme, window, station, cfg.ascent, cfg.approach)
     approach = cfg.approach_for(scheme.name)  # the calibrated hold of this ship and scheme
     port_pos, port_axis = proximity.port_frame(cfg.port, approach, cfg.station)
+    t_start = float(far.t_burns[-1])
+    port = (port_pos, port_axis)
+    lit = cfg.lighting_offsets(scheme.name)  # the contact at the station's lighting instant
+    approach = lit_approach(env, station, approach, t_start, port, geom.n_st, lit)
     near = proximity.fly_approach(
-        env,
-        station,
-        far.ship_as,
-        float(far.t_burns[-1]),
-        port_pos,
-        port_axis,
-        approach,
-        geom.n_st,
+        env, station, far.ship_as, t_start, port_pos, port_axis, approach, geom.n_st
     )
-    return _result(cfg, env, ins, windows, scheme, station, far, near, (port_pos, port_axis))
+    result = _result(cfg, env, ins, windows, scheme, station, far, near, port)
+    return replace(result, hold_s=float(approach.hold_s))
+
+
+def lit_approach(env, station, approach, t_start: float, port, n_mean: float, offsets):
+    """``approach`` with its hold lengthened or shortened so that the contact falls at the
+    station's lighting instant of ``lighting.lit_contact_s`` (``offsets`` after the sunset, s;
+    none: ``approach`` as it is). The contact is estimated by
+    ``proximity.approach_estimate`` from the approach start ``t_start`` (s after liftoff); the
+    sunsets are the station's (``station``, flown) around it (``sun.shadow_crossings``)."""
+    from .calibration import with_hold
+    from .lighting import lit_contact_s
+    from .proximity import approach_estimate
+    from .sun import shadow_crossings
+    from .times import at_seconds
+
+    if not offsets:
+        return approach
+    duration, _ = approach_estimate(approach, port[0], port[1], n_mean)
+    t_c = t_start + duration
+    state = np.asarray(station(t_c), dtype=float).reshape(6, -1)[:, 0]
+    sets, _ = shadow_crossings(state, at_seconds(env.epoch, t_c))
+    t_lit = lit_contact_s(t_c, t_c + sets, t_c - approach.hold_s, offsets)
+    return with_hold(approach, approach.hold_s + (t_lit - t_c))
 
 
 _FAR_LABELS = (

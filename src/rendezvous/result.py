@@ -118,6 +118,7 @@ class MissionResult:
     )  # span the station was fitted to SGP4 over, s after liftoff
     station_inv_ballistic: float = float("nan")  # the station's Cd A/m as flown, m^2/kg
     vehicle_name: str = ""  # the ship (catalog.Vehicle.name), e.g. "Soyuz MS"
+    hold_s: float = float("nan")  # the hold flown on the port axis, s (lighting.py sets it)
     ship_inv_ballistic: float = float("nan")  # the ship's Cd A/m as flown, m^2/kg
     ship_path: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
     station_path: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from .catalog import (
     ISS,
     SCHEMES,
@@ -97,7 +99,11 @@ class Scenario:
     real_docking (the actual docking), real_launch, planned_docking (the published pre-launch
     plan): skyfield Times of the real flight, if any (for comparison only); gravity_degree, drag,
     gravity: the force model (gravity: a key of ``forces.GRAVITY_MODELS``, None for
-    ``forces.DEFAULT_GRAVITY``). A launch within 60 s of a flight of the built-in table
+    ``forces.DEFAULT_GRAVITY``); lighting: the contact's offsets after the station's orbital
+    sunset that the hold is fitted to (``lighting`` module; None: the calibrated ones with the
+    default approach on the fast schemes, :meth:`lighting_offsets`; (): the hold as calibrated
+    or given). A launch
+    within 60 s of a flight of the built-in table
     (``data/flights.csv``) takes that flight's pad, port, ship and times for the fields not given.
     A port outside its service period (``catalog.PortDefinition.in_service``: Pirs until July
     2021, Prichal from November 2021) is a ValueError naming the port and its dates.
@@ -132,6 +138,7 @@ class Scenario:
     gravity: str | None = None
     vehicle: Any = None
     station: Any = field(default=None)
+    lighting: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         from .calibration import approach_profile
@@ -164,6 +171,8 @@ class Scenario:
             raise ValueError(
                 f"ship_inv_ballistic: got {self.ship_inv_ballistic}; give Cd A/m > 0 in m^2/kg"
             )
+        if self.lighting is not None:
+            put("lighting", _offsets(self.lighting))
         if self.gravity_degree not in (0, 1, 2, 3, 4):
             raise ValueError(f"gravity_degree: got {self.gravity_degree}; use an integer 0..4")
         if self.gravity is not None:
@@ -233,6 +242,20 @@ class Scenario:
             return self.approach
         return approach_profile(self.vehicle, self.port, self.station, scheme=scheme)
 
+    def lighting_offsets(self, scheme: str) -> tuple[float, ...]:
+        """The contact's offsets after the station's orbital sunset, s, that the hold of a flight
+        of ``scheme`` is fitted to (``lighting.lit_contact_s``): ``lighting`` where given (() for
+        none), else the calibrated ones (``lighting.CALIBRATED_CONTACT_AFTER_SUNSET_S``) on the
+        fast schemes (``lighting.LIT_SCHEMES``) with the default approach, and none otherwise
+        (an approach profile given is flown as it is)."""
+        from .lighting import CALIBRATED_CONTACT_AFTER_SUNSET_S, LIT_SCHEMES
+
+        if self.lighting is not None:
+            return tuple(self.lighting)
+        if scheme in LIT_SCHEMES and self.default_approach:
+            return CALIBRATED_CONTACT_AFTER_SUNSET_S
+        return ()
+
     @property
     def default_approach(self) -> bool:
         """True when ``approach`` is the ship's default profile to this port
@@ -242,6 +265,20 @@ class Scenario:
         from .calibration import approach_profile
 
         return bool(self.approach == approach_profile(self.vehicle, self.port, self.station))
+
+
+def _offsets(value: Any) -> tuple[float, ...]:
+    """``lighting`` as a tuple of finite seconds, or a ValueError naming it."""
+    try:
+        out = tuple(float(x) for x in value)
+    except (TypeError, ValueError):
+        out = (float("nan"),)
+    if not all(np.isfinite(out)):
+        raise ValueError(
+            f"lighting: got {value!r}; give contact offsets after the orbital sunset in s "
+            "(e.g. (66.0, -1668.0)), or () to fly the hold as it is"
+        )
+    return out
 
 
 def _history(launch: Any) -> dict[str, Any]:

@@ -301,14 +301,34 @@ def _predictions(ctx: SearchContext, cases: list[Case], ev, t_nom: np.ndarray) -
         scheme, geom = phasing.SCHEMES[case.scheme], geoms[q]
         args = (*geom.plan_args(scheme), geom.as_depth_m)
         requests.append((np.radians(phases[q][:1]), args, True))
-        t_dock[q] = (
+        t_dock[q] = _lit_docking(
+            ctx,
+            case.scheme,
+            t_nom[q],
             t_nom[q]
             + ctx.ascent.duration_s
             + scheme.burn_revs[-1] * geom.period
-            + prox[case.scheme][0]
+            + prox[case.scheme][0],
         )
     dv_far = np.concatenate(planned_dvs(requests))
     return phases, dv_far, t_dock, prox
+
+
+def _lit_docking(ctx: SearchContext, scheme: str, t_nom: float, t_dock: float) -> float:
+    """The predicted docking ``t_dock`` (s since the start) moved to the station's lighting
+    instant (``lighting.lit_contact_s``, the station by SGP4 of the day's set), as ``simulate``
+    flies the default approach on the fast schemes (``lighting.LIT_SCHEMES``); else as it is."""
+    from .lighting import CALIBRATED_CONTACT_AFTER_SUNSET_S, LIT_SCHEMES, lit_contact_s
+    from .sun import shadow_crossings
+    from .times import at_seconds
+
+    if ctx.approaches is None or scheme not in LIT_SCHEMES:
+        return t_dock
+    when = at_seconds(ctx.start, t_dock)
+    state = np.asarray(ctx.sets[int(ctx.set_index(t_nom))].state(when), dtype=float)
+    sets, _ = shadow_crossings(state.reshape(6), when)
+    earliest = t_dock - ctx.approach_for(scheme).hold_s
+    return lit_contact_s(t_dock, t_dock + sets, earliest, CALIBRATED_CONTACT_AFTER_SUNSET_S)
 
 
 def opportunities(
@@ -507,7 +527,7 @@ def search_windows(
     >>> o.scheme, o.open_utc, o.nominal_utc, o.close_utc
     ('2-orbit', '2025-04-08T05:46:33.006Z', '2025-04-08T05:47:26.344Z', '2025-04-08T05:48:19.353Z')
     >>> o.docking_utc, round(o.phase_deg, 2)
-    ('2025-04-08T09:00:31Z', 15.25)
+    ('2025-04-08T09:01:06Z', 15.25)
     """
     from . import ephemeris
     from .inputs import to_time

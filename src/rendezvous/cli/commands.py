@@ -356,13 +356,13 @@ def _print_accuracy(table: Any) -> None:
     from ..calibration import FAST_SCHEMES
     from ..ephemeris import flight_name
 
-    cols = ("ours", "flown", "stopwatch_scheme", "stopwatch_scheme_vehicle")
+    cols = ("lit", "ours", "flown", "stopwatch_scheme", "stopwatch_scheme_vehicle")
     print(
         "| flight | ship | port | scheme | real docking, launch + | ours (leave-one-out) | "
-        "flown (simulate, leave-one-out hold) | stopwatch by scheme | stopwatch by scheme and "
-        "ship |"
+        "ours without the lighting | flown (simulate, leave-one-out) | stopwatch by scheme | "
+        "stopwatch by scheme and ship |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     errors = [table.errors_s(c) for c in cols]
     for i, f in enumerate(table.flights):
         kind = "" if f.docking_kind == "actual" else " (planned, not fitted)"
@@ -381,10 +381,14 @@ def _print_accuracy(table: Any) -> None:
     flown = [f.name for f, t in zip(table.flights, table.flown_s, strict=True) if t == t]
     flown = list(dict.fromkeys(flight_name(n) for n in flown))
     print(
-        "\nflown: the whole flight as `rendezvous simulate` flies it, with the hold calibrated "
-        "without that flight (so it can differ from what `simulate` prints, which uses the hold "
-        f"of the whole table); only the {len(flown)} flights with an element set, with their "
-        f"pre-launch plans ({', '.join(flown)})."
+        "\nours: the hold model with the contact at the station's lighting instant "
+        "(rendezvous.lighting), both calibrated without the flight; without the lighting: the "
+        "hold model alone (the same where the station's place is unknown: two-day flights "
+        "without an element set). flown: the whole flight as `rendezvous simulate` flies it, "
+        "with the hold and the lighting calibrated without that flight (so it can differ from "
+        "what `simulate` prints, which uses the whole table); only the "
+        f"{len(flown)} flights with an element set, with their pre-launch plans "
+        f"({', '.join(flown)})."
     )
 
 
@@ -416,34 +420,29 @@ def _calibrated_hold_line() -> str:
         f"{ship} {scheme} {v:.0f} s ({counts[ship, scheme] or 'none: additive fallback'})"
         for (ship, scheme), v in calibration.CALIBRATED_HOLD_S.items()
     )
+    from ..lighting import CALIBRATED_CONTACT_AFTER_SUNSET_S as lit
+
     return (
         "CALIBRATED hold (whole table) per ship and scheme, the mean of the cell's actual "
-        f"dockings (how many): {hold}"
+        f"dockings (how many): {hold}\nCALIBRATED lighting (whole table): the contact "
+        f"{lit[0]:+.0f} s or {lit[1]:+.0f} s after the station's orbital sunset, whichever is "
+        "nearer the contact with the hold"
     )
 
 
 def compare(args: argparse.Namespace) -> int:
     """The accuracy of the docking time on flights the model has not seen: for every real flight
     of the built-in tables, its docking predicted by the model calibrated without it (leave-one-
-    out), beside the flown ``simulate`` result for the flights with an ISS element set from the
-    two days before launch, and two stopwatches; Markdown tables on stdout. With ``--geometry``
+    out), beside the flown ``simulate`` result for the flights with an ISS element set
+    (``data/flights.csv``), and two stopwatches; Markdown tables on stdout. With ``--geometry``
     (``args.geometry``), the docking geometry table instead (:func:`_print_geometry`)."""
-    from .. import calibration
-    from ..accuracy import fly_leave_one_out
-    from ..ephemeris import builtin_element_sets, flight_name, flights, select_element_set
-    from ..times import seconds_between
+    from ..accuracy import fly_leave_one_out, lit_leave_one_out
+    from ..ephemeris import flight_name, flights
 
     if getattr(args, "geometry", False):
         return _print_geometry()
 
-    sets = builtin_element_sets()
-    with_sets = []
-    for f in flights():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            es = select_element_set(sets, f.launch)
-        if seconds_between(es.epoch, f.launch) <= 48 * 3600.0:
-            with_sets.append(f.name)
+    with_sets = [f.name for f in flights()]  # data/flights.csv: each with its own element set
     print(_calibrated_hold_line())
     print("Errors: prediction minus the real docking; planned dockings are the pre-launch plans.")
     print(flush=True)
@@ -453,7 +452,7 @@ def compare(args: argparse.Namespace) -> int:
         file=sys.stderr,
         flush=True,
     )
-    table = fly_leave_one_out(calibration.leave_one_out(), with_sets)
+    table = fly_leave_one_out(lit_leave_one_out(), with_sets)
     _print_accuracy(table)
     return 0
 
