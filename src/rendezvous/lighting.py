@@ -8,9 +8,11 @@ min after an orbital sunset (the station entering the Earth's shadow), 10 from 1
 one, in daylight, and one (Soyuz MS-21, docked by hand) 10.3 min after one. The published
 pre-launch plans of the table show the same: of the 14 fast plans, six put contact 3.7 to 5.2
 min after a sunset and six 22 to 35 min before one. The operational rule behind it is not
-published (the approach is planned for the ship's and the crew's view of the port, the arrays and
-the Kurs antennas: ESA, T. Pesquet, "The road to rendezvous", 2016; RSC Energia notes that the
-docking itself often falls in the shadow), so it enters as a calibrated rule:
+published. What is published points the same way: the flyaround is better done in sunlight, and
+the moment of docking often falls in the shadow, the ship's headlight sufficing (RSC Energia /
+Roscosmos on Soyuz MS-26, as relayed by kosmosnews.fr, 2024-09-11); the station is turned for a
+Soyuz docking to keep the port sunlit and the arrays and Kurs antennas in view (ESA, T. Pesquet,
+"The road to rendezvous", 2016-11-19). So it enters as a calibrated rule:
 
 - the contact falls at one of two instants per station orbit, measured from the orbital sunset:
   :data:`CALIBRATED_CONTACT_AFTER_SUNSET_S` (about a minute after it, and about 28 min
