@@ -402,7 +402,8 @@ def _print_geometry() -> int:
     print(
         "Docking geometry: the station by SGP4 of the flight's own element set (station 'sgp4'), "
         "else the geometric station (plane through the pad at liftoff, the scheme's mean lead); "
-        "residual: real minus ours (leave-one-out); after sunset < 0: the sunset comes after "
+        "residual: real minus the hold model without the lighting (leave-one-out); after sunset "
+        "< 0: the sunset comes after "
         "the docking; two-day flights without a set are left out (their phase is unknown)."
     )
     print()
