@@ -266,9 +266,32 @@ def test_median_of_fast_flights_within_the_target(lit_table):
     assert lit_table.median_abs_error_s("lit") <= TARGET_MEDIAN_S
 
 
+def test_median_below_both_stopwatches_in_every_cell_of_ship_and_scheme(lit_table):
+    """Issue 9, by scheme and vehicle: in each fast (ship, scheme) cell with dockings (Soyuz MS
+    two- and four-orbit, Progress MS two-orbit; Progress MS has flown no four-orbit), our median
+    below both stopwatches' (today 4.1 against 9.6 and 4.7 min; 3.2 against 14.3 and 14.3; 2.4
+    against 3.0 and 6.3: the Soyuz two-orbit margin is half a minute)."""
+    t = lit_table
+    cells = {(f.vehicle, f.scheme) for f in t.flights if f.fast and f.docking_kind == "actual"}
+    assert cells == {("soyuz", "2-orbit"), ("soyuz", "4-orbit"), ("progress", "2-orbit")}
+    for ship, scheme in cells:
+        mask = np.array(
+            [
+                f.docking_kind == "actual" and (f.vehicle, f.scheme) == (ship, scheme)
+                for f in t.flights
+            ]
+        )
+        med = {c: float(np.median(np.abs(t.errors_s(c)[mask]))) for c in STOPWATCHES + ("lit",)}
+        assert med["lit"] < min(med[c] for c in STOPWATCHES), (ship, scheme)
+
+
+STOPWATCHES = ("stopwatch_scheme", "stopwatch_scheme_vehicle")
+
+
 def test_hold_model_alone_misses_the_target(lit_table):
-    """The baseline beside it: without the lighting the hold model ties the scheme-and-ship
-    stopwatch (6.8 against 6.7 min) and misses the target; the lighting is what meets it."""
+    """REGRESSION (the model's own baseline, not a requirement): without the lighting the hold
+    model ties the scheme-and-ship stopwatch (6.8 against 6.7 min) and misses the target; the
+    lighting is what meets it."""
     assert lit_table.median_abs_error_s("ours") > TARGET_MEDIAN_S
     with pytest.raises(ValueError, match="^column: 'lit' is not in this table"):
         cal.leave_one_out().errors_s("lit")
@@ -391,8 +414,7 @@ def test_geometric_station_docks_soyuz_ms24_over_ukraine():
 def test_every_rows_site_of_both_tables_is_a_pad_of_the_catalog():
     # scenario.table_site: the one reading of a table's site text (its docstring). A row naming
     # its pad gets that pad; "Baikonur" alone (no source read named the pad) gets the documented
-    # default, Site 31/6. accuracy reads its pads with it too (it once sent "" to site_by_name).
-    from rendezvous.accuracy import _site_of
+    # default, Site 31/6. accuracy reads its pads with it (it once sent "" to site_by_name).
     from rendezvous.catalog import SITES
     from rendezvous.ephemeris import flights
     from rendezvous.scenario import table_site
@@ -407,8 +429,6 @@ def test_every_rows_site_of_both_tables_is_a_pad_of_the_catalog():
     assert set(texts) <= set(want) and "Baikonur" in texts
     for text in texts:
         assert table_site(text) is want[text], text
-    for f in cal.real_flights():
-        assert _site_of(f) is want[f.site], f.name
     with pytest.raises(ValueError, match="flight site"):
         table_site("Plesetsk 43/4")
 

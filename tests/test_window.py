@@ -124,9 +124,9 @@ def test_ms27_two_orbit_nominal_and_docking(searches):
     real = parse_utc("2025-04-08T05:47:15.309Z")  # russianspaceweb.com/soyuz-ms-27.html
     # model: +11.0 s with the point-mass ascent (+1.5 s with the former kinematic profile)
     assert abs(seconds_between(real, parse_utc(o.nominal_utc))) < TWO_ORBIT_MAX_S
-    # Docking 08:57:45 actual, 09:04:07 planned (russianspaceweb.com, TASS); the analytic
-    # prediction is about
-    # 09:02, as mission.simulate (09:01:50 for the real liftoff).
+    # Docking 08:57:45 actual, 09:04:07 planned (russianspaceweb.com, TASS); the window's
+    # prediction (09:01:08) is mission.simulate's contact (09:01:08 for the real liftoff) to the
+    # second: both put it at the same lighting instant (rendezvous.lighting).
     planned = parse_utc("2025-04-08T09:04:07Z")
     assert abs(seconds_between(planned, parse_utc(o.docking_utc))) < 600.0
     assert o.open_utc < o.nominal_utc < o.close_utc

@@ -11,7 +11,7 @@ neither matplotlib nor skyfield):
 >>> import rendezvous
 >>> r = rendezvous.simulate("2025-04-08T05:47:15.309Z")  # doctest: +SKIP
 >>> r.docking_utc  # doctest: +SKIP
-'2025-04-08T09:01:05Z'
+'2025-04-08T09:01:08Z'
 """
 
 from __future__ import annotations

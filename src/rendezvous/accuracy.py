@@ -7,6 +7,7 @@ calibrated profile, the mission reads the scenario, this reads both)."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -41,6 +42,7 @@ __all__ = [
     "fly_leave_one_out",
     "scheme_mean_lead_deg",
     "station_at_docking",
+    "station_state",
 ]
 
 
@@ -76,57 +78,73 @@ def _others(table: AccuracyTable, flight: RealFlight) -> list[RealFlight]:
     ]
 
 
-@lru_cache(maxsize=256)
-def sunsets_s(flight: RealFlight) -> np.ndarray | None:
-    """The station's orbital sunsets within 100 min of ``flight``'s docking, s after liftoff
-    (``sun.shadow_crossings`` of :func:`station_at_docking`), read-only; None where the station's
-    place is unknown (a two-day flight without an element set)."""
+@lru_cache(maxsize=512)
+def sunsets_s(flight: RealFlight, around_s: float | None = None) -> np.ndarray | None:
+    """The station's orbital sunsets within 100 min of ``around_s`` s after ``flight``'s liftoff
+    (default: its docking), s after liftoff, to 1 s (``sun.shadow_crossings`` of
+    :func:`station_state`), read-only; None where the station's place is unknown (a two-day
+    flight without an element set). A prediction anchors them on itself, never on the real
+    docking it is compared with."""
     from .sun import shadow_crossings
     from .times import at_seconds, parse_utc
 
     if flight.scheme == "2-day" and _element_set(flight) is None:
         return None
-    state, _, _ = station_at_docking(flight)
-    sets, _ = shadow_crossings(state, at_seconds(parse_utc(flight.launch_utc), flight.duration_s))
-    out = flight.duration_s + np.asarray(sets, dtype=float)
+    around = flight.duration_s if around_s is None else float(around_s)
+    when = at_seconds(parse_utc(flight.launch_utc), around)
+    sets, _ = shadow_crossings(station_state(flight, around), when, step_s=1.0)
+    out = around + np.asarray(sets, dtype=float)
     out.setflags(write=False)
     return out
 
 
-def after_sunset_s(flight: RealFlight) -> float:
-    """``flight``'s docking minus the orbital sunset nearest to it, s (NaN where unknown)."""
-    sets = sunsets_s(flight)
+Sunsets = Callable[[RealFlight, float | None], "np.ndarray | None"]
+"""Where the station's sunsets come from: ``(flight, around_s) -> sunsets, s after liftoff``
+(:func:`sunsets_s`; another one lets a test shift them)."""
+
+
+def after_sunset_s(flight: RealFlight, sunsets: Sunsets | None = None) -> float:
+    """``flight``'s docking minus the orbital sunset nearest to it, s (NaN where unknown);
+    ``sunsets``: default :func:`sunsets_s`."""
+    sets = (sunsets or sunsets_s)(flight, None)
     if sets is None or sets.size == 0:
         return float("nan")
     d = flight.duration_s - sets
     return float(d[np.argmin(np.abs(d))])
 
 
-def lighting_fit(flights: list[RealFlight] | tuple[RealFlight, ...]) -> tuple[float, float]:
+def lighting_fit(
+    flights: list[RealFlight] | tuple[RealFlight, ...], sunsets: Sunsets | None = None
+) -> tuple[float, float]:
     """``lighting.fit_offsets`` of the actual, not excluded dockings of ``flights``."""
     from .lighting import fit_offsets
 
     used = [f for f in flights if f.docking_kind == "actual" and not f.excluded]
-    return fit_offsets(np.array([after_sunset_s(f) for f in used]))
+    return fit_offsets(np.array([after_sunset_s(f, sunsets) for f in used]))
 
 
-def lit_leave_one_out(table: AccuracyTable | None = None) -> AccuracyTable:
+def lit_leave_one_out(
+    table: AccuracyTable | None = None, sunsets: Sunsets | None = None
+) -> AccuracyTable:
     """``table`` (default ``calibration.leave_one_out()``) with ``lit_s``: each flight's hold
     model moved to the lighting instant (``lighting.lit_contact_s``) with the lighting offsets
     fitted without the flight; the hold model on the schemes the rule does not time
-    (``lighting.LIT_SCHEMES``) or where the station's place is unknown."""
+    (``lighting.LIT_SCHEMES``) or where the station's place is unknown. ``sunsets``: where the
+    station's sunsets come from (default :func:`sunsets_s`)."""
     from .calibration import leave_one_out
     from .lighting import lit_contact_s
 
     table = leave_one_out() if table is None else table
+    get = sunsets or sunsets_s
     lit = []
     for f, ours, c in zip(table.flights, table.ours_s, table.fits, strict=True):
-        sets = sunsets_s(f)
-        if sets is None or f.scheme not in LIT_SCHEMES:
+        sets = get(f, float(ours)) if f.scheme in LIT_SCHEMES else None
+        if sets is None:
             lit.append(float(ours))
             continue
-        earliest = ours - c.hold_for(f.vehicle, f.scheme)
-        lit.append(lit_contact_s(ours, sets, earliest, lighting_fit(_others(table, f))))
+        earliest = ours - max(0.0, c.hold_for(f.vehicle, f.scheme))
+        offsets = lighting_fit(_others(table, f), sunsets)
+        lit.append(lit_contact_s(ours, sets, earliest, offsets))
     return replace(table, lit_s=np.array(lit))
 
 
@@ -138,10 +156,11 @@ def lit_leave_one_out(table: AccuracyTable | None = None) -> AccuracyTable:
 # through the pad at liftoff (the ship climbs "directly into the plane", Spaceflight Now; the pad
 # is 0.3 deg out of it by SGP4 on the flights with sets), inclination 51.64 deg, northbound, the
 # node regressing by J2, a circular 417 km orbit at the typical period, and the station's lead over
-# the pad at liftoff set to the mean of that scheme's flights with element sets (two-orbit: 3.6 to
-# 5.8 deg behind the pad; the scheme's phase window is about 6 deg, Rossiyskaya Gazeta 2024, so
-# the station's place at docking is uncertain by about +/-45 s of its motion; four-orbit: 22 deg,
-# +/-3 min). On the five fast flights with sets the two give the sunset within 2.5 min.
+# the pad at liftoff set to the mean of that scheme's flights with element sets (two-orbit: 1.5 to
+# 5.8 deg behind the pad on the eleven with sets; the scheme's phase window is about 6 deg,
+# Rossiyskaya Gazeta 2024, so the station's place at docking is uncertain by about +/-45 s of its
+# motion; four-orbit: 4 to 20 deg ahead on the seven with sets, +/-2 min). On the eleven two-orbit
+# flights with sets the two give the sunset within 1 min (tests/test_calibration.py).
 
 ISS_INCLINATION_DEG = 51.64
 """The ISS's mean inclination for the geometric station, deg (element sets 2018-2026: 51.63 to
@@ -181,11 +200,6 @@ class DockingGeometry:
     plan_after_sunset_min: float = float("nan")
 
 
-def _site_of(flight: RealFlight) -> Site:
-    """The flight's pad (``scenario.table_site`` of its table's site text)."""
-    return table_site(flight.site)
-
-
 def _element_set(flight: RealFlight) -> ElementSet | None:
     """The flight's own pre-launch element set (``data/flights.csv`` flights), else None."""
     from .ephemeris import StaleElementSetWarning, builtin_element_sets, flights, select_element_set
@@ -222,7 +236,7 @@ def scheme_mean_lead_deg() -> dict[str, float]:
         if es is None or f.docking_kind != "actual" and base_name(f) in flown:
             continue  # a plan row of a flight whose actual docking is a row too: once per flight
         t = parse_utc(f.launch_utc)
-        leads.setdefault(f.scheme, []).append(_pad_lead_deg(es.state(t), _site_of(f), t))
+        leads.setdefault(f.scheme, []).append(_pad_lead_deg(es.state(t), table_site(f.site), t))
     return {k: float(np.mean(v)) for k, v in leads.items()}
 
 
@@ -231,7 +245,7 @@ def _geometric_station(flight: RealFlight, seconds: float) -> np.ndarray:
     from .times import parse_utc
 
     t0 = parse_utc(flight.launch_utc)
-    site = _site_of(flight)
+    site = table_site(flight.site)
     pad = np.asarray(site_state(site.lat_deg, site.lon_deg, site.height_m, t0))[:3]
     z = true_pole(t0)
     x = np.array([1.0, 0.0, 0.0]) - z[0] * z
@@ -255,14 +269,26 @@ def _geometric_station(flight: RealFlight, seconds: float) -> np.ndarray:
 def station_at_docking(flight: RealFlight) -> tuple[np.ndarray, str, float]:
     """The station's GCRS state at ``flight``'s real docking, its kind ("sgp4" or "geometric") and
     its lead over the pad at liftoff (deg; NaN for the geometric station)."""
-    from .times import at_seconds, parse_utc
+    from .times import parse_utc
 
     t0 = parse_utc(flight.launch_utc)
     es = _element_set(flight)
+    state = station_state(flight, flight.duration_s)
     if es is None:
-        return _geometric_station(flight, flight.duration_s), "geometric", float("nan")
-    state = np.asarray(es.state(at_seconds(t0, flight.duration_s)), dtype=float).reshape(6)
-    return state, "sgp4", _pad_lead_deg(es.state(t0), _site_of(flight), t0)
+        return state, "geometric", float("nan")
+    return state, "sgp4", _pad_lead_deg(es.state(t0), table_site(flight.site), t0)
+
+
+def station_state(flight: RealFlight, seconds: float) -> np.ndarray:
+    """The station's GCRS state (6,) ``seconds`` after ``flight``'s liftoff: SGP4 of the flight's
+    own element set, else the geometric station (module comment)."""
+    from .times import at_seconds, parse_utc
+
+    es = _element_set(flight)
+    if es is None:
+        return _geometric_station(flight, seconds)
+    t = at_seconds(parse_utc(flight.launch_utc), seconds)
+    return np.asarray(es.state(t), dtype=float).reshape(6)
 
 
 def docking_geometry(table: AccuracyTable) -> tuple[DockingGeometry, ...]:

@@ -53,7 +53,7 @@ and ship 6.7 min); with one hold per cell it is 6.8 min (two-orbit 5.0, four-orb
 approach legs), so it cannot do much better than that stopwatch: the rest of the scatter (a
 standard deviation of 7 to 13 min on the fast cells) is the lighting's: with the contact at the
 station's lighting instant (:mod:`rendezvous.lighting`, ``accuracy.lit_leave_one_out``) the
-median of the 25 fast dockings is 3.2 min (two-orbit 3.0, four-orbit 3.2).
+median of the 25 fast dockings is 3.2 min (two-orbit 3.1, four-orbit 3.2).
 
 The fit uses the fast estimate for every flight (the element sets of most flights are unknown) at a
 typical station period (:func:`typical_period_s`). :func:`leave_one_out` predicts each flight from

@@ -119,7 +119,7 @@ def simulate(
     >>> import rendezvous
     >>> r = rendezvous.simulate("2025-04-08T05:47:15.309Z")  # Soyuz MS-27
     >>> r.scheme, r.docking_utc
-    ('2-orbit', '2025-04-08T09:01:05Z')
+    ('2-orbit', '2025-04-08T09:01:08Z')
     >>> round(r.total_dv_m_s, 1), len(r.burns)
     (136.5, 36)
     >>> [b.label for b in r.burns[:4]]
@@ -259,7 +259,7 @@ def lit_approach(env, station, approach, t_start: float, port, n_mean: float, of
     duration, _ = approach_estimate(approach, port[0], port[1], n_mean)
     t_c = t_start + duration
     state = np.asarray(station(t_c), dtype=float).reshape(6, -1)[:, 0]
-    sets, _ = shadow_crossings(state, at_seconds(env.epoch, t_c))
+    sets, _ = shadow_crossings(state, at_seconds(env.epoch, t_c), step_s=1.0)
     t_lit = lit_contact_s(t_c, t_c + sets, t_c - approach.hold_s, offsets)
     return with_hold(approach, approach.hold_s + (t_lit - t_c))
 

@@ -267,16 +267,25 @@ class Scenario:
         return bool(self.approach == approach_profile(self.vehicle, self.port, self.station))
 
 
+MAX_LIGHTING_OFFSET_S = 2800.0
+"""A contact offset from the orbital sunset is at most this, s: half the ISS's orbit (a larger one
+names the same moment of another orbit)."""
+
+
 def _offsets(value: Any) -> tuple[float, ...]:
-    """``lighting`` as a tuple of finite seconds, or a ValueError naming it."""
+    """``lighting`` as a tuple of seconds within :data:`MAX_LIGHTING_OFFSET_S`, or a ValueError
+    naming it."""
     try:
+        if isinstance(value, str | bytes):
+            raise TypeError
         out = tuple(float(x) for x in value)
     except (TypeError, ValueError):
         out = (float("nan"),)
-    if not all(np.isfinite(out)):
+    if not all(np.isfinite(out)) or any(abs(x) > MAX_LIGHTING_OFFSET_S for x in out):
         raise ValueError(
-            f"lighting: got {value!r}; give contact offsets after the orbital sunset in s "
-            "(e.g. (66.0, -1668.0)), or () to fly the hold as it is"
+            f"lighting: got {value!r}; give contact offsets after the orbital sunset in s, each "
+            f"within +/-{MAX_LIGHTING_OFFSET_S:.0f} (e.g. (69.0, -1662.5)), or () to fly the "
+            "hold as it is"
         )
     return out
 

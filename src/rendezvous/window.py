@@ -326,7 +326,7 @@ def _lit_docking(ctx: SearchContext, scheme: str, t_nom: float, t_dock: float) -
         return t_dock
     when = at_seconds(ctx.start, t_dock)
     state = np.asarray(ctx.sets[int(ctx.set_index(t_nom))].state(when), dtype=float)
-    sets, _ = shadow_crossings(state.reshape(6), when)
+    sets, _ = shadow_crossings(state.reshape(6), when, step_s=1.0)
     earliest = t_dock - ctx.approach_for(scheme).hold_s
     return lit_contact_s(t_dock, t_dock + sets, earliest, CALIBRATED_CONTACT_AFTER_SUNSET_S)
 
@@ -527,7 +527,7 @@ def search_windows(
     >>> o.scheme, o.open_utc, o.nominal_utc, o.close_utc
     ('2-orbit', '2025-04-08T05:46:33.006Z', '2025-04-08T05:47:26.344Z', '2025-04-08T05:48:19.353Z')
     >>> o.docking_utc, round(o.phase_deg, 2)
-    ('2025-04-08T09:01:06Z', 15.25)
+    ('2025-04-08T09:01:08Z', 15.25)
     """
     from . import ephemeris
     from .inputs import to_time
