@@ -102,9 +102,8 @@ class Scenario:
     ``forces.DEFAULT_GRAVITY``); lighting: the contact's offsets after the station's orbital
     sunset that the hold is fitted to (``lighting`` module; None: the calibrated ones with the
     default approach on the fast schemes, :meth:`lighting_offsets`; (): the hold as calibrated
-    or given). A launch
-    within 60 s of a flight of the built-in table
-    (``data/flights.csv``) takes that flight's pad, port, ship and times for the fields not given.
+    or given). A launch within 60 s of a flight of the built-in table (``data/flights.csv``)
+    takes that flight's pad, port, ship and times for the fields not given.
     A port outside its service period (``catalog.PortDefinition.in_service``: Pirs until July
     2021, Prichal from November 2021) is a ValueError naming the port and its dates.
 
