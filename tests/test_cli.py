@@ -414,3 +414,18 @@ def test_compare_geometry_prints_the_evidence_table_and_flies_nothing(capsys, mo
     want = [f.name for f in table.flights if f.scheme != "2-day" or f.table == "flights.csv"]
     assert [r.split("|")[1].strip() for r in rows] == want
     assert "| Soyuz MS-27 | soyuz | prichal | 2-orbit |" in out and "| sgp4 |" in out
+
+
+def test_no_lighting_flies_the_calibrated_hold_as_it_is():
+    """``--no-lighting`` maps to ``Scenario(lighting=())`` (the one place flags meet
+    parameters) and is recorded with the run's inputs."""
+    from rendezvous.calibration import CALIBRATED_HOLD_S
+    from rendezvous.cli.commands import _inputs, scenario
+    from rendezvous.cli.parser import parse
+
+    args = parse(["simulate", "--no-lighting"], None, None)
+    cfg = scenario(args)
+    assert cfg.lighting_offsets("2-orbit") == ()
+    assert cfg.approach_for("2-orbit").hold_s == CALIBRATED_HOLD_S["soyuz", "2-orbit"]
+    assert _inputs(args)["lighting"] is False
+    assert parse(["simulate"], None, None).lighting is True

@@ -118,10 +118,24 @@ def test_simulate_docks_at_the_lighting_instant():
     estimate; the flown approach also corrects drag and J2)."""
     r = simulate("2025-04-08T05:47:15.309Z")
     state = np.asarray(r.station_path(r.t_contact), dtype=float).reshape(6, -1)[:, 0]
-    sets, _ = shadow_crossings(state, at_seconds(r.epoch, r.t_contact))
+    sets, _ = shadow_crossings(state, at_seconds(r.epoch, r.t_contact), step_s=1.0)
     instants = (sets[:, None] + np.array(lighting.CALIBRATED_CONTACT_AFTER_SUNSET_S)).ravel()
     assert np.min(np.abs(instants)) < 30.0
     assert np.isfinite(r.hold_s) and r.hold_s > 0.0
+    # the result says which instant, and the printed timeline says it in words
+    nearest = -sets[np.argmin(np.abs(sets))]
+    assert r.contact_after_sunset_s == pytest.approx(nearest, abs=1.0)
+    assert (
+        min(abs(r.contact_after_sunset_s - o) for o in lighting.CALIBRATED_CONTACT_AFTER_SUNSET_S)
+        < 30
+    )
+    from rendezvous.export import timeline_text
+
+    minutes = abs(r.contact_after_sunset_s) / 60.0
+    assert (
+        f"contact timed by the station's lighting: {minutes:.1f} min before an orbital sunset"
+        in (timeline_text(r))
+    )
 
 
 def test_lighting_off_flies_the_calibrated_hold():
@@ -132,6 +146,7 @@ def test_lighting_off_flies_the_calibrated_hold():
     assert off.lighting_offsets("2-orbit") == ()
     r = simulate(off)
     assert r.hold_s == pytest.approx(calibration.CALIBRATED_HOLD_S["soyuz", "2-orbit"])
+    assert np.isnan(r.contact_after_sunset_s)
 
 
 def test_bad_lighting_names_the_parameter():

@@ -255,6 +255,13 @@ def timeline_text(result: MissionResult) -> str:
         f"total Delta-v {result.total_dv_m_s:.1f} m/s in {len(result.burns)} burns; "
         f"launch to docking {_hms(result.t_contact)}"
     )
+    lit = result.contact_after_sunset_s
+    if np.isfinite(lit):
+        when = f"{abs(lit) / 60:.1f} min {'after' if lit >= 0 else 'before'}"
+        lines.append(
+            f"contact timed by the station's lighting: {when} an orbital sunset (the hold "
+            f"{_hms(result.hold_s)}; a calibrated rule, rendezvous.lighting)"
+        )
     for kind, t, s in _published(result):
         diff = result.t_contact - s
         when = f"{abs(diff) / 60:.1f} min {'later' if diff > 0 else 'earlier'}"

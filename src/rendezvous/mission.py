@@ -239,7 +239,18 @@ def _fly(cfg: Scenario) -> MissionResult:
         env, station, far.ship_as, t_start, port_pos, port_axis, approach, geom.n_st
     )
     result = _result(cfg, env, ins, windows, scheme, station, far, near, port)
-    return replace(result, hold_s=float(approach.hold_s))
+    lit_s = _after_sunset_s(env, station, near.t_contact) if lit else float("nan")
+    return replace(result, hold_s=float(approach.hold_s), contact_after_sunset_s=lit_s)
+
+
+def _after_sunset_s(env, station, t: float) -> float:
+    """``t`` (s after liftoff) minus the station's orbital sunset nearest to it, s (NaN if none)."""
+    from .sun import shadow_crossings
+    from .times import at_seconds
+
+    state = np.asarray(station(t), dtype=float).reshape(6, -1)[:, 0]
+    sets, _ = shadow_crossings(state, at_seconds(env.epoch, t), step_s=1.0)
+    return float(-sets[np.argmin(np.abs(sets))]) if sets.size else float("nan")
 
 
 def lit_approach(env, station, approach, t_start: float, port, n_mean: float, offsets):

@@ -119,6 +119,8 @@ class MissionResult:
     station_inv_ballistic: float = float("nan")  # the station's Cd A/m as flown, m^2/kg
     vehicle_name: str = ""  # the ship (catalog.Vehicle.name), e.g. "Soyuz MS"
     hold_s: float = float("nan")  # the hold flown on the port axis, s (lighting.py sets it)
+    contact_after_sunset_s: float = float("nan")  # contact - the nearest orbital sunset, s, where
+    # the station's lighting timed the contact (rendezvous.lighting); NaN where it did not
     ship_inv_ballistic: float = float("nan")  # the ship's Cd A/m as flown, m^2/kg
     ship_path: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
     station_path: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)

@@ -110,6 +110,8 @@ def scenario(args: argparse.Namespace) -> Any:
         gravity=args.gravity,
     )
     choices = {k: v for k, v in choices.items() if v is not None}
+    if not args.lighting:
+        choices["lighting"] = ()
     if sets:
         choices["element_sets"] = sets
     if args.launch is not None:
@@ -134,6 +136,7 @@ def _inputs(args: argparse.Namespace) -> dict[str, Any]:
         "vehicle": args.vehicle,
         "scheme_requested": args.scheme,
         "gravity": args.gravity,
+        "lighting": args.lighting,
     }
 
 

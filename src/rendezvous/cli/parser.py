@@ -32,6 +32,7 @@ FLAGS: dict[str, str] = {
     "port": "--port",
     "scheme": "--scheme",
     "gravity": "--gravity",
+    "lighting": "--no-lighting",
     "out_dir": "--out",
     "overwrite": "--overwrite",
     "json_path": "--json",
@@ -148,6 +149,13 @@ def _simulate(p: argparse.ArgumentParser) -> None:
         "gravity model: zonal (default: J2-J4 about the pole of date) or egm2008-8x8 "
         "(EGM2008 to degree and order 8, rotating with the Earth)",
         choices=("zonal", "egm2008-8x8"),
+    )
+    _option(
+        p,
+        "lighting",
+        "fly the calibrated hold as it is, without timing the contact by the station's "
+        "lighting (rendezvous.lighting)",
+        action="store_false",
     )
     _option(p, "out_dir", "output folder (default: runs/<flight>_<launch>)", metavar="DIR")
     _option(
