@@ -155,6 +155,8 @@ def test_local_workers_run_without_the_profiler(cluster):
     from dask.distributed import Client
 
     with Client(cluster.scheduler_address) as client:
+        # the test above killed a worker: wait for its nanny's restart (slow on a loaded machine)
+        client.wait_for_workers(2, timeout=120)
         assert set(client.run(_profiler_enabled).values()) == {False}
         preloads = client.run(_preloads)
         assert len(preloads) == 2
