@@ -26,7 +26,7 @@ from .constants import R_EARTH
 from .elements import ElementSet
 from .ephemeris import flight_name
 from .frames import site_state, true_pole
-from .lighting import LIT_SCHEMES
+from .lighting import LIT_SCHEMES, after_nearest_sunset_s
 from .orbits import nodal_rate
 from .scenario import table_site
 from .sun import in_shadow
@@ -55,9 +55,10 @@ def fly_leave_one_out(table: AccuracyTable, names: tuple[str, ...] | list[str]) 
 
     flown = dict(zip([f.name for f in table.flights], table.flown_s, strict=True))
     done: dict[tuple, float] = {}  # a flight and its plan row: flown once per hold
+    wanted = {flight_name(n) for n in names}
     for f, c in zip(table.flights, table.fits, strict=True):
         base = base_name(f)
-        if base not in {flight_name(n) for n in names}:
+        if base not in wanted:
             continue
         lit = lighting_fit(_others(table, f)) if f.scheme in LIT_SCHEMES else ()
         key = (base, c.hold_for(f.vehicle, f.scheme), lit)
@@ -88,7 +89,7 @@ def sunsets_s(flight: RealFlight, around_s: float | None = None) -> np.ndarray |
     from .sun import shadow_crossings
     from .times import at_seconds, parse_utc
 
-    if flight.scheme == "2-day" and _element_set(flight) is None:
+    if not _station_known(flight):
         return None
     around = flight.duration_s if around_s is None else float(around_s)
     when = at_seconds(parse_utc(flight.launch_utc), around)
@@ -107,10 +108,7 @@ def after_sunset_s(flight: RealFlight, sunsets: Sunsets | None = None) -> float:
     """``flight``'s docking minus the orbital sunset nearest to it, s (NaN where unknown);
     ``sunsets``: default :func:`sunsets_s`."""
     sets = (sunsets or sunsets_s)(flight, None)
-    if sets is None or sets.size == 0:
-        return float("nan")
-    d = flight.duration_s - sets
-    return float(d[np.argmin(np.abs(d))])
+    return float("nan") if sets is None else after_nearest_sunset_s(flight.duration_s, sets)
 
 
 def lighting_fit(
@@ -279,6 +277,12 @@ def station_at_docking(flight: RealFlight) -> tuple[np.ndarray, str, float]:
     return state, "sgp4", _pad_lead_deg(es.state(t0), table_site(flight.site), t0)
 
 
+def _station_known(flight: RealFlight) -> bool:
+    """Whether the station's place along its orbit is known for ``flight``: not for a two-day
+    flight without an element set (its phase at liftoff spans 150 deg)."""
+    return not (flight.scheme == "2-day" and _element_set(flight) is None)
+
+
 def station_state(flight: RealFlight, seconds: float) -> np.ndarray:
     """The station's GCRS state (6,) ``seconds`` after ``flight``'s liftoff: SGP4 of the flight's
     own element set, else the geometric station (module comment)."""
@@ -300,16 +304,15 @@ def docking_geometry(table: AccuracyTable) -> tuple[DockingGeometry, ...]:
 
     out = []
     for i, f in enumerate(table.flights):
-        if f.scheme == "2-day" and _element_set(f) is None:
+        if not _station_known(f):
             continue
         t0 = parse_utc(f.launch_utc)
         td = at_seconds(t0, f.duration_s)
         state, kind, lead = station_at_docking(f)
         sets, rises = shadow_crossings(state, td)
-        sunset = sets[np.argmin(np.abs(sets))] if sets.size else np.nan
+        sunset = -after_nearest_sunset_s(0.0, sets)
         rise = rises[rises < sunset]
         plan = f.planned_s - f.duration_s  # s after the real docking
-        plan_set = sets[np.argmin(np.abs(sets - plan))] if sets.size else np.nan
         h = np.cross(state[:3], state[3:])
         lat, lon, _ = geodetic(state[:3], td)
         out.append(
@@ -325,7 +328,7 @@ def docking_geometry(table: AccuracyTable) -> tuple[DockingGeometry, ...]:
                 float(-rise[-1] / 60.0) if rise.size else float("nan"),
                 float(lat),
                 float(lon),
-                float((plan - plan_set) / 60.0),
+                after_nearest_sunset_s(plan, sets) / 60.0,
             )
         )
     return tuple(out)

@@ -59,6 +59,7 @@ __all__ = [
     "DAYLIGHT_KIND_S",
     "LIT_SCHEMES",
     "SUNSET_KIND_S",
+    "after_nearest_sunset_s",
     "fit_offsets",
     "lit_contact_s",
 ]
@@ -120,3 +121,10 @@ def lit_contact_s(
     if targets.size == 0:
         return float(t_contact_s)
     return float(targets[np.argmin(np.abs(targets - t_contact_s))])
+
+
+def after_nearest_sunset_s(t_s: float, sunsets_s: np.ndarray) -> float:
+    """``t_s`` minus the nearest of ``sunsets_s`` (both on one axis), s; NaN without a sunset
+    (the station lit throughout)."""
+    d = float(t_s) - np.asarray(sunsets_s, dtype=float).ravel()
+    return float(d[np.argmin(np.abs(d))]) if d.size else float("nan")

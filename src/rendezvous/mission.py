@@ -38,6 +38,7 @@ import numpy as np
 from .catalog import ISS, VEHICLES
 from .environment import STEPPING
 from .errors import MissionError
+from .lighting import after_nearest_sunset_s
 from .propagate import PiecewiseTrajectory
 from .result import Burn, Event, MissionResult, Phase, Port
 from .scenario import Scenario
@@ -234,31 +235,22 @@ def _fly(cfg: Scenario) -> MissionResult:
     t_start = float(far.t_burns[-1])
     port = (port_pos, port_axis)
     lit = cfg.lighting_offsets(scheme.name)  # the contact at the station's lighting instant
-    approach = lit_approach(env, station, approach, t_start, port, geom.n_st, lit)
+    approach, sunsets = lit_approach(env, station, approach, t_start, port, geom.n_st, lit)
     near = proximity.fly_approach(
         env, station, far.ship_as, t_start, port_pos, port_axis, approach, geom.n_st
     )
     result = _result(cfg, env, ins, windows, scheme, station, far, near, port)
-    lit_s = _after_sunset_s(env, station, near.t_contact) if lit else float("nan")
+    lit_s = after_nearest_sunset_s(near.t_contact, sunsets) if lit else float("nan")
     return replace(result, hold_s=float(approach.hold_s), contact_after_sunset_s=lit_s)
 
 
-def _after_sunset_s(env, station, t: float) -> float:
-    """``t`` (s after liftoff) minus the station's orbital sunset nearest to it, s (NaN if none)."""
-    from .sun import shadow_crossings
-    from .times import at_seconds
-
-    state = np.asarray(station(t), dtype=float).reshape(6, -1)[:, 0]
-    sets, _ = shadow_crossings(state, at_seconds(env.epoch, t), step_s=1.0)
-    return float(-sets[np.argmin(np.abs(sets))]) if sets.size else float("nan")
-
-
 def lit_approach(env, station, approach, t_start: float, port, n_mean: float, offsets):
-    """``approach`` with its hold lengthened or shortened so that the contact falls at the
-    station's lighting instant of ``lighting.lit_contact_s`` (``offsets`` after the sunset, s;
-    none: ``approach`` as it is). The contact is estimated by
-    ``proximity.approach_estimate`` from the approach start ``t_start`` (s after liftoff); the
-    sunsets are the station's (``station``, flown) around it (``sun.shadow_crossings``)."""
+    """(``approach`` with its hold lengthened or shortened so that the contact falls at the
+    station's lighting instant of ``lighting.lit_contact_s``, the station's sunsets around that
+    contact, s after liftoff): ``offsets`` after the sunset, s (none: ``approach`` as it is and
+    no sunsets). The contact is estimated by ``proximity.approach_estimate`` from the approach
+    start ``t_start`` (s after liftoff); the sunsets are the station's (``station``, flown) within
+    100 min of it (``sun.shadow_crossings``)."""
     from .calibration import with_hold
     from .lighting import lit_contact_s
     from .proximity import approach_estimate
@@ -266,13 +258,13 @@ def lit_approach(env, station, approach, t_start: float, port, n_mean: float, of
     from .times import at_seconds
 
     if not offsets:
-        return approach
+        return approach, np.empty(0)
     duration, _ = approach_estimate(approach, port[0], port[1], n_mean)
     t_c = t_start + duration
     state = np.asarray(station(t_c), dtype=float).reshape(6, -1)[:, 0]
-    sets, _ = shadow_crossings(state, at_seconds(env.epoch, t_c), step_s=1.0)
-    t_lit = lit_contact_s(t_c, t_c + sets, t_c - approach.hold_s, offsets)
-    return with_hold(approach, approach.hold_s + (t_lit - t_c))
+    sets = t_c + shadow_crossings(state, at_seconds(env.epoch, t_c), step_s=1.0)[0]
+    t_lit = lit_contact_s(t_c, sets, t_c - approach.hold_s, offsets)
+    return with_hold(approach, approach.hold_s + (t_lit - t_c)), sets
 
 
 _FAR_LABELS = (
